@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "outdial",
+    products: [
+        .executable(name: "outdial", targets: ["outdial"]),
+        .library(name: "OutdialKit", targets: ["OutdialKit"]),
+    ],
+    targets: [
+        // The system SQLite (Debian: libsqlite3-dev), wrapped by hand in OutdialKit/Store.
+        .systemLibrary(
+            name: "CSQLite",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(
+            name: "OutdialKit",
+            dependencies: ["CSQLite"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "outdial",
+            dependencies: ["OutdialKit"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "OutdialKitTests",
+            dependencies: ["OutdialKit", "CSQLite"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["outdial"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+    ]
+)

@@ -1,0 +1,44 @@
+/// A parsed command line ready to run: which command, the values given for its
+/// options and arguments (already validated), and where output goes.
+public struct Invocation: Sendable {
+    /// The commands from the root to the one invoked.
+    public var commandPath: [String]
+    /// Values by option or argument name, in the order given.
+    public var values: [String: [String]]
+    /// Flags given, by name (`false` for an explicit `--no-NAME`).
+    public var flags: [String: Bool]
+    /// The process environment the values were resolved against.
+    public var environment: [String: String]
+    /// Result and diagnostic writers configured from `--json`, `--quiet`, `--no-color`.
+    public var output: Output
+
+    public init(commandPath: [String], values: [String: [String]], flags: [String: Bool], environment: [String: String], output: Output) {
+        self.commandPath = commandPath
+        self.values = values
+        self.flags = flags
+        self.environment = environment
+        self.output = output
+    }
+
+    /// Whether a flag is on (absent flags are off).
+    public func flag(_ name: String) -> Bool { flags[name] ?? false }
+
+    /// Whether a flag was written explicitly, either way.
+    public func flagIfGiven(_ name: String) -> Bool? { flags[name] }
+
+    /// The value of an option or argument (the last one given, or its
+    /// environment fallback, or its default).
+    public func string(_ name: String) -> String? { values[name]?.last }
+
+    /// Every value of a repeating option or argument.
+    public func strings(_ name: String) -> [String] { values[name] ?? [] }
+
+    /// An integer value (validated during parsing).
+    public func int(_ name: String) -> Int? { string(name).flatMap { Int($0) } }
+
+    /// An instant value (validated during parsing).
+    public func instant(_ name: String) -> Instant? { string(name).flatMap { try? Instant(iso8601: $0) } }
+
+    /// A duration value (validated during parsing).
+    public func duration(_ name: String) -> TimeSpan? { string(name).flatMap { try? TimeSpan(parsing: $0) } }
+}

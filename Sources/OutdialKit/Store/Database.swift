@@ -1,0 +1,155 @@
+import CSQLite
+
+/// A connection to one SQLite file: WAL, foreign keys, a busy timeout, and a
+/// cache of prepared statements keyed by their SQL.
+///
+/// A thin hand-written wrapper in the manner of SwiftPM's `Basics/SQLite` and
+/// GRDB's `Statement`: it hides nothing SQLite does, it only makes the C API
+/// safe to call and its errors readable.
+public final class Database {
+    /// The file this connection opened.
+    public let path: String
+    let handle: OpaquePointer
+    private var statements: [String: Statement] = [:]
+    private var transactionDepth = 0
+
+    /// Opens (creating if needed) a database file.
+    ///
+    /// - Parameters:
+    ///   - busyTimeout: how long a write waits for another process's lock
+    ///     before failing with `SQLITE_BUSY` (exit 75), in milliseconds.
+    ///   - readOnly: open without write access and without creating the file.
+    public init(path: String, busyTimeout: Int32 = 5000, readOnly: Bool = false) throws(StoreError) {
+        self.path = path
+        var pointer: OpaquePointer?
+        let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let rc = sqlite3_open_v2(path, &pointer, flags | SQLITE_OPEN_NOMUTEX, nil)
+        guard rc == SQLITE_OK, let pointer else {
+            let message = pointer.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open the database"
+            sqlite3_close_v2(pointer)
+            throw StoreError(code: rc, message: message, path: path)
+        }
+        handle = pointer
+        sqlite3_extended_result_codes(handle, 1)
+        sqlite3_busy_timeout(handle, busyTimeout)
+        if !readOnly {
+            // WAL lets a reader (export, ingest's look-ups) run beside the runner's writes.
+            try execute("PRAGMA journal_mode = WAL")
+            try execute("PRAGMA synchronous = NORMAL")
+        }
+        try execute("PRAGMA foreign_keys = ON")
+    }
+
+    deinit {
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more statements that take no parameters and return no rows
+    /// worth reading (DDL, pragmas).
+    public func execute(_ sql: String) throws(StoreError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+        if rc != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(message)
+            throw StoreError(code: sqlite3_extended_errcode(handle), message: text, sql: sql, path: path)
+        }
+    }
+
+    /// A prepared statement for this SQL, reused across calls and reset for
+    /// the caller.
+    public func prepare(_ sql: String) throws(StoreError) -> Statement {
+        if let statement = statements[sql] {
+            statement.reset()
+            return statement
+        }
+        let statement = try Statement(database: self, sql: sql)
+        statements[sql] = statement
+        return statement
+    }
+
+    /// Runs `body` in a transaction that commits when it returns and rolls
+    /// back when it throws. Nested calls become savepoints.
+    ///
+    /// The outer transaction is `BEGIN IMMEDIATE`, so a writer takes the lock
+    /// up front and waits out the busy timeout there, not halfway through.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        if transactionDepth > 0 {
+            let name = "sp\(transactionDepth)"
+            try execute("SAVEPOINT \(name)")
+            transactionDepth += 1
+            defer { transactionDepth -= 1 }
+            do {
+                let value = try body()
+                try execute("RELEASE \(name)")
+                return value
+            } catch {
+                try? execute("ROLLBACK TO \(name)")
+                try? execute("RELEASE \(name)")
+                throw error
+            }
+        }
+        try execute("BEGIN IMMEDIATE")
+        transactionDepth = 1
+        defer { transactionDepth = 0 }
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            if sqlite3_get_autocommit(handle) == 0 { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// Whether a transaction is open on this connection.
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    /// The rowid of the last row inserted on this connection.
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Rows changed by the last statement.
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// Runs a statement with bound values, discarding any rows.
+    public func run(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        while try statement.step() {}
+    }
+
+    /// Collects every row of a query through `read`.
+    public func query<T>(_ sql: String, _ values: [SQLValue] = [], _ read: (Statement) throws -> T) throws -> [T] {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        var rows: [T] = []
+        while try statement.step() { rows.append(try read(statement)) }
+        return rows
+    }
+
+    /// The first column of the first row, as an integer.
+    public func scalar(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> Int64? {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        guard try statement.step(), !statement.isNull(0) else { return nil }
+        return statement.int64(0)
+    }
+
+    /// The first column of the first row, as text.
+    public func text(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> String? {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        guard try statement.step() else { return nil }
+        return statement.string(0)
+    }
+
+    /// `PRAGMA user_version`: the schema version this file is at.
+    public var userVersion: Int {
+        get throws(StoreError) { Int(try scalar("PRAGMA user_version") ?? 0) }
+    }
+
+    func error(_ code: Int32, sql: String?) -> StoreError {
+        StoreError(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql, path: path)
+    }
+}

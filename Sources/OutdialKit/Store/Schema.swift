@@ -1,0 +1,207 @@
+/// The database schema as a list of forward migrations (SPEC §9).
+///
+/// Instants are integer milliseconds UTC, phones E.164 text, JSON columns valid
+/// JSON. docs/schema.md describes every table and column: keep it in step.
+public enum Schema {
+    public static let migrations: [Migration] = [
+        Migration(version: 1, summary: "core tables: leads, numbers, dnc, calls, events, workflow runs, CRM records, messages, outbox", sql: version1)
+    ]
+
+    static let version1 = """
+        CREATE TABLE leads (
+            id            INTEGER PRIMARY KEY,
+            external_id   TEXT,
+            phone         TEXT NOT NULL UNIQUE,
+            first_name    TEXT,
+            last_name     TEXT,
+            email         TEXT,
+            state         TEXT,
+            zip           TEXT,
+            country       TEXT,
+            timezone      TEXT,
+            zones         TEXT NOT NULL DEFAULT '',
+            zone_sources  TEXT NOT NULL DEFAULT '{}',
+            status        TEXT NOT NULL DEFAULT 'new',
+            dnc           INTEGER NOT NULL DEFAULT 0,
+            fields        TEXT NOT NULL DEFAULT '{}',
+            source_line   INTEGER,
+            created_at    INTEGER NOT NULL,
+            updated_at    INTEGER NOT NULL
+        );
+        CREATE INDEX leads_external_id ON leads(external_id) WHERE external_id IS NOT NULL;
+        CREATE INDEX leads_email ON leads(email) WHERE email IS NOT NULL;
+
+        CREATE TABLE lead_tags (
+            lead_id     INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+            tag         TEXT NOT NULL,
+            created_at  INTEGER NOT NULL,
+            PRIMARY KEY (lead_id, tag)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE numbers (
+            id             INTEGER PRIMARY KEY,
+            number         TEXT NOT NULL UNIQUE,
+            label          TEXT,
+            connection     TEXT,
+            daily_cap      INTEGER,
+            weight         INTEGER NOT NULL DEFAULT 1,
+            enabled        INTEGER NOT NULL DEFAULT 1,
+            state          TEXT,
+            latitude       REAL,
+            longitude      REAL,
+            resting_until  INTEGER,
+            resting_reason TEXT,
+            created_at     INTEGER NOT NULL,
+            updated_at     INTEGER NOT NULL
+        );
+
+        CREATE TABLE dnc (
+            pattern     TEXT PRIMARY KEY,
+            kind        TEXT NOT NULL CHECK (kind IN ('number', 'area_code')),
+            source      TEXT,
+            added_at    INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE campaigns (
+            id          INTEGER PRIMARY KEY,
+            name        TEXT NOT NULL UNIQUE,
+            file        TEXT,
+            created_at  INTEGER NOT NULL
+        );
+
+        CREATE TABLE calls (
+            call_id                    INTEGER PRIMARY KEY,
+            provider                   TEXT NOT NULL,
+            provider_call_id           TEXT,
+            connection                 TEXT,
+            agent_id                   TEXT,
+            lead_id                    INTEGER REFERENCES leads(id),
+            campaign                   TEXT,
+            workflow_run_id            INTEGER,
+            attempt                    INTEGER NOT NULL DEFAULT 1,
+            direction                  TEXT NOT NULL DEFAULT 'outbound',
+            from_number                TEXT,
+            to_number                  TEXT NOT NULL,
+            status                     TEXT NOT NULL DEFAULT 'queued'
+                CHECK (status IN ('queued', 'dialing', 'in_progress', 'completed', 'failed', 'unknown')),
+            outcome                    TEXT
+                CHECK (outcome IS NULL OR outcome IN ('answered', 'voicemail', 'no_answer', 'busy', 'failed', 'declined', 'invalid_number', 'spam_blocked')),
+            disconnection_reason       TEXT,
+            queued_at                  INTEGER NOT NULL,
+            started_at                 INTEGER,
+            ended_at                   INTEGER,
+            duration_ms                INTEGER,
+            transcript                 TEXT,
+            transcript_json            TEXT,
+            recording_url              TEXT,
+            recording_multichannel_url TEXT,
+            public_log_url             TEXT,
+            summary                    TEXT,
+            sentiment                  TEXT CHECK (sentiment IS NULL OR sentiment IN ('positive', 'neutral', 'negative', 'unknown')),
+            call_successful            INTEGER,
+            in_voicemail               INTEGER,
+            user_spoke                 INTEGER,
+            custom_analysis            TEXT,
+            dynamic_variables          TEXT,
+            collected_variables        TEXT,
+            transfer_to                TEXT,
+            cost_cents                 INTEGER,
+            latency_json               TEXT,
+            error_message              TEXT,
+            lead_timezone              TEXT,
+            selection_tier             TEXT,
+            raw                        TEXT,
+            UNIQUE (lead_id, campaign, attempt)
+        );
+        CREATE UNIQUE INDEX calls_provider_call_id ON calls(provider, provider_call_id) WHERE provider_call_id IS NOT NULL;
+        CREATE INDEX calls_from_number ON calls(from_number, queued_at);
+        CREATE INDEX calls_lead ON calls(lead_id, queued_at);
+
+        CREATE TABLE events (
+            id           INTEGER PRIMARY KEY,
+            kind         TEXT NOT NULL,
+            dedupe_key   TEXT NOT NULL UNIQUE,
+            call_id      INTEGER REFERENCES calls(call_id),
+            lead_id      INTEGER REFERENCES leads(id),
+            payload      TEXT NOT NULL DEFAULT '{}',
+            occurred_at  INTEGER NOT NULL,
+            received_at  INTEGER NOT NULL
+        );
+
+        CREATE TABLE workflow_runs (
+            id           INTEGER PRIMARY KEY,
+            campaign     TEXT NOT NULL,
+            workflow     TEXT NOT NULL,
+            lead_id      INTEGER REFERENCES leads(id),
+            event_id     INTEGER REFERENCES events(id),
+            status       TEXT NOT NULL DEFAULT 'waiting'
+                CHECK (status IN ('waiting', 'running', 'done', 'stopped', 'failed')),
+            position     TEXT NOT NULL DEFAULT '[0]',
+            wake_at      INTEGER,
+            context      TEXT NOT NULL DEFAULT '{}',
+            error        TEXT,
+            created_at   INTEGER NOT NULL,
+            updated_at   INTEGER NOT NULL,
+            UNIQUE (campaign, workflow, lead_id, event_id)
+        );
+        CREATE INDEX workflow_runs_due ON workflow_runs(status, wake_at);
+
+        CREATE TABLE notes (
+            id          INTEGER PRIMARY KEY,
+            lead_id     INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+            call_id     INTEGER REFERENCES calls(call_id),
+            body        TEXT NOT NULL,
+            created_at  INTEGER NOT NULL
+        );
+        CREATE INDEX notes_lead ON notes(lead_id);
+
+        CREATE TABLE tasks (
+            id          INTEGER PRIMARY KEY,
+            lead_id     INTEGER REFERENCES leads(id) ON DELETE CASCADE,
+            title       TEXT NOT NULL,
+            due_at      INTEGER,
+            assignee    TEXT,
+            status      TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
+            created_at  INTEGER NOT NULL
+        );
+        CREATE INDEX tasks_lead ON tasks(lead_id);
+
+        CREATE TABLE opportunities (
+            id           INTEGER PRIMARY KEY,
+            lead_id      INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+            pipeline     TEXT NOT NULL,
+            stage        TEXT NOT NULL,
+            name         TEXT,
+            value_cents  INTEGER,
+            created_at   INTEGER NOT NULL,
+            updated_at   INTEGER NOT NULL,
+            UNIQUE (lead_id, pipeline)
+        );
+
+        CREATE TABLE messages (
+            id           INTEGER PRIMARY KEY,
+            lead_id      INTEGER REFERENCES leads(id) ON DELETE CASCADE,
+            direction    TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+            channel      TEXT NOT NULL,
+            from_addr    TEXT NOT NULL,
+            to_addr      TEXT,
+            body         TEXT NOT NULL,
+            external_id  TEXT UNIQUE,
+            sent_at      INTEGER NOT NULL
+        );
+        CREATE INDEX messages_lead ON messages(lead_id, sent_at);
+
+        CREATE TABLE outbox (
+            id           INTEGER PRIMARY KEY,
+            kind         TEXT NOT NULL CHECK (kind IN ('sms', 'message', 'notify', 'webhook')),
+            lead_id      INTEGER REFERENCES leads(id) ON DELETE CASCADE,
+            channel      TEXT,
+            destination  TEXT,
+            body         TEXT NOT NULL,
+            status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+            created_at   INTEGER NOT NULL,
+            sent_at      INTEGER
+        );
+        CREATE INDEX outbox_pending ON outbox(status, created_at);
+        """
+}

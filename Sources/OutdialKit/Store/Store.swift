@@ -1,0 +1,31 @@
+/// Opening the campaign database the way every command wants it.
+public enum Store {
+    /// The default database file when neither `--db` nor `OUTDIAL_DB` is given.
+    public static let defaultPath = "outdial.db"
+
+    /// Opens a database and brings it to the current schema, creating it if needed.
+    public static func open(_ path: String, busyTimeout: Int32 = 5000) throws -> Database {
+        let database = try Database(path: path, busyTimeout: busyTimeout)
+        try Migrator().migrate(database)
+        return database
+    }
+}
+
+/// What `outdial init` did to a database file.
+public struct InitReport: Equatable, Sendable {
+    /// `created`, `migrated` or `current`.
+    public var action: String
+    public var from: Int
+    public var to: Int
+    public var applied: [String]
+}
+
+extension Store {
+    /// Creates or migrates a database file and says which.
+    public static func initialize(_ path: String) throws -> InitReport {
+        let database = try Database(path: path)
+        let report = try Migrator().migrate(database)
+        let action = report.applied.isEmpty ? "current" : (report.from == 0 ? "created" : "migrated")
+        return InitReport(action: action, from: report.from, to: report.to, applied: report.applied)
+    }
+}

@@ -1,0 +1,84 @@
+/// A JSON value with ordered object keys, for stable machine output (SPEC §3.1).
+public enum JSONValue: Equatable, Sendable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([(String, JSONValue)])
+
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.int(let a), .int(let b)): return a == b
+        case (.double(let a), .double(let b)): return a == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.array(let a), .array(let b)): return a == b
+        case (.object(let a), .object(let b)): return a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        default: return false
+        }
+    }
+
+    /// Text, or null.
+    public static func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
+
+    /// Compact JSON text.
+    public var rendered: String {
+        var bytes: [UInt8] = []
+        write(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends compact JSON to a byte buffer.
+    public func write(to out: inout [UInt8]) {
+        switch self {
+        case .null: out += Array("null".utf8)
+        case .bool(let b): out += Array((b ? "true" : "false").utf8)
+        case .int(let i): out += Array(String(i).utf8)
+        case .double(let d): out += Array((d.isFinite ? String(d) : "null").utf8)
+        case .string(let s): JSONValue.writeString(s, to: &out)
+        case .array(let items):
+            out.append(91)
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(44) }
+                item.write(to: &out)
+            }
+            out.append(93)
+        case .object(let pairs):
+            out.append(123)
+            for (i, (key, value)) in pairs.enumerated() {
+                if i > 0 { out.append(44) }
+                JSONValue.writeString(key, to: &out)
+                out.append(58)
+                value.write(to: &out)
+            }
+            out.append(125)
+        }
+    }
+
+    /// Appends a JSON string literal, escaping per RFC 8259.
+    public static func writeString(_ s: String, to out: inout [UInt8]) {
+        out.append(34)
+        for byte in s.utf8 {
+            switch byte {
+            case 34: out += [92, 34]
+            case 92: out += [92, 92]
+            case 10: out += [92, 110]
+            case 13: out += [92, 114]
+            case 9: out += [92, 116]
+            case 0..<32:
+                let hex = Array("0123456789abcdef".utf8)
+                out += [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            default: out.append(byte)
+            }
+        }
+        out.append(34)
+    }
+}
+
+/// Builds an ordered JSON object from a literal list of pairs.
+public func JSONObject(_ pairs: KeyValuePairs<String, JSONValue>) -> JSONValue {
+    .object(pairs.map { ($0.key, $0.value) })
+}

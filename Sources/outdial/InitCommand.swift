@@ -1,0 +1,47 @@
+import OutdialKit
+
+/// `outdial init`: create or migrate the database.
+enum InitCommand {
+    static let command: Command = Command(
+        name: "init",
+        abstract: "Create or migrate a campaign database.",
+        discussion: "Creates the database file if it does not exist and applies any schema migrations it lacks. Running it again on a current database changes nothing.",
+        options: [CommonOptions.json],
+        run: run
+    )
+
+    @Sendable static func run(_ invocation: Invocation) throws {
+        let path = CommonOptions.databasePath(invocation)
+        let report = try Store.initialize(path)
+        let output = invocation.output
+        if output.json {
+            output.result(JSONObject([
+                "path": .string(path), "action": .string(report.action), "from_version": .int(Int64(report.from)),
+                "to_version": .int(Int64(report.to)), "applied": .array(report.applied.map(JSONValue.string)),
+            ]).rendered)
+            return
+        }
+        switch report.action {
+        case "created": output.result("Created \(path) (schema version \(report.to)).")
+        case "migrated": output.result("Migrated \(path) from schema version \(report.from) to \(report.to).")
+        default: output.result("\(path) is current (schema version \(report.to)); nothing to do.")
+        }
+        for step in report.applied { output.info("  applied: \(step)") }
+    }
+}
+
+/// `outdial completions bash|zsh|fish`.
+enum CompletionsCommand {
+    static let command: Command = Command(
+        name: "completions",
+        abstract: "Print a shell completion script.",
+        discussion: "Load it in bash with: source <(outdial completions bash)",
+        arguments: [Argument("shell", help: "The shell to complete for.", kind: .choice(CompletionScript.shells))],
+        run: { invocation in
+            let shell = invocation.string("shell") ?? "bash"
+            if let script = CompletionScript.script(for: shell, root: OutdialCommands.root) {
+                invocation.output.result(script)
+            }
+        }
+    )
+}

@@ -1,0 +1,32 @@
+import OutdialKit
+
+/// The command tree: every command is declared here and wired to the library.
+enum OutdialCommands {
+    static let root: Command = Command(
+        name: "outdial",
+        abstract: "Run outbound AI-voice campaigns from a shell.",
+        discussion: """
+            outdial gates each lead through a calling window in the lead's own time zone, picks a local-looking caller ID from a pool, places the call through a telephony connection and keeps every outcome in a SQLite database.
+            """,
+        options: [CommonOptions.db, CommonOptions.quiet, CommonOptions.noColor],
+        subcommands: [
+            InitCommand.command,
+            CompletionsCommand.command,
+        ],
+        version: OutdialVersion.current
+    )
+}
+
+/// Options several commands share.
+enum CommonOptions {
+    static let db = Option.value(
+        "db", "path", .path, help: "The campaign database.", default: Store.defaultPath, environment: "OUTDIAL_DB", inherited: true)
+    static let quiet = Option.flag("quiet", short: "q", help: "Print no progress or informational messages.", inherited: true)
+    static let noColor = Option.flag("no-color", help: "Never colour the output (also: NO_COLOR).", inherited: true)
+    static let json = Option.flag("json", help: "Print machine-readable JSON on stdout.")
+
+    /// The database path the user chose.
+    static func databasePath(_ invocation: Invocation) -> String {
+        invocation.string("db") ?? Store.defaultPath
+    }
+}
