@@ -5,7 +5,8 @@ enum InitCommand {
     static let command: Command = Command(
         name: "init",
         abstract: "Create or migrate a campaign database.",
-        discussion: "Creates the database file if it does not exist and applies any schema migrations it lacks. Running it again on a current database changes nothing.",
+        discussion:
+            "Creates the database file if it does not exist and applies any schema migrations it lacks. Running it again on a current database changes nothing.",
         options: [CommonOptions.json],
         run: run
     )
@@ -15,10 +16,11 @@ enum InitCommand {
         let report = try Store.initialize(path)
         let output = invocation.output
         if output.json {
-            output.result(JSONObject([
-                "path": .string(path), "action": .string(report.action), "from_version": .int(Int64(report.from)),
-                "to_version": .int(Int64(report.to)), "applied": .array(report.applied.map(JSONValue.string)),
-            ]).rendered)
+            output.result(
+                JSONObject([
+                    "path": .string(path), "action": .string(report.action), "from_version": .int(Int64(report.from)),
+                    "to_version": .int(Int64(report.to)), "applied": .array(report.applied.map(JSONValue.string)),
+                ]).rendered)
             return
         }
         switch report.action {

@@ -1,7 +1,7 @@
 import OutdialKit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 // The entry point: parse, run, and turn whatever went wrong into a message and

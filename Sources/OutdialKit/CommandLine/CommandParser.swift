@@ -62,6 +62,8 @@ public struct CommandParser: Sendable {
                 } else if name.hasPrefix("no-"), let option = available.first(where: { $0.hasInversion && $0.name == name.dropFirst(3) }) {
                     if inline != nil { throw error("The flag '--\(name)' does not take a value.", path) }
                     flags[option.name] = false
+                } else if name.hasPrefix("no-"), available.contains(where: { $0.isFlag && $0.name == name.dropFirst(3) }) {
+                    throw error("The flag '--\(name.dropFirst(3))' has no '--\(name)' form; leave it out instead.", path)
                 } else {
                     var names = available.flatMap { $0.hasInversion ? ["--\($0.name)", "--no-\($0.name)"] : ["--\($0.name)"] }
                     names.append("--help")

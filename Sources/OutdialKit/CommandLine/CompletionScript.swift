@@ -35,6 +35,9 @@ public enum CompletionScript {
             if option.hasInversion { words.append("--no-" + option.name) }
         }
         words.append("--help")
+        for argument in command.arguments {
+            if case .choice(let choices) = argument.kind { words = choices + words }
+        }
         return command.subcommands.map(\.name) + words
     }
 

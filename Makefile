@@ -1,0 +1,38 @@
+# outdial — the two set-up commands are `make demo` and `make test`.
+SWIFT      ?= swift
+BIN        := .build/debug/outdial
+DEMO_DIR   := .build/demo
+DEMO_DB    := $(DEMO_DIR)/demo.db
+
+.PHONY: all build release test lint demo bench clean
+
+all: build
+
+build:
+	$(SWIFT) build
+
+release:
+	$(SWIFT) build -c release
+
+# Unit tests (OutdialKitTests) and end-to-end tests of the built binary (CLITests).
+test:
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+lint:
+	swift-format lint --strict -r Sources Tests Package.swift
+
+# Runs the furthest-along real job on the bundled example, from a fresh database.
+demo: build
+	@mkdir -p $(DEMO_DIR)
+	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(BIN) --db $(DEMO_DB) init
+	@echo
+	@echo "The demo database is $(DEMO_DB); open it with: sqlite3 $(DEMO_DB)"
+
+# Performance figures (SPEC §11), release build, with same-run references.
+bench: release
+	bash scripts/bench.sh
+
+clean:
+	rm -rf .build

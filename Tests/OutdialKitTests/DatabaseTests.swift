@@ -1,0 +1,172 @@
+import Testing
+
+@testable import OutdialKit
+
+@Suite struct DatabaseTests {
+    @Test func opensInWALWithForeignKeys() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("a.db"))
+        #expect(try db.text("PRAGMA journal_mode") == "wal")
+        #expect(try db.scalar("PRAGMA foreign_keys") == 1)
+    }
+
+    @Test func transactionCommitsWhenTheBodyReturns() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("a.db"))
+        try db.execute("CREATE TABLE t (x INTEGER)")
+        try db.transaction { try db.run("INSERT INTO t VALUES (?)", [1]) }
+        #expect(try db.scalar("SELECT count(*) FROM t") == 1)
+    }
+
+    @Test func transactionRollsBackWhenTheBodyThrows() throws {
+        struct Boom: Error {}
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("a.db"))
+        try db.execute("CREATE TABLE t (x INTEGER)")
+        #expect(throws: Boom.self) {
+            try db.transaction {
+                try db.run("INSERT INTO t VALUES (?)", [1])
+                throw Boom()
+            }
+        }
+        #expect(try db.scalar("SELECT count(*) FROM t") == 0)
+        #expect(!db.isInTransaction)
+    }
+
+    @Test func nestedTransactionRollsBackOnlyItsOwnWork() throws {
+        struct Boom: Error {}
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("a.db"))
+        try db.execute("CREATE TABLE t (x INTEGER)")
+        try db.transaction {
+            try db.run("INSERT INTO t VALUES (1)")
+            try? db.transaction {
+                try db.run("INSERT INTO t VALUES (2)")
+                throw Boom()
+            }
+        }
+        #expect(try db.query("SELECT x FROM t") { $0.int64(0) } == [1])
+    }
+
+    @Test func errorsCarryTheCodeTheMessageAndTheSQL() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("a.db"))
+        try db.execute("CREATE TABLE t (x INTEGER UNIQUE)")
+        try db.run("INSERT INTO t VALUES (?)", [1])
+        let error = try #require(throws: StoreError.self) { try db.run("INSERT INTO t VALUES (?)", [1]) }
+        #expect(error.isConstraint)
+        #expect(error.sql == "INSERT INTO t VALUES (?)")
+        #expect(error.message.contains("UNIQUE constraint failed: t.x"))
+        #expect(error.description.contains("SQLITE_CONSTRAINT"))
+        #expect(error.description.contains("while running: INSERT INTO t VALUES (?)"))
+        let syntax = try #require(throws: StoreError.self) { try db.prepare("SELEC 1") }
+        #expect(syntax.sql == "SELEC 1")
+    }
+
+    @Test func preparedStatementsAreCachedBySQL() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("a.db"))
+        let a = try db.prepare("SELECT 1")
+        let b = try db.prepare("SELECT 1")
+        #expect(a === b)
+    }
+
+    @Test func aWriterWaitsOutTheBusyTimeoutThenFailsAsBusy() throws {
+        let dir = try TemporaryDirectory()
+        let holder = try Database(path: dir.path("a.db"))
+        try holder.execute("CREATE TABLE t (x INTEGER)")
+        let waiter = try Database(path: dir.path("a.db"), busyTimeout: 50)
+        try holder.execute("BEGIN IMMEDIATE")
+        let error = try #require(throws: StoreError.self) {
+            try waiter.transaction { try waiter.run("INSERT INTO t VALUES (1)") }
+        }
+        #expect(error.isBusy)
+        try holder.execute("COMMIT")
+        try waiter.transaction { try waiter.run("INSERT INTO t VALUES (1)") }
+        #expect(try holder.scalar("SELECT count(*) FROM t") == 1)
+    }
+
+    @Test func readersSeeCommittedDataWhileAWriterHoldsTheLock() throws {
+        let dir = try TemporaryDirectory()
+        let writer = try Database(path: dir.path("a.db"))
+        try writer.execute("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);")
+        let reader = try Database(path: dir.path("a.db"), busyTimeout: 50)
+        try writer.execute("BEGIN IMMEDIATE; INSERT INTO t VALUES (2);")
+        #expect(try reader.scalar("SELECT count(*) FROM t") == 1)
+        try writer.execute("COMMIT")
+        #expect(try reader.scalar("SELECT count(*) FROM t") == 2)
+    }
+
+    @Test func textBindingRoundTripsUnicodeAndNulls() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("a.db"))
+        try db.execute("CREATE TABLE t (a TEXT, b TEXT)")
+        try db.run("INSERT INTO t VALUES (?, ?)", ["Zoë «Ω» 📞", nil])
+        let rows = try db.query("SELECT a, b FROM t") { ($0.string(0), $0.string(1)) }
+        #expect(rows.first?.0 == "Zoë «Ω» 📞")
+        #expect(rows.first?.1 == nil)
+    }
+}
+
+@Suite struct MigratorTests {
+    private let steps = [
+        Migration(version: 1, summary: "one", sql: "CREATE TABLE a (x INTEGER);"),
+        Migration(version: 2, summary: "two", sql: "ALTER TABLE a ADD COLUMN y TEXT;"),
+    ]
+
+    @Test func createsAFreshDatabaseAtTheLatestVersion() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("a.db"))
+        let report = try Migrator().migrate(db)
+        #expect(report.created)
+        #expect(report.to == Schema.migrations.count)
+        #expect(try db.userVersion == Schema.migrations.count)
+        for table in ["leads", "numbers", "dnc", "calls", "events", "workflow_runs", "notes", "lead_tags", "tasks", "opportunities", "messages", "outbox"] {
+            #expect(try db.scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?", [.text(table)]) == 1, "\(table)")
+        }
+    }
+
+    @Test func migratingTwiceChangesNothing() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("a.db"))
+        try Migrator().migrate(db)
+        let again = try Migrator().migrate(db)
+        #expect(again.applied.isEmpty)
+        #expect(again.from == again.to)
+    }
+
+    @Test func migratesAnOlderDatabaseForwardKeepingItsRows() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("a.db"))
+        try Migrator(migrations: steps).migrate(db, upTo: 1)
+        try db.run("INSERT INTO a (x) VALUES (42)")
+        let report = try Migrator(migrations: steps).migrate(db)
+        #expect(report.from == 1 && report.to == 2 && report.applied == ["two"])
+        #expect(try db.scalar("SELECT x FROM a WHERE y IS NULL") == 42)
+    }
+
+    @Test func aFailingMigrationLeavesTheVersionAndTablesAsTheyWere() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("a.db"))
+        let broken = steps + [Migration(version: 3, summary: "bad", sql: "CREATE TABLE b (x); CREATE TABLE a (x);")]
+        #expect(throws: StoreError.self) { try Migrator(migrations: broken).migrate(db) }
+        #expect(try db.userVersion == 2)
+        #expect(try db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'b'") == 0)
+    }
+
+    @Test func refusesADatabaseFromANewerVersion() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("a.db"))
+        try db.execute("PRAGMA user_version = 99")
+        #expect(throws: MigrationError.newerDatabase(path: dir.path("a.db"), found: 99, supported: steps.count)) {
+            try Migrator(migrations: steps).migrate(db)
+        }
+    }
+}
+
+@Suite struct JSONValueTests {
+    @Test func escapesAndKeepsKeyOrder() {
+        let value = JSONObject(["b": .string("a\"b\\c\n\u{01}"), "a": .array([.int(1), .null, .bool(true)])])
+        #expect(value.rendered == #"{"b":"a\"b\\c\n\u0001","a":[1,null,true]}"#)
+    }
+}

@@ -1,0 +1,61 @@
+import Testing
+
+@testable import OutdialKit
+
+@Suite struct InstantTests {
+    @Test(arguments: [
+        ("2026-11-25T14:00:00Z", "2026-11-25T14:00:00Z"),
+        ("2026-11-25T09:00:00-05:00", "2026-11-25T14:00:00Z"),
+        ("2026-11-25T09:00-0500", "2026-11-25T14:00:00Z"),
+        ("2026-03-08T02:30:00+05:30", "2026-03-07T21:00:00Z"),
+        ("2024-02-29T23:59:59.5Z", "2024-02-29T23:59:59.500Z"),
+        ("1969-12-31T23:59:59Z", "1969-12-31T23:59:59Z"),
+    ])
+    func parsesAndPrintsUTC(text: String, expected: String) throws {
+        #expect(try Instant(iso8601: text).iso8601 == expected)
+    }
+
+    @Test(arguments: [
+        ("2026-02-29T10:00:00Z", "2026-02 has no day 29"),
+        ("2026-13-01T10:00:00Z", "months run 01–12"),
+        ("2026-11-25T10:60:00Z", "minutes run 00–59"),
+        ("2026-11-25 10:00", "the time needs an offset or 'Z' (outdial never guesses a zone)"),
+        ("tomorrow", "use ISO 8601 with an offset, like 2026-11-25T14:00:00Z"),
+        ("2026-11-25T10:00:00Zjunk", "unexpected text after the offset at position 21"),
+    ])
+    func rejectsWithAReason(text: String, reason: String) {
+        #expect(throws: TimeParseError(reason)) { try Instant(iso8601: text) }
+    }
+
+    @Test func civilDateRoundTripsOverFourCenturies() {
+        var days = CivilDate.days(year: 1800, month: 1, day: 1)
+        let end = CivilDate.days(year: 2200, month: 1, day: 1)
+        var previous = CivilDate.fromDays(days - 1)
+        while days < end {
+            let date = CivilDate.fromDays(days)
+            #expect(CivilDate.days(year: date.year, month: date.month, day: date.day) == days)
+            let advanced = date.day == 1 ? (previous.day == CivilDate.daysInMonth(year: previous.year, month: previous.month)) : (date.day == previous.day + 1)
+            if !advanced { Issue.record("\(previous) -> \(date)") }
+            previous = date
+            days += 1
+        }
+    }
+
+    @Test func weekdayOfKnownDates() {
+        #expect(CivilDate.weekday(CivilDate.days(year: 2026, month: 11, day: 26)) == 4)  // Thanksgiving, a Thursday
+        #expect(CivilDate.weekday(0) == 4)  // 1970-01-01 was a Thursday
+    }
+}
+
+@Suite struct TimeSpanTests {
+    @Test(arguments: [("90s", 90), ("10m", 600), ("4h", 14_400), ("2d", 172_800), ("1h30m", 5400), ("1w", 604_800)])
+    func parses(text: String, seconds: Int64) throws {
+        #expect(try TimeSpan(parsing: text).seconds == seconds)
+        #expect(try TimeSpan(parsing: TimeSpan(seconds: seconds).description).seconds == seconds)
+    }
+
+    @Test(arguments: ["", "h", "10", "10x", "-5m"])
+    func rejects(text: String) {
+        #expect(throws: TimeParseError.self) { try TimeSpan(parsing: text) }
+    }
+}
