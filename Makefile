@@ -17,7 +17,7 @@ release:
 # Unit tests (OutdialKitTests) and end-to-end tests of the built binary (CLITests).
 test:
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-xctest
 
 lint:
 	swift-format lint --strict -r Sources Tests Package.swift

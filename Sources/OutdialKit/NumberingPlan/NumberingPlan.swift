@@ -1,0 +1,275 @@
+import Foundation
+
+/// A point on the Earth in degrees.
+public struct Coordinate: Hashable, Sendable {
+    public var latitude: Double
+    public var longitude: Double
+
+    public init(latitude: Double, longitude: Double) {
+        self.latitude = latitude
+        self.longitude = longitude
+    }
+
+    /// Great-circle distance in kilometres (haversine, mean Earth radius).
+    public func distanceKilometres(to other: Coordinate) -> Double {
+        let r = 6371.0088
+        let toRadians = Double.pi / 180
+        let dLat = (other.latitude - latitude) * toRadians
+        let dLon = (other.longitude - longitude) * toRadians
+        let a = sin(dLat / 2) * sin(dLat / 2) + cos(latitude * toRadians) * cos(other.latitude * toRadians) * sin(dLon / 2) * sin(dLon / 2)
+        return 2 * r * asin(min(1, a.squareRoot()))
+    }
+}
+
+/// A NANP area code: where it is and which zones its exchanges are in.
+public struct AreaCode: Sendable {
+    public var code: Int
+    /// Two-letter state, province or territory, when the area code has one.
+    public var state: String?
+    /// ISO country of the area code (US, CA, PR, JM …).
+    public var country: String
+    /// The centre of its exchanges, weighted by exchange.
+    public var centre: Coordinate?
+    /// Zones of a number whose exchange the data does not list.
+    public var defaultZones: [Int16]
+    /// Every zone any of its exchanges is in.
+    public var zones: [Int16]
+}
+
+/// A state, province or territory.
+public struct Region: Sendable {
+    public var code: String
+    public var country: String
+    public var name: String
+    public var zones: [Int16]
+}
+
+/// Dialling facts of one country or territory (ITU region).
+public struct CountryInfo: Sendable {
+    /// ISO region code (`GB`).
+    public var region: String
+    /// The calling code (`44`).
+    public var callingCode: Int
+    /// The trunk prefix dropped from national format (`0`), or empty.
+    public var nationalPrefix: String
+    /// Possible lengths of the national significant number.
+    public var lengths: [Int]
+}
+
+/// Phone prefix → zones, NANP area code and exchange → place, ZIP → state,
+/// state → zones (SPEC §10): pure data, generated from pinned packages and
+/// loaded once, in milliseconds.
+public final class NumberingPlan: Sendable {
+    /// The plan compiled into this binary.
+    public static let shared = NumberingPlan()
+
+    /// IANA zone ids; zone sets elsewhere are indices into this list.
+    public let zoneNames: [String]
+    private let zoneIndex: [String: Int16]
+    /// Non-NANP prefixes, keyed by `prefixKey`.
+    private let prefixes: [UInt64: [Int16]]
+    private let longestPrefix: Int
+    /// Indexed by the three-digit area code.
+    private let areaCodes: [AreaCode?]
+    private let exchanges: [Int32: Exchange]
+    private let zip3: [Int16: String]
+    private let zipExceptions: [Int32: String]
+    private let regions: [String: Region]
+    private let regionNames: [String: String]
+    private let countriesByRegion: [String: CountryInfo]
+    private let countriesByCode: [Int: [CountryInfo]]
+
+    /// An exchange the data knows: its place and, when they differ from its
+    /// area code's default, its zones.
+    struct Exchange: Sendable {
+        var state: String?
+        var position: Coordinate?
+        var zones: [Int16]?
+    }
+
+    init() {
+        zoneNames = NumberingPlanData.zones.split(separator: "\n").map(String.init)
+        var zoneIndex: [String: Int16] = [:]
+        for (i, name) in zoneNames.enumerated() { zoneIndex[name] = Int16(i) }
+        self.zoneIndex = zoneIndex
+
+        var prefixes: [UInt64: [Int16]] = [:]
+        var longest = 0
+        NumberingPlanData.forEachRow(NumberingPlanData.prefixes) { f in
+            guard f.count == 2 else { return }
+            prefixes[Self.prefixKey(digits: f[0])] = NumberingPlanData.indices(f[1])
+            longest = max(longest, f[0].count)
+        }
+        self.prefixes = prefixes
+        self.longestPrefix = longest
+
+        var areaCodes = [AreaCode?](repeating: nil, count: 1000)
+        NumberingPlanData.forEachRow(NumberingPlanData.areaCodes) { f in
+            guard f.count == 7, let npa = NumberingPlanData.int(f[0]) else { return }
+            let centre = NumberingPlanData.double(f[3]).flatMap { lat in NumberingPlanData.double(f[4]).map { Coordinate(latitude: lat, longitude: $0) } }
+            areaCodes[npa] = AreaCode(
+                code: npa, state: NumberingPlanData.text(f[1]), country: NumberingPlanData.text(f[2]) ?? "US", centre: centre,
+                defaultZones: NumberingPlanData.indices(f[5]), zones: NumberingPlanData.indices(f[6]))
+        }
+        self.areaCodes = areaCodes
+
+        var exchanges: [Int32: Exchange] = [:]
+        exchanges.reserveCapacity(40_000)
+        NumberingPlanData.forEachRow(NumberingPlanData.exchanges) { f in
+            guard f.count == 5, let key = NumberingPlanData.int(f[0]) else { return }
+            let position = NumberingPlanData.double(f[2]).flatMap { lat in NumberingPlanData.double(f[3]).map { Coordinate(latitude: lat, longitude: $0) } }
+            let zones: [Int16]? = f[4].isEmpty ? nil : (f[4].elementsEqual("-".utf8) ? [] : NumberingPlanData.indices(f[4]))
+            exchanges[Int32(key)] = Exchange(state: NumberingPlanData.text(f[1]), position: position, zones: zones)
+        }
+        self.exchanges = exchanges
+
+        var zip3: [Int16: String] = [:]
+        var zipExceptions: [Int32: String] = [:]
+        NumberingPlanData.forEachRow(NumberingPlanData.zIP3) { f in
+            guard f.count == 2, let key = NumberingPlanData.int(f[0]), let state = NumberingPlanData.text(f[1]) else { return }
+            if f[0].count == 3 { zip3[Int16(key)] = state } else { zipExceptions[Int32(key)] = state }
+        }
+        self.zip3 = zip3
+        self.zipExceptions = zipExceptions
+
+        var regions: [String: Region] = [:]
+        var regionNames: [String: String] = [:]
+        NumberingPlanData.forEachRow(NumberingPlanData.regions) { f in
+            guard f.count == 4, let code = NumberingPlanData.text(f[0]) else { return }
+            let name = NumberingPlanData.text(f[2]) ?? code
+            regions[code] = Region(code: code, country: NumberingPlanData.text(f[1]) ?? code, name: name, zones: NumberingPlanData.indices(f[3]))
+            regionNames[Self.foldName(name)] = code
+        }
+        for (alias, code) in [("washington dc", "DC"), ("washington d c", "DC"), ("newfoundland and labrador", "NL"), ("yukon territory", "YT")] {
+            regionNames[alias] = code
+        }
+        self.regions = regions
+        self.regionNames = regionNames
+
+        var byRegion: [String: CountryInfo] = [:]
+        var byCode: [Int: [CountryInfo]] = [:]
+        NumberingPlanData.forEachRow(NumberingPlanData.countries) { f in
+            guard f.count == 4, let region = NumberingPlanData.text(f[0]), let cc = NumberingPlanData.int(f[1]) else { return }
+            let lengths = f[3].split(separator: UInt8(ascii: ",")).compactMap { NumberingPlanData.int(Substring($0).utf8) }
+            let info = CountryInfo(region: region, callingCode: cc, nationalPrefix: NumberingPlanData.text(f[2]) ?? "", lengths: lengths)
+            byRegion[region] = info
+            byCode[cc, default: []].append(info)
+        }
+        self.countriesByRegion = byRegion
+        self.countriesByCode = byCode
+    }
+
+    /// A key for a digit prefix that keeps its length (so `44` and `044` differ).
+    private static func prefixKey(digits: some Sequence<UInt8>) -> UInt64 {
+        var value: UInt64 = 0
+        var count: UInt64 = 0
+        for d in digits {
+            value = value * 10 + UInt64(d - 48)
+            count += 1
+        }
+        return count << 56 | value
+    }
+
+    private static func foldName(_ name: String) -> String {
+        String(name.lowercased().map { $0.isLetter ? $0 : " " }).split(separator: " ").joined(separator: " ")
+    }
+
+    // MARK: - Look-ups
+
+    /// The index of an IANA zone id, if the plan knows it.
+    public func zoneIndex(of name: String) -> Int16? { zoneIndex[name] }
+
+    /// Zone ids for indices.
+    public func zoneNames(_ indices: [Int16]) -> [String] { indices.map { zoneNames[Int($0)] } }
+
+    /// The area code's data, if it is a known NANP area code.
+    public func areaCode(_ npa: Int) -> AreaCode? {
+        guard npa >= 0, npa < 1000 else { return nil }
+        return areaCodes[npa]
+    }
+
+    /// Facts of a country by ISO region code (`GB`).
+    public func country(region: String) -> CountryInfo? { countriesByRegion[region.uppercased()] }
+
+    /// The regions that use a calling code, the main one first.
+    public func countries(callingCode: Int) -> [CountryInfo] { countriesByCode[callingCode] ?? [] }
+
+    /// Whether a calling code exists.
+    public func isCallingCode(_ code: Int) -> Bool { countriesByCode[code] != nil }
+
+    /// A state, province or territory by its two-letter code.
+    public func region(_ code: String) -> Region? { regions[code.uppercased()] }
+
+    /// The two-letter code for a state written as a code or a full name
+    /// (`FL`, `fl`, `Florida`, `New Hampshire`).
+    public func regionCode(_ text: String) -> String? {
+        let trimmed = text.trimmingSpaces()
+        if trimmed.count == 2, regions[trimmed.uppercased()] != nil { return trimmed.uppercased() }
+        return regionNames[Self.foldName(trimmed)]
+    }
+
+    /// The state of a US ZIP code (`33101`, `33101-1234`, `331`), from USPS facts.
+    public func state(forZIP zip: String) -> String? {
+        var digits: [Int] = []
+        for byte in zip.utf8 {
+            if byte >= 48, byte <= 57 {
+                digits.append(Int(byte - 48))
+            } else if byte == UInt8(ascii: "-") || byte == UInt8(ascii: " ") {
+                if digits.count == 5 { break }
+            } else {
+                return nil
+            }
+        }
+        guard digits.count == 5 || digits.count == 9 else { return nil }
+        let zip5 = digits[0..<5].reduce(0) { $0 * 10 + $1 }
+        if let state = zipExceptions[Int32(zip5)] { return state }
+        return zip3[Int16(zip5 / 100)]
+    }
+
+    /// Where a phone number is, from its digits alone.
+    public func locate(_ number: PhoneNumber) -> PhoneLocation {
+        if number.countryCode == 1 {
+            let npa = Int(number.national / 10_000_000)
+            let npanxx = Int32(number.national / 10_000)
+            guard let area = areaCode(npa) else { return PhoneLocation(zones: [], state: nil, country: nil, position: nil) }
+            let exchange = exchanges[npanxx]
+            return PhoneLocation(
+                zones: exchange?.zones ?? area.defaultZones,
+                state: exchange?.state ?? area.state,
+                country: area.country,
+                position: exchange?.position ?? area.centre)
+        }
+        // Longest prefix over the E.164 digits.
+        let digits = Array(number.e164.utf8.dropFirst())
+        var n = min(digits.count, longestPrefix)
+        while n > 0 {
+            if let zones = prefixes[Self.prefixKey(digits: digits[0..<n])] {
+                return PhoneLocation(zones: zones, state: nil, country: countries(callingCode: number.countryCode).first?.region, position: nil)
+            }
+            n -= 1
+        }
+        return PhoneLocation(zones: [], state: nil, country: countries(callingCode: number.countryCode).first?.region, position: nil)
+    }
+}
+
+/// What the numbering plan says about one phone number.
+public struct PhoneLocation: Sendable, Equatable {
+    /// Zone indices (sorted); empty when the data does not place the number.
+    public var zones: [Int16]
+    /// The state or province of the exchange or area code.
+    public var state: String?
+    /// ISO country.
+    public var country: String?
+    /// The exchange's place, or the area code's centre.
+    public var position: Coordinate?
+}
+
+extension String {
+    /// The string without leading and trailing spaces and tabs.
+    func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}
