@@ -22,6 +22,10 @@ enum ExitStatus {
             return (ioError, "error: \(error)\n")
         case let error as MigrationError:
             return (dataError, "error: \(error)\n")
+        case let error as CSVError:
+            return (dataError, "error: \(error)\n")
+        case let error as PhoneNumberError:
+            return (dataError, "error: \(error)\n")
         case let error as InputFileError:
             return (noInput, "error: \(error)\n")
         case let error as OutputFileError:

@@ -11,6 +11,8 @@ enum OutdialCommands {
         options: [CommonOptions.db, CommonOptions.quiet, CommonOptions.noColor],
         subcommands: [
             InitCommand.command,
+            LeadsCommand.command,
+            DncCommand.command,
             CompletionsCommand.command,
         ],
         version: OutdialVersion.current
@@ -24,6 +26,15 @@ enum CommonOptions {
     static let quiet = Option.flag("quiet", short: "q", help: "Print no progress or informational messages.", inherited: true)
     static let noColor = Option.flag("no-color", help: "Never colour the output (also: NO_COLOR).", inherited: true)
     static let json = Option.flag("json", help: "Print machine-readable JSON on stdout.")
+
+    /// The `--region` value, checked against the numbering plan.
+    static func region(_ invocation: Invocation) throws -> String {
+        let region = (invocation.string("region") ?? "US").uppercased()
+        guard PhoneNormalizer(region: region) != nil else {
+            throw invocation.usageError("The value '\(region)' is invalid for '--region <code>': expected an ISO country code such as US, CA or GB.")
+        }
+        return region
+    }
 
     /// The database path the user chose.
     static func databasePath(_ invocation: Invocation) -> String {

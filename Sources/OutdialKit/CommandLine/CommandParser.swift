@@ -149,8 +149,9 @@ public struct CommandParser: Sendable {
             json: flags["json"] ?? false,
             quiet: flags["quiet"] ?? false,
             color: !(flags["no-color"] ?? false) && environment["NO_COLOR"] == nil && Terminal.isTerminal(.standardOutput))
-        let invocation = Invocation(
+        var invocation = Invocation(
             commandPath: path.map(\.name), values: values, flags: flags, environment: environment, output: output)
+        invocation.usage = HelpFormatter(width: width).usage(for: path)
         return .run(run, invocation)
     }
 

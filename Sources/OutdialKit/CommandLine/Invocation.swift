@@ -11,6 +11,8 @@ public struct Invocation: Sendable {
     public var environment: [String: String]
     /// Result and diagnostic writers configured from `--json`, `--quiet`, `--no-color`.
     public var output: Output
+    /// The usage line of the command, for usage errors found after parsing.
+    public var usage: String = ""
 
     public init(commandPath: [String], values: [String: [String]], flags: [String: Bool], environment: [String: String], output: Output) {
         self.commandPath = commandPath
@@ -18,6 +20,12 @@ public struct Invocation: Sendable {
         self.flags = flags
         self.environment = environment
         self.output = output
+    }
+
+    /// A usage error (exit 64) about this command, for a value that only the
+    /// command itself can judge (`--map` naming an unknown field).
+    public func usageError(_ message: String) -> UsageError {
+        UsageError(message, usage: usage, commandPath: commandPath.joined(separator: " "))
     }
 
     /// Whether a flag is on (absent flags are off).

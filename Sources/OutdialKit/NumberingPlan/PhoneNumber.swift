@@ -60,3 +60,12 @@ public struct NormalizedPhone: Equatable, Sendable {
     /// A repair that was made (`spreadsheet number format`).
     public var repair: String?
 }
+
+extension PhoneNumber {
+    /// The E.164 digits as one integer: a compact, unique key for sets.
+    public var key: UInt64 {
+        var scale: UInt64 = 1
+        for _ in 0..<nationalLength { scale &*= 10 }
+        return UInt64(countryCode) &* scale &+ national
+    }
+}

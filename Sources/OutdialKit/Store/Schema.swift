@@ -21,6 +21,7 @@ public enum Schema {
             timezone      TEXT,
             zones         TEXT NOT NULL DEFAULT '',
             zone_sources  TEXT NOT NULL DEFAULT '{}',
+            state_source  TEXT,
             status        TEXT NOT NULL DEFAULT 'new',
             dnc           INTEGER NOT NULL DEFAULT 0,
             fields        TEXT NOT NULL DEFAULT '{}',

@@ -3,74 +3,74 @@
 
 extension NumberingPlanData {
     static let regions = #"""
-AB	CA	Alberta	66
-AK	US	Alaska	44,45,79,266
-AL	US	Alabama	60,94
-AR	US	Arkansas	60
-AS	AS	American Samoa	275
-AZ	US	Arizona	64,100
-BC	CA	British Columbia	66,100,120
-CA	US	California	83
-CO	US	Colorado	64
-CT	US	Connecticut	94
-DC	US	District of Columbia	94
-DE	US	Delaware	94
-FL	US	Florida	60,94
-GA	US	Georgia	94
-GU	GU	Guam	265
-HI	US	Hawaii	266
-IA	US	Iowa	60
-ID	US	Idaho	54,64,83
-IL	US	Illinois	60
-IN	US	Indiana	60,94
-KS	US	Kansas	60,64
-KY	US	Kentucky	60,94
-LA	US	Louisiana	60
-MA	US	Massachusetts	94
-MB	CA	Manitoba	121
-MD	US	Maryland	94
-ME	US	Maine	94
-MI	US	Michigan	60,94
-MN	US	Minnesota	60
-MO	US	Missouri	60
-MP	MP	Northern Mariana Islands	280
-MS	US	Mississippi	60
-MT	US	Montana	64
-NB	CA	New Brunswick	76
-NC	US	North Carolina	94
-ND	US	North Dakota	60,64,96
-NE	US	Nebraska	60,64
-NH	US	New Hampshire	94
-NJ	US	New Jersey	94
-NL	CA	Newfoundland	76,103,110
-NM	US	New Mexico	64
-NS	CA	Nova Scotia	76
-NT	CA	Northwest Territories	64,66,68,120
-NU	CA	Nunavut	118,121
-NV	US	Nevada	54,64,83
-NY	US	New York	94
-OH	US	Ohio	94
-OK	US	Oklahoma	60
-ON	CA	Ontario	50,118,121
-OR	US	Oregon	64,83
-PA	US	Pennsylvania	94
-PE	CA	Prince Edward Island	76
-PR	PR	Puerto Rico	103
-QC	CA	Quebec	76,118
-RI	US	Rhode Island	94
-SC	US	South Carolina	94
-SD	US	South Dakota	60,64,96
-SK	CA	Saskatchewan	104,121
-TN	US	Tennessee	60,94
-TX	US	Texas	60,64
-UT	US	Utah	64
-VA	US	Virginia	94
-VI	VI	U.S. Virgin Islands	113
-VT	US	Vermont	94
-WA	US	Washington	83
-WI	US	Wisconsin	60
-WV	US	West Virginia	94
-WY	US	Wyoming	64
-YT	CA	Yukon	100,120
-"""#
+        AB	CA	Alberta	66
+        AK	US	Alaska	44,45,79,266
+        AL	US	Alabama	60,94
+        AR	US	Arkansas	60
+        AS	AS	American Samoa	275
+        AZ	US	Arizona	64,100
+        BC	CA	British Columbia	66,100,120
+        CA	US	California	83
+        CO	US	Colorado	64
+        CT	US	Connecticut	94
+        DC	US	District of Columbia	94
+        DE	US	Delaware	94
+        FL	US	Florida	60,94
+        GA	US	Georgia	94
+        GU	GU	Guam	265
+        HI	US	Hawaii	266
+        IA	US	Iowa	60
+        ID	US	Idaho	54,64,83
+        IL	US	Illinois	60
+        IN	US	Indiana	60,94
+        KS	US	Kansas	60,64
+        KY	US	Kentucky	60,94
+        LA	US	Louisiana	60
+        MA	US	Massachusetts	94
+        MB	CA	Manitoba	121
+        MD	US	Maryland	94
+        ME	US	Maine	94
+        MI	US	Michigan	60,94
+        MN	US	Minnesota	60
+        MO	US	Missouri	60
+        MP	MP	Northern Mariana Islands	280
+        MS	US	Mississippi	60
+        MT	US	Montana	64
+        NB	CA	New Brunswick	76
+        NC	US	North Carolina	94
+        ND	US	North Dakota	60,64,96
+        NE	US	Nebraska	60,64
+        NH	US	New Hampshire	94
+        NJ	US	New Jersey	94
+        NL	CA	Newfoundland	76,103,110
+        NM	US	New Mexico	64
+        NS	CA	Nova Scotia	76
+        NT	CA	Northwest Territories	64,66,68,120
+        NU	CA	Nunavut	118,121
+        NV	US	Nevada	54,64,83
+        NY	US	New York	94
+        OH	US	Ohio	94
+        OK	US	Oklahoma	60
+        ON	CA	Ontario	50,118,121
+        OR	US	Oregon	64,83
+        PA	US	Pennsylvania	94
+        PE	CA	Prince Edward Island	76
+        PR	PR	Puerto Rico	103
+        QC	CA	Quebec	76,118
+        RI	US	Rhode Island	94
+        SC	US	South Carolina	94
+        SD	US	South Dakota	60,64,96
+        SK	CA	Saskatchewan	104,121
+        TN	US	Tennessee	60,94
+        TX	US	Texas	60,64
+        UT	US	Utah	64
+        VA	US	Virginia	94
+        VI	VI	U.S. Virgin Islands	113
+        VT	US	Vermont	94
+        WA	US	Washington	83
+        WI	US	Wisconsin	60
+        WV	US	West Virginia	94
+        WY	US	Wyoming	64
+        YT	CA	Yukon	100,120
+        """#
 }

@@ -3,291 +3,291 @@
 
 extension NumberingPlanData {
     static let zones = #"""
-Africa/Abidjan
-Africa/Accra
-Africa/Addis_Ababa
-Africa/Asmera
-Africa/Bamako
-Africa/Bangui
-Africa/Banjul
-Africa/Blantyre
-Africa/Brazzaville
-Africa/Bujumbura
-Africa/Cairo
-Africa/Conakry
-Africa/Dakar
-Africa/Dar_es_Salaam
-Africa/Djibouti
-Africa/Douala
-Africa/Freetown
-Africa/Gaborone
-Africa/Harare
-Africa/Johannesburg
-Africa/Kampala
-Africa/Khartoum
-Africa/Kigali
-Africa/Kinshasa
-Africa/Lagos
-Africa/Libreville
-Africa/Lome
-Africa/Luanda
-Africa/Lubumbashi
-Africa/Lusaka
-Africa/Malabo
-Africa/Maputo
-Africa/Maseru
-Africa/Mbabane
-Africa/Mogadishu
-Africa/Nairobi
-Africa/Ndjamena
-Africa/Niamey
-Africa/Nouakchott
-Africa/Ouagadougou
-Africa/Porto-Novo
-Africa/Sao_Tome
-Africa/Tunis
-Africa/Windhoek
-America/Adak
-America/Anchorage
-America/Anguilla
-America/Antigua
-America/Aruba
-America/Asuncion
-America/Atikokan
-America/Barbados
-America/Belize
-America/Bogota
-America/Boise
-America/Buenos_Aires
-America/Cancun
-America/Caracas
-America/Cayenne
-America/Cayman
-America/Chicago
-America/Ciudad_Juarez
-America/Costa_Rica
-America/Curacao
-America/Denver
-America/Dominica
-America/Edmonton
-America/El_Salvador
-America/Fort_Nelson
-America/Godthab
-America/Grand_Turk
-America/Grenada
-America/Guadeloupe
-America/Guatemala
-America/Guayaquil
-America/Guyana
-America/Halifax
-America/Havana
-America/Jamaica
-America/Juneau
-America/Kralendijk
-America/La_Paz
-America/Lima
-America/Los_Angeles
-America/Lower_Princes
-America/Manaus
-America/Martinique
-America/Matamoros
-America/Mazatlan
-America/Mexico_City
-America/Miquelon
-America/Montevideo
-America/Montserrat
-America/Nassau
-America/New_York
-America/Noronha
-America/North_Dakota/Center
-America/Ojinaga
-America/Panama
-America/Paramaribo
-America/Phoenix
-America/Port-au-Prince
-America/Port_of_Spain
-America/Puerto_Rico
-America/Regina
-America/Rio_Branco
-America/Santiago
-America/Santo_Domingo
-America/Sao_Paulo
-America/Scoresbysund
-America/St_Johns
-America/St_Kitts
-America/St_Lucia
-America/St_Thomas
-America/St_Vincent
-America/Tegucigalpa
-America/Thule
-America/Tijuana
-America/Toronto
-America/Tortola
-America/Vancouver
-America/Winnipeg
-Arctic/Longyearbyen
-Asia/Aden
-Asia/Almaty
-Asia/Amman
-Asia/Anadyr
-Asia/Aqtobe
-Asia/Ashgabat
-Asia/Baghdad
-Asia/Bahrain
-Asia/Baku
-Asia/Bangkok
-Asia/Beirut
-Asia/Bishkek
-Asia/Brunei
-Asia/Calcutta
-Asia/Choibalsan
-Asia/Colombo
-Asia/Damascus
-Asia/Dhaka
-Asia/Dili
-Asia/Dubai
-Asia/Dushanbe
-Asia/Ho_Chi_Minh
-Asia/Hong_Kong
-Asia/Hovd
-Asia/Irkutsk
-Asia/Jakarta
-Asia/Jayapura
-Asia/Jerusalem
-Asia/Kabul
-Asia/Kamchatka
-Asia/Karachi
-Asia/Katmandu
-Asia/Krasnoyarsk
-Asia/Kuching
-Asia/Kuwait
-Asia/Magadan
-Asia/Makassar
-Asia/Manila
-Asia/Muscat
-Asia/Nicosia
-Asia/Novosibirsk
-Asia/Omsk
-Asia/Phnom_Penh
-Asia/Qatar
-Asia/Rangoon
-Asia/Riyadh
-Asia/Sakhalin
-Asia/Seoul
-Asia/Shanghai
-Asia/Singapore
-Asia/Taipei
-Asia/Tashkent
-Asia/Tbilisi
-Asia/Tehran
-Asia/Thimphu
-Asia/Tokyo
-Asia/Ulaanbaatar
-Asia/Vientiane
-Asia/Vladivostok
-Asia/Yakutsk
-Asia/Yekaterinburg
-Asia/Yerevan
-Atlantic/Azores
-Atlantic/Bermuda
-Atlantic/Canary
-Atlantic/Cape_Verde
-Atlantic/Faeroe
-Atlantic/Reykjavik
-Atlantic/St_Helena
-Atlantic/Stanley
-Australia/Adelaide
-Australia/Brisbane
-Australia/Eucla
-Australia/Lord_Howe
-Australia/Perth
-Australia/Sydney
-Europe/Amsterdam
-Europe/Andorra
-Europe/Athens
-Europe/Belgrade
-Europe/Berlin
-Europe/Bratislava
-Europe/Brussels
-Europe/Bucharest
-Europe/Budapest
-Europe/Chisinau
-Europe/Copenhagen
-Europe/Gibraltar
-Europe/Guernsey
-Europe/Helsinki
-Europe/Isle_of_Man
-Europe/Istanbul
-Europe/Jersey
-Europe/Kyiv
-Europe/Lisbon
-Europe/Ljubljana
-Europe/London
-Europe/Luxembourg
-Europe/Madrid
-Europe/Malta
-Europe/Mariehamn
-Europe/Monaco
-Europe/Moscow
-Europe/Oslo
-Europe/Paris
-Europe/Podgorica
-Europe/Prague
-Europe/Rome
-Europe/Samara
-Europe/San_Marino
-Europe/Sarajevo
-Europe/Skopje
-Europe/Sofia
-Europe/Stockholm
-Europe/Tirane
-Europe/Vaduz
-Europe/Vatican
-Europe/Vienna
-Europe/Warsaw
-Europe/Zagreb
-Europe/Zurich
-Indian/Antananarivo
-Indian/Chagos
-Indian/Christmas
-Indian/Cocos
-Indian/Comoro
-Indian/Mahe
-Indian/Maldives
-Indian/Mauritius
-Indian/Mayotte
-Indian/Reunion
-Pacific/Apia
-Pacific/Auckland
-Pacific/Chatham
-Pacific/Efate
-Pacific/Enderbury
-Pacific/Fakaofo
-Pacific/Fiji
-Pacific/Funafuti
-Pacific/Galapagos
-Pacific/Gambier
-Pacific/Guadalcanal
-Pacific/Guam
-Pacific/Honolulu
-Pacific/Kiritimati
-Pacific/Kosrae
-Pacific/Majuro
-Pacific/Marquesas
-Pacific/Nauru
-Pacific/Niue
-Pacific/Norfolk
-Pacific/Noumea
-Pacific/Pago_Pago
-Pacific/Palau
-Pacific/Ponape
-Pacific/Port_Moresby
-Pacific/Rarotonga
-Pacific/Saipan
-Pacific/Tahiti
-Pacific/Tarawa
-Pacific/Tongatapu
-Pacific/Truk
-Pacific/Wallis
-"""#
+        Africa/Abidjan
+        Africa/Accra
+        Africa/Addis_Ababa
+        Africa/Asmera
+        Africa/Bamako
+        Africa/Bangui
+        Africa/Banjul
+        Africa/Blantyre
+        Africa/Brazzaville
+        Africa/Bujumbura
+        Africa/Cairo
+        Africa/Conakry
+        Africa/Dakar
+        Africa/Dar_es_Salaam
+        Africa/Djibouti
+        Africa/Douala
+        Africa/Freetown
+        Africa/Gaborone
+        Africa/Harare
+        Africa/Johannesburg
+        Africa/Kampala
+        Africa/Khartoum
+        Africa/Kigali
+        Africa/Kinshasa
+        Africa/Lagos
+        Africa/Libreville
+        Africa/Lome
+        Africa/Luanda
+        Africa/Lubumbashi
+        Africa/Lusaka
+        Africa/Malabo
+        Africa/Maputo
+        Africa/Maseru
+        Africa/Mbabane
+        Africa/Mogadishu
+        Africa/Nairobi
+        Africa/Ndjamena
+        Africa/Niamey
+        Africa/Nouakchott
+        Africa/Ouagadougou
+        Africa/Porto-Novo
+        Africa/Sao_Tome
+        Africa/Tunis
+        Africa/Windhoek
+        America/Adak
+        America/Anchorage
+        America/Anguilla
+        America/Antigua
+        America/Aruba
+        America/Asuncion
+        America/Atikokan
+        America/Barbados
+        America/Belize
+        America/Bogota
+        America/Boise
+        America/Buenos_Aires
+        America/Cancun
+        America/Caracas
+        America/Cayenne
+        America/Cayman
+        America/Chicago
+        America/Ciudad_Juarez
+        America/Costa_Rica
+        America/Curacao
+        America/Denver
+        America/Dominica
+        America/Edmonton
+        America/El_Salvador
+        America/Fort_Nelson
+        America/Godthab
+        America/Grand_Turk
+        America/Grenada
+        America/Guadeloupe
+        America/Guatemala
+        America/Guayaquil
+        America/Guyana
+        America/Halifax
+        America/Havana
+        America/Jamaica
+        America/Juneau
+        America/Kralendijk
+        America/La_Paz
+        America/Lima
+        America/Los_Angeles
+        America/Lower_Princes
+        America/Manaus
+        America/Martinique
+        America/Matamoros
+        America/Mazatlan
+        America/Mexico_City
+        America/Miquelon
+        America/Montevideo
+        America/Montserrat
+        America/Nassau
+        America/New_York
+        America/Noronha
+        America/North_Dakota/Center
+        America/Ojinaga
+        America/Panama
+        America/Paramaribo
+        America/Phoenix
+        America/Port-au-Prince
+        America/Port_of_Spain
+        America/Puerto_Rico
+        America/Regina
+        America/Rio_Branco
+        America/Santiago
+        America/Santo_Domingo
+        America/Sao_Paulo
+        America/Scoresbysund
+        America/St_Johns
+        America/St_Kitts
+        America/St_Lucia
+        America/St_Thomas
+        America/St_Vincent
+        America/Tegucigalpa
+        America/Thule
+        America/Tijuana
+        America/Toronto
+        America/Tortola
+        America/Vancouver
+        America/Winnipeg
+        Arctic/Longyearbyen
+        Asia/Aden
+        Asia/Almaty
+        Asia/Amman
+        Asia/Anadyr
+        Asia/Aqtobe
+        Asia/Ashgabat
+        Asia/Baghdad
+        Asia/Bahrain
+        Asia/Baku
+        Asia/Bangkok
+        Asia/Beirut
+        Asia/Bishkek
+        Asia/Brunei
+        Asia/Calcutta
+        Asia/Choibalsan
+        Asia/Colombo
+        Asia/Damascus
+        Asia/Dhaka
+        Asia/Dili
+        Asia/Dubai
+        Asia/Dushanbe
+        Asia/Ho_Chi_Minh
+        Asia/Hong_Kong
+        Asia/Hovd
+        Asia/Irkutsk
+        Asia/Jakarta
+        Asia/Jayapura
+        Asia/Jerusalem
+        Asia/Kabul
+        Asia/Kamchatka
+        Asia/Karachi
+        Asia/Katmandu
+        Asia/Krasnoyarsk
+        Asia/Kuching
+        Asia/Kuwait
+        Asia/Magadan
+        Asia/Makassar
+        Asia/Manila
+        Asia/Muscat
+        Asia/Nicosia
+        Asia/Novosibirsk
+        Asia/Omsk
+        Asia/Phnom_Penh
+        Asia/Qatar
+        Asia/Rangoon
+        Asia/Riyadh
+        Asia/Sakhalin
+        Asia/Seoul
+        Asia/Shanghai
+        Asia/Singapore
+        Asia/Taipei
+        Asia/Tashkent
+        Asia/Tbilisi
+        Asia/Tehran
+        Asia/Thimphu
+        Asia/Tokyo
+        Asia/Ulaanbaatar
+        Asia/Vientiane
+        Asia/Vladivostok
+        Asia/Yakutsk
+        Asia/Yekaterinburg
+        Asia/Yerevan
+        Atlantic/Azores
+        Atlantic/Bermuda
+        Atlantic/Canary
+        Atlantic/Cape_Verde
+        Atlantic/Faeroe
+        Atlantic/Reykjavik
+        Atlantic/St_Helena
+        Atlantic/Stanley
+        Australia/Adelaide
+        Australia/Brisbane
+        Australia/Eucla
+        Australia/Lord_Howe
+        Australia/Perth
+        Australia/Sydney
+        Europe/Amsterdam
+        Europe/Andorra
+        Europe/Athens
+        Europe/Belgrade
+        Europe/Berlin
+        Europe/Bratislava
+        Europe/Brussels
+        Europe/Bucharest
+        Europe/Budapest
+        Europe/Chisinau
+        Europe/Copenhagen
+        Europe/Gibraltar
+        Europe/Guernsey
+        Europe/Helsinki
+        Europe/Isle_of_Man
+        Europe/Istanbul
+        Europe/Jersey
+        Europe/Kyiv
+        Europe/Lisbon
+        Europe/Ljubljana
+        Europe/London
+        Europe/Luxembourg
+        Europe/Madrid
+        Europe/Malta
+        Europe/Mariehamn
+        Europe/Monaco
+        Europe/Moscow
+        Europe/Oslo
+        Europe/Paris
+        Europe/Podgorica
+        Europe/Prague
+        Europe/Rome
+        Europe/Samara
+        Europe/San_Marino
+        Europe/Sarajevo
+        Europe/Skopje
+        Europe/Sofia
+        Europe/Stockholm
+        Europe/Tirane
+        Europe/Vaduz
+        Europe/Vatican
+        Europe/Vienna
+        Europe/Warsaw
+        Europe/Zagreb
+        Europe/Zurich
+        Indian/Antananarivo
+        Indian/Chagos
+        Indian/Christmas
+        Indian/Cocos
+        Indian/Comoro
+        Indian/Mahe
+        Indian/Maldives
+        Indian/Mauritius
+        Indian/Mayotte
+        Indian/Reunion
+        Pacific/Apia
+        Pacific/Auckland
+        Pacific/Chatham
+        Pacific/Efate
+        Pacific/Enderbury
+        Pacific/Fakaofo
+        Pacific/Fiji
+        Pacific/Funafuti
+        Pacific/Galapagos
+        Pacific/Gambier
+        Pacific/Guadalcanal
+        Pacific/Guam
+        Pacific/Honolulu
+        Pacific/Kiritimati
+        Pacific/Kosrae
+        Pacific/Majuro
+        Pacific/Marquesas
+        Pacific/Nauru
+        Pacific/Niue
+        Pacific/Norfolk
+        Pacific/Noumea
+        Pacific/Pago_Pago
+        Pacific/Palau
+        Pacific/Ponape
+        Pacific/Port_Moresby
+        Pacific/Rarotonga
+        Pacific/Saipan
+        Pacific/Tahiti
+        Pacific/Tarawa
+        Pacific/Tongatapu
+        Pacific/Truk
+        Pacific/Wallis
+        """#
 }

@@ -1,0 +1,71 @@
+import Foundation
+
+/// A lead as stored.
+public struct LeadRecord: Sendable {
+    public var id: Int64
+    public var externalID: String?
+    public var phone: String
+    public var firstName: String?
+    public var lastName: String?
+    public var email: String?
+    public var state: String?
+    public var stateSource: String?
+    public var zip: String?
+    public var country: String?
+    public var timezone: String?
+    public var zones: [String]
+    /// The `zone_sources` JSON text.
+    public var zoneSources: String
+    public var status: String
+    public var dnc: Bool
+    /// The `fields` JSON text.
+    public var fields: String
+    public var tags: [String]
+    public var sourceLine: Int64?
+    public var createdAt: Instant
+    public var updatedAt: Instant
+
+    /// The object of `leads show --json` and `export leads` (SPEC §3.1).
+    public var json: JSONValue {
+        JSONObject([
+            "id": .int(id), "external_id": .optional(externalID), "phone": .string(phone),
+            "first_name": .optional(firstName), "last_name": .optional(lastName), "email": .optional(email),
+            "zones": .array(zones.map(JSONValue.string)), "zone_sources": Self.parse(zoneSources),
+            "state": .optional(state), "state_source": .optional(stateSource), "zip": .optional(zip), "country": .optional(country),
+            "timezone": .optional(timezone), "status": .string(status), "dnc": .bool(dnc),
+            "tags": .array(tags.map(JSONValue.string)), "fields": Self.parse(fields),
+            "source_line": sourceLine.map(JSONValue.int) ?? .null,
+            "created_at": .string(createdAt.iso8601), "updated_at": .string(updatedAt.iso8601),
+        ])
+    }
+
+    /// JSON text stored by outdial, as a value (null if it is somehow not JSON).
+    static func parse(_ text: String) -> JSONValue {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else { return .null }
+        return JSONValue(foundation: object)
+    }
+}
+
+extension JSONValue {
+    /// Converts what `JSONSerialization` returns, keeping object keys sorted.
+    public init(foundation object: Any) {
+        switch object {
+        case let dictionary as [String: Any]:
+            self = .object(dictionary.keys.sorted().map { ($0, JSONValue(foundation: dictionary[$0]!)) })
+        case let array as [Any]:
+            self = .array(array.map(JSONValue.init(foundation:)))
+        case let string as String:
+            self = .string(string)
+        case let number as NSNumber:
+            if String(cString: number.objCType) == "c" {  // how Foundation marks a JSON true/false
+                self = .bool(number.boolValue)
+            } else if number.doubleValue == Double(number.int64Value) {
+                self = .int(number.int64Value)
+            } else {
+                self = .double(number.doubleValue)
+            }
+        default:
+            self = .null
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import OutdialKit
+
+/// `outdial leads import|list|show`.
+enum LeadsCommand {
+    static let command: Command = Command(
+        name: "leads",
+        abstract: "Import and inspect leads.",
+        subcommands: [importCommand, listCommand, showCommand]
+    )
+
+    static let importCommand: Command = Command(
+        name: "import",
+        abstract: "Import a lead CSV.",
+        discussion: """
+            Every phone is normalised to E.164 and every lead gets its candidate time zones: its own timezone column when it has one, else the zones of its phone number's prefix together with those of its address (state or ZIP). Rows that cannot be used, and repeats of an earlier row, go to a rejects file with their line number and the reason; numbers on the do-not-call list are imported but marked. The import is one transaction: stopped part-way, it leaves the database as it was.
+            """,
+        arguments: [Argument("file", help: "The CSV to import ('-' for standard input).", kind: .path)],
+        options: [
+            .value(
+                "map", "column=field", help: "Use COLUMN as FIELD (phone, id, first_name, last_name, name, email, state, zip, country, timezone, tags).",
+                repeating: true),
+            .value("delimiter", "char", .choice([",", ";", "tab", "|"]), help: "The field separator; detected from the header when not given."),
+            .value("region", "code", help: "Region for numbers written without a country code.", default: "US"),
+            .value("encoding", "name", .choice(["utf8", "latin1"]), help: "The file's text encoding.", default: "utf8"),
+            .value(
+                "on-duplicate", "action", .choice(DuplicatePolicy.allCases.map(\.rawValue)), help: "What to do with a phone that is already in the database.",
+                default: "skip"),
+            .value("rejects", "path", .path, help: "Where rejected rows go. (default: FILE with .rejects.csv)"),
+            CommonOptions.json,
+        ],
+        run: runImport
+    )
+
+    @Sendable static func runImport(_ invocation: Invocation) throws {
+        var options = LeadImportOptions()
+        for mapping in invocation.strings("map") {
+            guard let eq = mapping.firstIndex(of: "="), eq != mapping.startIndex else {
+                throw invocation.usageError("The value '\(mapping)' is invalid for '--map <column=field>': expected COLUMN=FIELD, like 'Mobile=phone'.")
+            }
+            let target = String(mapping[mapping.index(after: eq)...])
+            guard let field = LeadField.named(target) else {
+                let known = LeadField.allCases.map(\.rawValue).joined(separator: ", ")
+                throw invocation.usageError(
+                    "The value '\(mapping)' is invalid for '--map <column=field>': '\(target)' is not a lead field; use one of \(known).")
+            }
+            options.mappings[String(mapping[..<eq])] = field
+        }
+        switch invocation.string("delimiter") {
+        case "tab": options.delimiter = 9
+        case let d?: options.delimiter = d.utf8.first
+        case nil: options.delimiter = nil
+        }
+        options.region = try CommonOptions.region(invocation)
+        options.latin1 = invocation.string("encoding") == "latin1"
+        options.onDuplicate = DuplicatePolicy(rawValue: invocation.string("on-duplicate") ?? "skip") ?? .skip
+        options.rejectsPath = invocation.string("rejects")
+        let file = invocation.string("file") ?? "-"
+
+        let database = try Store.open(CommonOptions.databasePath(invocation))
+        let size = FileSize.of(file)
+        let bar = invocation.output.progress("Importing", total: Int64(size ?? 0))
+        let summary = try LeadImporter(database: database).run(path: file, options: options) { bar.update(Int64($0)) }
+        bar.finish()
+        let output = invocation.output
+        if output.json {
+            output.result(summary.json.rendered)
+            return
+        }
+        output.result(
+            "\(file): \(summary.rows) rows: \(summary.imported) imported, \(summary.updated) updated, \(summary.duplicates) duplicates, \(summary.rejected) rejected, \(summary.dnc) on the do-not-call list."
+        )
+        for (reason, count) in summary.reasons.prefix(5) { output.info("  \(count) rejected: \(reason)") }
+        if summary.extensionsDropped > 0 { output.info("  \(summary.extensionsDropped) phone extensions dropped") }
+        if summary.repaired > 0 { output.info("  \(summary.repaired) phones repaired from spreadsheet number format") }
+        if let rejects = summary.rejectsFile { output.info("Rejected and duplicate rows: \(rejects)") }
+    }
+
+    static let listCommand: Command = Command(
+        name: "list",
+        abstract: "List leads with their zones and state.",
+        options: [
+            .value("limit", "n", .integer(1...10_000_000), help: "Show at most this many leads.", default: "50"),
+            .value("after", "id", .integer(0...Int.max), help: "Start after this lead id.", default: "0"),
+            CommonOptions.json,
+        ],
+        run: { invocation in
+            let database = try Store.open(CommonOptions.databasePath(invocation))
+            let store = LeadStore(database: database)
+            let leads = try store.page(after: Int64(invocation.int("after") ?? 0), limit: invocation.int("limit") ?? 50)
+            let output = invocation.output
+            if output.json {
+                var text = ""
+                for lead in leads { text += lead.json.rendered + "\n" }
+                if !text.isEmpty { Terminal.write(text, to: .standardOutput) }
+                return
+            }
+            let rows = leads.map { lead in
+                [
+                    String(lead.id), lead.phone, [lead.firstName, lead.lastName].compactMap { $0 }.joined(separator: " "), lead.state ?? "-",
+                    lead.zones.isEmpty ? "(none)" : lead.zones.joined(separator: " "), lead.dnc ? "dnc" : lead.status,
+                ]
+            }
+            output.result(TextTable.render(header: ["ID", "PHONE", "NAME", "STATE", "ZONES", "STATUS"], rows: rows))
+            let counts = try store.counts()
+            output.info("\(leads.count) of \(counts.leads) leads shown (\(counts.dnc) on the do-not-call list).")
+        }
+    )
+
+    static let showCommand: Command = Command(
+        name: "show",
+        abstract: "Show one lead: zones, state and where each came from.",
+        arguments: [Argument("lead", help: "The lead's id, phone number (any format) or the CSV's own id.")],
+        options: [CommonOptions.json],
+        run: { invocation in
+            let database = try Store.open(CommonOptions.databasePath(invocation))
+            let key = invocation.string("lead") ?? ""
+            guard let lead = try LeadStore(database: database).find(key) else { throw NotFoundError(what: "lead", key: key) }
+            let output = invocation.output
+            if output.json {
+                output.result(lead.json.rendered)
+                return
+            }
+            output.result(LeadReport.text(lead))
+        }
+    )
+}
