@@ -121,7 +121,7 @@ import Testing
         #expect(report.created)
         #expect(report.to == Schema.migrations.count)
         #expect(try db.userVersion == Schema.migrations.count)
-        for table in ["leads", "numbers", "dnc", "calls", "events", "workflow_runs", "notes", "lead_tags", "tasks", "opportunities", "messages", "outbox"] {
+        for table in ["leads", "numbers", "dnc", "calls", "events", "workflow_runs", "notes", "zone_sets", "tasks", "opportunities", "messages", "outbox"] {
             #expect(try db.scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?", [.text(table)]) == 1, "\(table)")
         }
     }

@@ -181,17 +181,6 @@ public final class CSVReader {
         filled = start + count + high
     }
 
-    @inline(__always)
-    private func byte() -> UInt8? {
-        if position == filled {
-            refill()
-            if position == filled { return nil }
-        }
-        let b = chunk[position]
-        position += 1
-        return b
-    }
-
     private func detectDelimiter() -> UInt8 {
         var counts: [UInt8: Int] = [44: 0, 59: 0, 9: 0, 124: 0]
         var quoted = false
@@ -209,92 +198,146 @@ public final class CSVReader {
         return best.map { $0.value > 0 ? $0.key : 44 } ?? 44
     }
 
+    /// Reads one record into `data`, `fieldEnds` and `raw`.
+    ///
+    /// The hot loop works on a raw pointer into the chunk with the cursor in
+    /// locals, copying runs of plain bytes at once; the stored properties are
+    /// touched only when a chunk runs out.
     private func readRecord() throws(CSVError) -> Bool {
+        var data = self.data
+        var raw = self.raw
+        var ends = self.fieldEnds
+        self.data = []
+        self.raw = []
+        self.fieldEnds = []
+        defer {
+            self.data = data
+            self.raw = raw
+            self.fieldEnds = ends
+        }
         data.removeAll(keepingCapacity: true)
-        fieldEnds.removeAll(keepingCapacity: true)
         raw.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
         oversized = false
         rawHadQuote = false
         line = nextLine
         recordOffset = bytesRead
         let delimiter = self.delimiter
-        guard var b = byte() else { return false }
+        let limit = maxRecordBytes
+        var lines = 0
+        defer { nextLine += lines }
+
+        if position == filled { refill() }
+        guard position < filled else { return false }
+        var quoted = false  // inside a quoted field
+        var fieldStarted = false  // the current field has begun (for a quote's meaning)
+
         while true {
-            // One field. `b` is its first byte.
-            if b == 34 {
-                rawHadQuote = true
-                keep(b)
-                while true {
-                    guard let c = byte() else { throw CSVError(file: file, line: line, kind: .unterminatedQuote) }
-                    keep(c)
-                    if c == 34 {
-                        guard let d = byte() else {
-                            fieldEnds.append(data.count)
-                            return true
-                        }
-                        if d == 34 {
-                            keep(d)
-                            append(34)
-                            continue
-                        }
-                        b = d
-                        break
-                    }
-                    if c == 10 { nextLine += 1 }
-                    append(c)
-                }
-                // After the closing quote: tolerate stray bytes up to the delimiter (lenient, like most readers).
-                while b != delimiter && b != 10 && b != 13 {
-                    keep(b)
-                    append(b)
-                    guard let c = byte() else {
-                        fieldEnds.append(data.count)
-                        return true
-                    }
-                    b = c
-                }
-            } else {
-                while b != delimiter && b != 10 && b != 13 {
-                    keep(b)
-                    append(b)
-                    guard let c = byte() else {
-                        fieldEnds.append(data.count)
-                        return true
-                    }
-                    b = c
-                }
-            }
-            fieldEnds.append(data.count)
-            if b == delimiter {
-                keep(b)
-                guard let c = byte() else {
-                    fieldEnds.append(data.count)
+            if position == filled {
+                refill()
+                if position == filled {
+                    if quoted { throw CSVError(file: file, line: line, kind: .unterminatedQuote) }
+                    ends.append(data.count)
                     return true
                 }
-                if c == 10 || c == 13 {
-                    fieldEnds.append(data.count)
-                    b = c
-                } else {
-                    b = c
+            }
+            let done: Bool = chunk.withUnsafeBufferPointer { buffer -> Bool in
+                let p = buffer.baseAddress!
+                var i = position
+                let n = filled
+                defer { position = i }
+                while i < n {
+                    if quoted {
+                        // Copy up to the next quote or newline in one go.
+                        var j = i
+                        while j < n, p[j] != 34, p[j] != 10 { j += 1 }
+                        if j > i {
+                            let run = UnsafeBufferPointer(start: p + i, count: j - i)
+                            if data.count + run.count <= limit { data.append(contentsOf: run) } else { oversized = true }
+                            if raw.count + run.count <= limit { raw.append(contentsOf: run) } else { oversized = true }
+                            i = j
+                            continue
+                        }
+                        let c = p[i]
+                        if c == 10 {
+                            lines += 1
+                            if data.count < limit { data.append(10) } else { oversized = true }
+                            if raw.count < limit { raw.append(10) } else { oversized = true }
+                            i += 1
+                            continue
+                        }
+                        // A quote: doubled means a literal quote, else the field's quoting ends.
+                        if i + 1 >= n {
+                            if !atEOF { return false }  // need the next byte to decide
+                            if raw.count < limit { raw.append(34) }
+                            i += 1
+                            quoted = false
+                            continue
+                        }
+                        if p[i + 1] == 34 {
+                            if data.count < limit { data.append(34) } else { oversized = true }
+                            if raw.count + 2 <= limit { raw.append(34); raw.append(34) } else { oversized = true }
+                            i += 2
+                            continue
+                        }
+                        if raw.count < limit { raw.append(34) }
+                        i += 1
+                        quoted = false
+                        continue
+                    }
+                    // Outside quotes: copy plain bytes up to a delimiter, quote or line end.
+                    var j = i
+                    while j < n {
+                        let c = p[j]
+                        if c == delimiter || c == 10 || c == 13 || (c == 34 && !fieldStarted && j == i) { break }
+                        j += 1
+                    }
+                    if j > i {
+                        let run = UnsafeBufferPointer(start: p + i, count: j - i)
+                        if data.count + run.count <= limit { data.append(contentsOf: run) } else { oversized = true }
+                        if raw.count + run.count <= limit { raw.append(contentsOf: run) } else { oversized = true }
+                        fieldStarted = true
+                        i = j
+                        continue
+                    }
+                    let c = p[i]
+                    if c == 34 {
+                        quoted = true
+                        fieldStarted = true
+                        rawHadQuote = true
+                        if raw.count < limit { raw.append(34) }
+                        i += 1
+                        continue
+                    }
+                    if c == delimiter {
+                        ends.append(data.count)
+                        if raw.count < limit { raw.append(c) }
+                        fieldStarted = false
+                        i += 1
+                        continue
+                    }
+                    // CR, LF or CRLF ends the record.
+                    if c == 13 {
+                        if i + 1 >= n, !atEOF { return false }  // is an LF next?
+                        i += (i + 1 < n && p[i + 1] == 10) ? 2 : 1
+                    } else {
+                        i += 1
+                    }
+                    lines += 1
+                    ends.append(data.count)
+                    return true
+                }
+                return false
+            }
+            if done { return true }
+            if position < filled {
+                // A quote or CR at the very end of the chunk: pull more bytes in and look again.
+                refill()
+                if position + 1 >= filled, atEOF {
+                    // Nothing follows: let the loop above settle it with atEOF set.
                     continue
                 }
             }
-            // End of record: CR, LF or CRLF.
-            nextLine += 1
-            if b == 13 {
-                if let c = byte(), c != 10 { position -= 1 }
-            }
-            return true
         }
-    }
-
-    @inline(__always)
-    private func keep(_ b: UInt8) {
-        if raw.count < maxRecordBytes { raw.append(b) } else { oversized = true }
-    }
-
-    @inline(__always)
-    private func append(_ b: UInt8) {
-        if data.count < maxRecordBytes { data.append(b) } else { oversized = true }
     }
 }

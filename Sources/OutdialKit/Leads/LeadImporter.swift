@@ -1,3 +1,5 @@
+import Foundation
+
 /// What to do with a row whose phone is already in the database.
 public enum DuplicatePolicy: String, Sendable, CaseIterable {
     /// Count it and leave the stored lead as it is.
@@ -47,6 +49,10 @@ public struct LeadImportSummary: Equatable, Sendable {
 /// Streams a lead CSV into the database in one transaction: normalises every
 /// phone, resolves zones and state (SPEC §4.1), drops duplicates, marks DNC
 /// numbers and writes rejected rows to a rejects file.
+///
+/// Two threads share the work: one parses and normalises rows into batches
+/// (`LeadRowParser`), this one writes them to SQLite, so the import takes as
+/// long as the slower of the two rather than their sum.
 public final class LeadImporter {
     let database: Database
     let plan: NumberingPlan
@@ -58,20 +64,20 @@ public final class LeadImporter {
 
     static let insertSQL = """
         INSERT INTO leads (external_id, phone, first_name, last_name, email, state, zip, country, timezone,
-            zones, zone_sources, state_source, dnc, fields, source_line, created_at, updated_at)
+            state_source, fields, tags, zone_set_id, dnc, source_line, created_at, updated_at)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)
         """
     static let updateSQL = """
         UPDATE leads SET external_id = ?1, first_name = ?3, last_name = ?4, email = ?5, state = ?6, zip = ?7,
-            country = ?8, timezone = ?9, zones = ?10, zone_sources = ?11, state_source = ?12, dnc = ?13, fields = ?14,
+            country = ?8, timezone = ?9, state_source = ?10, fields = ?11, tags = ?12, zone_set_id = ?13, dnc = ?14,
             source_line = ?15, updated_at = ?16
         WHERE phone = ?2 AND (external_id IS NOT ?1 OR first_name IS NOT ?3 OR last_name IS NOT ?4 OR email IS NOT ?5
-            OR state IS NOT ?6 OR zip IS NOT ?7 OR country IS NOT ?8 OR timezone IS NOT ?9 OR zones IS NOT ?10
-            OR dnc IS NOT ?13 OR fields IS NOT ?14)
+            OR state IS NOT ?6 OR zip IS NOT ?7 OR country IS NOT ?8 OR timezone IS NOT ?9 OR fields IS NOT ?11
+            OR tags IS NOT ?12 OR zone_set_id IS NOT ?13 OR dnc IS NOT ?14)
         """
-    static let tagSQL = "INSERT OR IGNORE INTO lead_tags (lead_id, tag, created_at) VALUES (?, ?, ?)"
-    static let leadIDSQL = "SELECT id FROM leads WHERE phone = ?"
     static let existingSQL = "SELECT phone FROM leads"
+    static let dropPhoneIndexSQL = "DROP INDEX leads_phone"
+    static let createPhoneIndexSQL = "CREATE UNIQUE INDEX leads_phone ON leads(phone)"
 
     /// Imports a file. `progress` is called with bytes read, now and then.
     public func run(path: String, options: LeadImportOptions, now: Instant = .now, progress: (Int) -> Void = { _ in }) throws -> LeadImportSummary {
@@ -79,215 +85,101 @@ public final class LeadImporter {
             throw LeadImportError.unknownRegion(options.region)
         }
         let reader = try CSVReader(path: path, delimiter: options.delimiter, latin1: options.latin1)
-        guard try reader.next() else { throw CSVError(file: path, line: 1, kind: .empty) }
-        let headers = (0..<reader.fieldCount).map { reader.string($0) ?? "" }
-        let headerLine = reader.line
-        if reader.invalidUTF8Offset() != nil {
-            throw CSVError(file: path, line: headerLine, kind: .badHeader("the header is not valid UTF-8; for a Latin-1 file use --encoding latin1"))
-        }
-        let mapping = ColumnMapping(headers: headers, overrides: options.mappings)
-        guard let phoneColumn = mapping.columns[.phone] else {
-            throw CSVError(file: path, line: headerLine, kind: .missingColumn("phone", found: headers))
-        }
-        let rejectsPath = options.rejectsPath ?? Self.defaultRejectsPath(for: path)
-        let rejects = RejectsWriter(path: rejectsPath)
-        var summary = LeadImportSummary()
-        var reasonCounts: [String: Int] = [:]
+        let rejects = RejectsWriter(path: options.rejectsPath ?? Self.defaultRejectsPath(for: path))
 
-        func reject(_ reason: String) throws {
-            summary.rejected += 1
-            reasonCounts[Self.reasonKind(reason), default: 0] += 1
-            try rejects.write(line: reader.line, reason: reason, raw: reader.raw)
-        }
+        // A bulk load into a rollback journal writes each page once; in WAL it
+        // would be written twice. The journal still makes a kill -9 leave the
+        // database as it was. Other connections keep it in WAL: then so be it.
+        let switched = (try? database.text("PRAGMA journal_mode = DELETE")) == "delete"
+        defer { if switched { _ = try? database.text("PRAGMA journal_mode = WAL") } }
 
-        // Custom columns become a JSON object; their names are escaped once.
-        let customKeys: [[UInt8]] = mapping.custom.map { column in
-            var key: [UInt8] = []
-            JSONValue.writeString(column.name, to: &key)
-            key.append(58)
-            return key
-        }
-        let column = mapping.columns
-        let zoneResolver = LeadZoneResolver(plan: plan)
-        var fieldsJSON: [UInt8] = []
-        fieldsJSON.reserveCapacity(1024)
-
-        try database.transaction {
+        var summary = try database.transaction { () throws -> LeadImportSummary in
             let dnc = try DoNotCallStore(database: database).load()
-            var existing = Set<UInt64>()
+            var existing = PhoneKeySet()
             let existingQuery = try database.prepare(Self.existingSQL)
             while try existingQuery.step() {
-                if let phone = existingQuery.string(0), let number = PhoneNumber(e164: phone) { existing.insert(number.key) }
+                if let phone = existingQuery.string(0), let number = PhoneNumber(e164: phone) { _ = existing.insert(number.key) }
             }
-            var seen = Set<UInt64>(minimumCapacity: 1 << 16)
-            let insert = try database.prepare(Self.insertSQL)
-            let update = try database.prepare(Self.updateSQL)
-            let tagInsert = try database.prepare(Self.tagSQL)
-            let leadID = try database.prepare(Self.leadIDSQL)
-            var rowsSinceProgress = 0
+            existingQuery.reset()
+            // Into an empty table, the phone index is built once at the end (a
+            // sort) instead of row by row (a random B-tree insert each): the
+            // parser has already removed duplicates, so the build cannot fail.
+            let bulk = existing.count == 0
+            if bulk { try database.execute(Self.dropPhoneIndexSQL) }
+            let resolver = LeadZoneResolver(plan: plan, existing: try ZoneSetStore.all(database))
+            let parser = try LeadRowParser(
+                reader: reader, normalizer: normalizer, plan: plan, options: options, resolver: resolver, dnc: dnc, existing: existing,
+                rejects: rejects)
 
-            while try reader.next() {
-                summary.rows += 1
-                rowsSinceProgress += 1
-                if rowsSinceProgress == 4096 {
-                    rowsSinceProgress = 0
-                    progress(reader.bytesRead)
-                }
-                if reader.oversized {
-                    try reject("has a field longer than \(reader.maxRecordBytes / 1024) KiB")
-                    continue
-                }
-                if let offset = reader.invalidUTF8Offset() {
-                    try reject("is not valid UTF-8 (byte offset \(offset)); for a Latin-1 file use --encoding latin1")
-                    continue
-                }
-                guard reader.fieldCount == headers.count else {
-                    try reject("has \(reader.fieldCount) field\(reader.fieldCount == 1 ? "" : "s"); the header has \(headers.count)")
-                    continue
-                }
-                let normalized: NormalizedPhone
+            let queue = BoundedQueue<Result<LeadBatch?, any Error>>(capacity: 4)
+            let work = Handoff(value: parser)
+            let thread = Thread {
+                let parser = work.value
                 do {
-                    normalized = try reader.withField(phoneColumn) { bytes in try normalizer.normalize(bytes: bytes) }
-                } catch let error as PhoneNumberError {
-                    try reject("phone '\(reader.string(phoneColumn) ?? "")' \(error.reason)")
-                    continue
-                }
-                let number = normalized.number
-                let key = number.key
-                guard seen.insert(key).inserted else {
-                    summary.duplicates += 1
-                    try rejects.write(line: reader.line, reason: "duplicate of an earlier row (\(number.e164))", raw: reader.raw)
-                    continue
-                }
-                let isExisting = existing.contains(key)
-                if isExisting, options.onDuplicate == .skip {
-                    summary.duplicates += 1
-                    continue
-                }
-
-                // State: the address (state column, else ZIP), else the phone's area code.
-                var state: String?
-                var stateSource: String?
-                if let c = column[.state], let text = reader.string(c), !text.isEmpty {
-                    guard let code = plan.regionCode(text) else {
-                        try reject("state '\(text)' is not a US state or Canadian province")
-                        continue
+                    while let batch = try parser.nextBatch() {
+                        guard queue.put(.success(batch)) else { return }
                     }
-                    state = code
-                    stateSource = "state"
-                }
-                if state == nil, let c = column[.zip], let text = reader.string(c), !text.isEmpty, let code = plan.state(forZIP: text) {
-                    state = code
-                    stateSource = "zip"
-                }
-                let addressState = state
-                let location = plan.locate(number)
-                if state == nil, let phoneState = location.state {
-                    state = phoneState
-                    stateSource = "phone"
-                }
-
-                // Zones: an explicit timezone alone, else prefix ∪ address.
-                var explicitZone: String?
-                let resolution: LeadZoneResolver.Resolution
-                if let c = column[.timezone], let text = reader.string(c), !text.trimmingSpaces().isEmpty {
-                    guard let zones = LeadZoneResolver.zones(forTimezone: text) else {
-                        try reject("timezone '\(text)' is not an IANA time zone (America/Chicago) or a US abbreviation (CST)")
-                        continue
-                    }
-                    explicitZone = text.trimmingSpaces()
-                    resolution = zoneResolver.explicit(zones)
-                } else {
-                    resolution = zoneResolver.resolve(phoneZones: location.zones, addressState: addressState)
-                }
-
-                let onDNC = dnc.contains(number)
-                if onDNC { summary.dnc += 1 }
-                if normalized.droppedExtension != nil { summary.extensionsDropped += 1 }
-                if normalized.repair != nil { summary.repaired += 1 }
-
-                // Custom fields as a JSON object.
-                fieldsJSON.removeAll(keepingCapacity: true)
-                fieldsJSON.append(123)
-                for (i, custom) in mapping.custom.enumerated() {
-                    if i > 0 { fieldsJSON.append(44) }
-                    fieldsJSON.append(contentsOf: customKeys[i])
-                    reader.withField(custom.index) { Self.writeJSONString($0, to: &fieldsJSON) }
-                }
-                fieldsJSON.append(125)
-
-                let statement = isExisting ? update : insert
-                statement.reset()
-                try bindOptional(statement, 1, column[.id], reader)
-                try statement.bind(number.e164, at: 2)
-                var first: String?
-                var last: String?
-                if column[.firstName] == nil, column[.lastName] == nil, let c = column[.name], let full = reader.string(c) {
-                    (first, last) = Self.split(name: full)
-                }
-                if let first { try statement.bind(first, at: 3) } else { try bindOptional(statement, 3, column[.firstName], reader) }
-                if let last { try statement.bind(last, at: 4) } else { try bindOptional(statement, 4, column[.lastName], reader) }
-                try bindOptional(statement, 5, column[.email], reader)
-                if let state { try statement.bind(state, at: 6) } else { try statement.bindNull(at: 6) }
-                try bindOptional(statement, 7, column[.zip], reader)
-                if let c = column[.country], let text = reader.string(c)?.trimmingSpaces(), !text.isEmpty {
-                    try statement.bind(text.uppercased(), at: 8)
-                } else if let country = location.country {
-                    try statement.bind(country, at: 8)
-                } else {
-                    try statement.bindNull(at: 8)
-                }
-                if let explicitZone { try statement.bind(explicitZone, at: 9) } else { try statement.bindNull(at: 9) }
-                try statement.bind(resolution.zonesText, at: 10)
-                try statement.bind(resolution.sourcesJSON, at: 11)
-                if let stateSource { try statement.bind(stateSource, at: 12) } else { try statement.bindNull(at: 12) }
-                try statement.bind(onDNC ? 1 : 0, at: 13)
-                try fieldsJSON.withUnsafeBufferPointer { try statement.bindText($0, at: 14) }
-                try statement.bind(Int64(reader.line), at: 15)
-                try statement.bind(now.milliseconds, at: 16)
-                try statement.execute()
-                if isExisting {
-                    summary.updated += database.changes > 0 ? 1 : 0
-                    summary.duplicates += database.changes > 0 ? 0 : 1
-                } else {
-                    summary.imported += 1
-                }
-
-                if let c = column[.tags], let text = reader.string(c), !text.isEmpty {
-                    let id: Int64
-                    if isExisting {
-                        leadID.reset()
-                        try leadID.bind(number.e164, at: 1)
-                        guard try leadID.step() else { continue }
-                        id = leadID.int64(0)
-                    } else {
-                        id = database.lastInsertRowID
-                    }
-                    for tag in text.split(whereSeparator: { $0 == ";" || $0 == "," }) {
-                        let trimmed = String(tag).trimmingSpaces()
-                        guard !trimmed.isEmpty else { continue }
-                        tagInsert.reset()
-                        try tagInsert.bind([.integer(id), .text(trimmed), .integer(now.milliseconds)])
-                        try tagInsert.execute()
-                    }
+                    queue.put(.success(nil))
+                } catch {
+                    queue.put(.failure(error))
                 }
             }
-            progress(reader.bytesRead)
+            thread.stackSize = 1 << 22
+            thread.start()
+            defer { queue.close() }
+
+            var written = (imported: 0, updated: 0, unchanged: 0)
+            while let batch = try queue.take().get() {
+                try write(batch, now: now, counts: &written)
+                progress(batch.bytesRead)
+            }
+            if bulk { try database.execute(Self.createPhoneIndexSQL) }
+            var summary = parser.summary
+            summary.imported = written.imported
+            summary.updated = written.updated
+            summary.duplicates += written.unchanged
+            return summary
         }
         try rejects.close()
-        summary.rejectsFile = rejects.count > 0 ? rejectsPath : nil
-        summary.reasons = reasonCounts.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }
+        summary.rejectsFile = rejects.count > 0 ? rejects.path : nil
         return summary
     }
 
-    private func bindOptional(_ statement: Statement, _ index: Int32, _ column: Int?, _ reader: CSVReader) throws {
-        guard let column else { return try statement.bindNull(at: index) }
-        try reader.withField(column) { bytes in
-            var start = 0
-            var end = bytes.count
-            while start < end, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
-            while end > start, bytes[end - 1] == 32 || bytes[end - 1] == 9 { end -= 1 }
-            if start == end { try statement.bindNull(at: index) } else { try statement.bindText(UnsafeBufferPointer(rebasing: bytes[start..<end]), at: index) }
+    /// Writes one batch of parsed rows.
+    private func write(_ batch: LeadBatch, now: Instant, counts: inout (imported: Int, updated: Int, unchanged: Int)) throws {
+        try ZoneSetStore.insert(batch.zoneSets, into: database)
+        let insert = try database.prepare(Self.insertSQL)
+        let update = try database.prepare(Self.updateSQL)
+        defer {
+            // The bindings point into the batch's arena, which is about to go.
+            insert.reset()
+            update.reset()
+        }
+        try batch.arena.withUnsafeBufferPointer { arena in
+            for (index, row) in batch.rows.enumerated() {
+                let statement = row.existing ? update : insert
+                statement.rewind()
+                let base = index * LeadBatch.textColumns
+                for k in 0..<LeadBatch.textColumns {
+                    let ref = batch.texts[base + k]
+                    let parameter = Int32(k + 1)
+                    if ref.count < 0 {
+                        try statement.bindNull(at: parameter)
+                    } else {
+                        try statement.bindTextNoCopy(UnsafeBufferPointer(rebasing: arena[Int(ref.start)..<Int(ref.start + ref.count)]), at: parameter)
+                    }
+                }
+                if row.zoneSet > 0 { try statement.bind(row.zoneSet, at: 13) } else { try statement.bindNull(at: 13) }
+                try statement.bind(row.dnc ? 1 : 0, at: 14)
+                try statement.bind(Int64(row.line), at: 15)
+                try statement.bind(now.milliseconds, at: 16)
+                try statement.step()
+                if row.existing {
+                    if database.changes > 0 { counts.updated += 1 } else { counts.unchanged += 1 }
+                } else {
+                    counts.imported += 1
+                }
+            }
         }
     }
 

@@ -6,13 +6,12 @@ public struct LeadStore {
 
     static let columns = """
         id, external_id, phone, first_name, last_name, email, state, state_source, zip, country, timezone, zones,
-        zone_sources, status, dnc, fields, source_line, created_at, updated_at
+        zone_sources, status, dnc, fields, source_line, created_at, updated_at, tags
         """
-    static let byIDSQL = "SELECT \(columns) FROM leads WHERE id = ?"
-    static let byPhoneSQL = "SELECT \(columns) FROM leads WHERE phone = ?"
-    static let byExternalIDSQL = "SELECT \(columns) FROM leads WHERE external_id = ? ORDER BY id LIMIT 2"
-    static let pageSQL = "SELECT \(columns) FROM leads WHERE id > ? ORDER BY id LIMIT ?"
-    static let tagsSQL = "SELECT tag FROM lead_tags WHERE lead_id = ? ORDER BY tag"
+    static let byIDSQL = "SELECT \(columns) FROM lead_zones WHERE id = ?"
+    static let byPhoneSQL = "SELECT \(columns) FROM lead_zones WHERE phone = ?"
+    static let byExternalIDSQL = "SELECT \(columns) FROM lead_zones WHERE external_id = ? ORDER BY id LIMIT 2"
+    static let pageSQL = "SELECT \(columns) FROM lead_zones WHERE id > ? ORDER BY id LIMIT ?"
     static let countSQL = "SELECT count(*), sum(dnc) FROM leads"
 
     /// Finds a lead by outdial id, phone (any format) or the CSV's own id.
@@ -28,9 +27,7 @@ public struct LeadStore {
 
     /// Leads in id order after `afterID`.
     public func page(after afterID: Int64 = 0, limit: Int) throws -> [LeadRecord] {
-        var leads = try database.query(Self.pageSQL, [.integer(afterID), .integer(Int64(limit))], Self.read)
-        for i in leads.indices { leads[i].tags = try tags(leads[i].id) }
-        return leads
+        try database.query(Self.pageSQL, [.integer(afterID), .integer(Int64(limit))], Self.read)
     }
 
     /// Calls `body` for every lead in id order, reading in pages.
@@ -52,13 +49,12 @@ public struct LeadStore {
     }
 
     private func one(_ sql: String, _ values: [SQLValue]) throws -> LeadRecord? {
-        guard var lead = try database.query(sql, values, Self.read).first else { return nil }
-        lead.tags = try tags(lead.id)
-        return lead
+        try database.query(sql, values, Self.read).first
     }
 
-    private func tags(_ id: Int64) throws -> [String] {
-        try database.query(Self.tagsSQL, [.integer(id)]) { $0.string(0) ?? "" }
+    static func strings(fromJSON text: String) -> [String] {
+        guard case .array(let items) = LeadRecord.parse(text) else { return [] }
+        return items.compactMap { if case .string(let s) = $0 { return s } else { return nil } }
     }
 
     static func read(_ s: Statement) -> LeadRecord {
@@ -67,7 +63,7 @@ public struct LeadStore {
             email: s.string(5), state: s.string(6), stateSource: s.string(7), zip: s.string(8), country: s.string(9),
             timezone: s.string(10), zones: (s.string(11) ?? "").split(separator: " ").map(String.init),
             zoneSources: s.string(12) ?? "{}", status: s.string(13) ?? "new", dnc: s.int64(14) != 0, fields: s.string(15) ?? "{}",
-            tags: [], sourceLine: s.optionalInt64(16), createdAt: Instant(milliseconds: s.int64(17)),
+            tags: Self.strings(fromJSON: s.string(19) ?? "[]"), sourceLine: s.optionalInt64(16), createdAt: Instant(milliseconds: s.int64(17)),
             updatedAt: Instant(milliseconds: s.int64(18)))
     }
 }

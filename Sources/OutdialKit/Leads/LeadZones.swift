@@ -8,54 +8,74 @@ public enum ZoneSource: String, Sendable {
     case address
 }
 
-/// Resolves a lead's candidate zones and state from its phone and address,
-/// remembering each distinct answer so a million leads cost a few thousand
-/// resolutions.
+/// A distinct set of candidate zones with their sources: one row of `zone_sets`.
+public struct ZoneSetRow: Sendable, Equatable {
+    public var id: Int64
+    /// Sorted IANA ids, space-separated.
+    public var zones: String
+    /// `{"America/Chicago":["prefix"]}`.
+    public var sources: String
+}
+
+/// Resolves a lead's candidate zones from its phone and address to a
+/// `zone_sets` id, remembering each distinct answer: a million leads cost a
+/// few hundred resolutions.
 public final class LeadZoneResolver {
-    /// The answer for one lead.
-    public struct Resolution: Sendable {
-        /// Sorted IANA ids, space-separated (the `zones` column).
-        public var zonesText: String
-        /// `{"America/Chicago":["prefix"]}` (the `zone_sources` column).
-        public var sourcesJSON: String
-        /// The zones as ids.
-        public var zones: [String]
-    }
-
-    private struct Key: Hashable {
-        var phoneZones: [Int16]
-        var addressState: String?
-    }
-
     private let plan: NumberingPlan
-    private var cache: [Key: Resolution] = [:]
+    private var byPhoneAndState: [Int64: Int64] = [:]
+    private var byText: [String: Int64] = [:]
+    private var byExplicit: [String: Int64] = [:]
+    private var nextID: Int64
+    /// Zone sets made since the last `takeNew()`, for the writer to insert.
+    private var fresh: [ZoneSetRow] = []
 
-    public init(plan: NumberingPlan = .shared) { self.plan = plan }
+    /// Starts from the zone sets already stored.
+    public init(plan: NumberingPlan = .shared, existing: [ZoneSetRow] = []) {
+        self.plan = plan
+        for row in existing { byText[row.zones + "\t" + row.sources] = row.id }
+        nextID = (existing.map(\.id).max() ?? 0) + 1
+    }
 
-    /// Zones for a lead with no explicit timezone: the union of its phone's
-    /// prefix zones and its address state's zones.
-    public func resolve(phoneZones: [Int16], addressState: String?) -> Resolution {
-        let key = Key(phoneZones: phoneZones, addressState: addressState)
-        if let hit = cache[key] { return hit }
+    /// The zone set of a lead with no explicit timezone: its phone's prefix
+    /// zones together with its address state's zones. Nil when neither is known.
+    public func resolve(phoneZoneSet: Int32, addressRegion: Int16?) -> Int64? {
+        let key = Int64(phoneZoneSet) << 16 | Int64(addressRegion.map { Int($0) + 1 } ?? 0)
+        if let id = byPhoneAndState[key] { return id == 0 ? nil : id }
         var sources: [String: [ZoneSource]] = [:]
-        for z in phoneZones { sources[plan.zoneNames[Int(z)], default: []].append(.prefix) }
-        if let state = addressState, let region = plan.region(state) {
-            for z in region.zones { sources[plan.zoneNames[Int(z)], default: []].append(.address) }
+        for z in plan.zoneSets[Int(phoneZoneSet)] { sources[plan.zoneNames[Int(z)], default: []].append(.prefix) }
+        if let index = addressRegion {
+            for z in plan.regionZones(index: index) { sources[plan.zoneNames[Int(z)], default: []].append(.address) }
         }
-        let resolution = Self.make(sources)
-        cache[key] = resolution
-        return resolution
+        let id = sources.isEmpty ? 0 : intern(sources)
+        byPhoneAndState[key] = id
+        return id == 0 ? nil : id
     }
 
-    /// Zones for a lead whose timezone column names them.
-    public func explicit(_ zones: [String]) -> Resolution {
-        Self.make(Dictionary(uniqueKeysWithValues: zones.map { ($0, [ZoneSource.timezone]) }))
+    /// The zone set of a lead whose timezone column names its zones.
+    public func explicit(_ zones: [String]) -> Int64 {
+        let key = zones.joined(separator: " ")
+        if let id = byExplicit[key] { return id }
+        let id = intern(Dictionary(uniqueKeysWithValues: zones.map { ($0, [ZoneSource.timezone]) }))
+        byExplicit[key] = id
+        return id
     }
 
-    private static func make(_ sources: [String: [ZoneSource]]) -> Resolution {
+    /// The zone sets made since the last call.
+    func takeNew() -> [ZoneSetRow] {
+        defer { fresh.removeAll() }
+        return fresh
+    }
+
+    private func intern(_ sources: [String: [ZoneSource]]) -> Int64 {
         let names = sources.keys.sorted()
-        let json = JSONValue.object(names.map { ($0, .array(sources[$0]!.map { .string($0.rawValue) })) })
-        return Resolution(zonesText: names.joined(separator: " "), sourcesJSON: json.rendered, zones: names)
+        let zones = names.joined(separator: " ")
+        let json = JSONValue.object(names.map { ($0, .array(sources[$0]!.map { .string($0.rawValue) })) }).rendered
+        if let id = byText[zones + "\t" + json] { return id }
+        let id = nextID
+        nextID += 1
+        byText[zones + "\t" + json] = id
+        fresh.append(ZoneSetRow(id: id, zones: zones, sources: json))
+        return id
     }
 
     /// US time-zone abbreviations and the zones each may mean. MST covers
@@ -76,5 +96,19 @@ public final class LeadZoneResolver {
         if let zones = abbreviations[trimmed.uppercased()] { return zones }
         guard trimmed.contains("/") || trimmed == "UTC", let zone = TimeZoneCache.shared.zone(named: trimmed) else { return nil }
         return [zone.identifier]
+    }
+}
+
+/// The `zone_sets` table.
+enum ZoneSetStore {
+    static let insertSQL = "INSERT INTO zone_sets (id, zones, sources) VALUES (?, ?, ?)"
+    static let allSQL = "SELECT id, zones, sources FROM zone_sets"
+
+    static func all(_ database: Database) throws -> [ZoneSetRow] {
+        try database.query(allSQL) { ZoneSetRow(id: $0.int64(0), zones: $0.string(1) ?? "", sources: $0.string(2) ?? "{}") }
+    }
+
+    static func insert(_ rows: [ZoneSetRow], into database: Database) throws {
+        for row in rows { try database.run(insertSQL, [.integer(row.id), .text(row.zones), .text(row.sources)]) }
     }
 }

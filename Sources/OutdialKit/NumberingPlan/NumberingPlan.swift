@@ -71,10 +71,17 @@ public final class NumberingPlan: Sendable {
     private let longestPrefix: Int
     /// Indexed by the three-digit area code.
     private let areaCodes: [AreaCode?]
+    /// Distinct zone sets of the plan; `PhoneLocation.zoneSet` indexes this.
+    public let zoneSets: [[Int16]]
+    private let areaZoneSets: [Int32]
+    private let prefixZoneSets: [UInt64: Int32]
     private let exchanges: [Int32: Exchange]
     private let zip3: [Int16: String]
     private let zipExceptions: [Int32: String]
     private let regions: [String: Region]
+    private let regionList: [Region]
+    /// Two-letter codes (`AA` = 0 … `ZZ` = 675) to an index into `regionList`.
+    private let regionByLetters: [Int16]
     private let regionNames: [String: String]
     private let countriesByRegion: [String: CountryInfo]
     private let countriesByCode: [Int: [CountryInfo]]
@@ -85,6 +92,7 @@ public final class NumberingPlan: Sendable {
         var state: String?
         var position: Coordinate?
         var zones: [Int16]?
+        var zoneSet: Int32 = -1
     }
 
     init() {
@@ -121,7 +129,6 @@ public final class NumberingPlan: Sendable {
             let zones: [Int16]? = f[4].isEmpty ? nil : (f[4].elementsEqual("-".utf8) ? [] : NumberingPlanData.indices(f[4]))
             exchanges[Int32(key)] = Exchange(state: NumberingPlanData.text(f[1]), position: position, zones: zones)
         }
-        self.exchanges = exchanges
 
         var zip3: [Int16: String] = [:]
         var zipExceptions: [Int32: String] = [:]
@@ -131,6 +138,29 @@ public final class NumberingPlan: Sendable {
         }
         self.zip3 = zip3
         self.zipExceptions = zipExceptions
+
+        // Intern every zone list so a lead's phone zones are one small integer.
+        var sets: [[Int16]] = [[]]
+        var setIndex: [[Int16]: Int32] = [[]: 0]
+        func intern(_ zones: [Int16]) -> Int32 {
+            let sorted = zones.sorted()
+            if let id = setIndex[sorted] { return id }
+            let id = Int32(sets.count)
+            sets.append(sorted)
+            setIndex[sorted] = id
+            return id
+        }
+        var areaZoneSets = [Int32](repeating: 0, count: 1000)
+        for case let area? in areaCodes { areaZoneSets[area.code] = intern(area.defaultZones) }
+        for (key, exchange) in exchanges {
+            if let zones = exchange.zones { exchanges[key]!.zoneSet = intern(zones) }
+        }
+        var prefixZoneSets: [UInt64: Int32] = [:]
+        for (key, zones) in prefixes { prefixZoneSets[key] = intern(zones) }
+        self.exchanges = exchanges
+        self.zoneSets = sets
+        self.areaZoneSets = areaZoneSets
+        self.prefixZoneSets = prefixZoneSets
 
         var regions: [String: Region] = [:]
         var regionNames: [String: String] = [:]
@@ -145,6 +175,14 @@ public final class NumberingPlan: Sendable {
         }
         self.regions = regions
         self.regionNames = regionNames
+        let list = regions.values.sorted { $0.code < $1.code }
+        var byLetters = [Int16](repeating: -1, count: 676)
+        for (i, region) in list.enumerated() {
+            let u = Array(region.code.utf8)
+            if u.count == 2 { byLetters[Int(u[0] - 65) * 26 + Int(u[1] - 65)] = Int16(i) }
+        }
+        self.regionList = list
+        self.regionByLetters = byLetters
 
         var byRegion: [String: CountryInfo] = [:]
         var byCode: [Int: [CountryInfo]] = [:]
@@ -200,6 +238,37 @@ public final class NumberingPlan: Sendable {
     /// A state, province or territory by its two-letter code.
     public func region(_ code: String) -> Region? { regions[code.uppercased()] }
 
+    /// The index of a state written as two letters (any case), or a full name.
+    public func regionIndex(bytes: UnsafeBufferPointer<UInt8>) -> Int16? {
+        var start = 0
+        var end = bytes.count
+        while start < end, bytes[start] == 32 { start += 1 }
+        while end > start, bytes[end - 1] == 32 { end -= 1 }
+        if end - start == 2 {
+            let a = bytes[start] & 0xDF, b = bytes[start + 1] & 0xDF
+            if a >= 65, a <= 90, b >= 65, b <= 90 {
+                let index = regionByLetters[Int(a - 65) * 26 + Int(b - 65)]
+                return index >= 0 ? index : nil
+            }
+        }
+        guard let code = regionCode(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)) else { return nil }
+        return regionIndex(code: code)
+    }
+
+    /// The index of a two-letter region code.
+    public func regionIndex(code: String) -> Int16? {
+        let u = Array(code.utf8)
+        guard u.count == 2, u[0] >= 65, u[0] <= 90, u[1] >= 65, u[1] <= 90 else { return nil }
+        let index = regionByLetters[Int(u[0] - 65) * 26 + Int(u[1] - 65)]
+        return index >= 0 ? index : nil
+    }
+
+    /// The region at an index.
+    public func region(index: Int16) -> Region { regionList[Int(index)] }
+
+    /// The zones of the region at an index.
+    func regionZones(index: Int16) -> [Int16] { regionList[Int(index)].zones }
+
     /// The two-letter code for a state written as a code or a full name
     /// (`FL`, `fl`, `Florida`, `New Hampshire`).
     public func regionCode(_ text: String) -> String? {
@@ -208,20 +277,30 @@ public final class NumberingPlan: Sendable {
         return regionNames[Self.foldName(trimmed)]
     }
 
-    /// The state of a US ZIP code (`33101`, `33101-1234`, `331`), from USPS facts.
+    /// The state of a US ZIP code (`33101`, `33101-1234`), from USPS facts.
     public func state(forZIP zip: String) -> String? {
-        var digits: [Int] = []
-        for byte in zip.utf8 {
+        var zip = zip
+        return zip.withUTF8 { state(forZIPBytes: $0) }
+    }
+
+    /// The state of a US ZIP code written as UTF-8 bytes.
+    public func state(forZIPBytes bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var zip5 = 0
+        var count = 0
+        var extra = 0
+        var separated = false
+        for byte in bytes {
             if byte >= 48, byte <= 57 {
-                digits.append(Int(byte - 48))
-            } else if byte == UInt8(ascii: "-") || byte == UInt8(ascii: " ") {
-                if digits.count == 5 { break }
+                if separated || count == 5 { extra += 1 } else { zip5 = zip5 * 10 + Int(byte - 48); count += 1 }
+            } else if (byte == UInt8(ascii: "-") || byte == UInt8(ascii: " ")) && count == 5 && !separated {
+                separated = true
+            } else if byte == 32 && count == 0 {
+                continue
             } else {
                 return nil
             }
         }
-        guard digits.count == 5 || digits.count == 9 else { return nil }
-        let zip5 = digits[0..<5].reduce(0) { $0 * 10 + $1 }
+        guard count == 5, extra == 0 || extra == 4 else { return nil }
         if let state = zipExceptions[Int32(zip5)] { return state }
         return zip3[Int16(zip5 / 100)]
     }
@@ -231,24 +310,28 @@ public final class NumberingPlan: Sendable {
         if number.countryCode == 1 {
             let npa = Int(number.national / 10_000_000)
             let npanxx = Int32(number.national / 10_000)
-            guard let area = areaCode(npa) else { return PhoneLocation(zones: [], state: nil, country: nil, position: nil) }
+            guard let area = areaCode(npa) else { return PhoneLocation(zones: [], zoneSet: 0, state: nil, country: nil, position: nil) }
             let exchange = exchanges[npanxx]
+            let own = exchange?.zones != nil
             return PhoneLocation(
                 zones: exchange?.zones ?? area.defaultZones,
+                zoneSet: own ? exchange!.zoneSet : areaZoneSets[npa],
                 state: exchange?.state ?? area.state,
                 country: area.country,
                 position: exchange?.position ?? area.centre)
         }
         // Longest prefix over the E.164 digits.
+        let country = countries(callingCode: number.countryCode).first?.region
         let digits = Array(number.e164.utf8.dropFirst())
         var n = min(digits.count, longestPrefix)
         while n > 0 {
-            if let zones = prefixes[Self.prefixKey(digits: digits[0..<n])] {
-                return PhoneLocation(zones: zones, state: nil, country: countries(callingCode: number.countryCode).first?.region, position: nil)
+            let key = Self.prefixKey(digits: digits[0..<n])
+            if let zones = prefixes[key] {
+                return PhoneLocation(zones: zones, zoneSet: prefixZoneSets[key] ?? 0, state: nil, country: country, position: nil)
             }
             n -= 1
         }
-        return PhoneLocation(zones: [], state: nil, country: countries(callingCode: number.countryCode).first?.region, position: nil)
+        return PhoneLocation(zones: [], zoneSet: 0, state: nil, country: country, position: nil)
     }
 }
 
@@ -256,6 +339,8 @@ public final class NumberingPlan: Sendable {
 public struct PhoneLocation: Sendable, Equatable {
     /// Zone indices (sorted); empty when the data does not place the number.
     public var zones: [Int16]
+    /// The id of `zones` in `NumberingPlan.zoneSets` (0 for none).
+    public var zoneSet: Int32
     /// The state or province of the exchange or area code.
     public var state: String?
     /// ISO country.

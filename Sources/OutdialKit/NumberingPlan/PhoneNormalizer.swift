@@ -31,7 +31,9 @@ public struct PhoneNormalizer: Sendable {
         let bytes = UnsafeBufferPointer(rebasing: raw[start..<end])
 
         if let repaired = try Self.repairSpreadsheetNumber(bytes) {
-            var result = try normalizeDigits(international: false, digits: repaired[...])
+            var result = try repaired.withUnsafeBufferPointer { buffer in
+                Result { () throws(PhoneNumberError) in try normalizeDigits(international: false, digits: buffer) }
+            }.get()
             result.repair = "spreadsheet number format"
             return result
         }
@@ -44,54 +46,57 @@ public struct PhoneNormalizer: Sendable {
             droppedExtension = ext
         }
 
-        var digits = [UInt8](repeating: 0, count: 24)
-        var count = 0
-        var plus = false
-        var sawDigit = false
-        for i in 0..<body {
-            let c = bytes[i]
-            switch c {
-            case 48...57:
-                guard count < digits.count else { throw PhoneNumberError("has too many digits to be a phone number") }
-                digits[count] = c - 48
-                count += 1
-                sawDigit = true
-            case UInt8(ascii: "+"):
-                guard !sawDigit, !plus else { throw PhoneNumberError("has a '+' that is not at the start") }
-                plus = true
-            case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "/"), 9:
-                continue
-            case 0xC2 where i + 1 < body && bytes[i + 1] == 0xA0:  // no-break space
-                continue
-            case 0xA0 where i > 0 && bytes[i - 1] == 0xC2:
-                continue
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"):
-                throw PhoneNumberError("contains letters; keypad words such as 1-800-FLOWERS are not dialled")
-            default:
-                throw PhoneNumberError("contains '\(Self.character(bytes, at: i))', which is not part of a phone number")
+        // Up to 24 digits in a fixed buffer on the stack: no allocation per number.
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        let parsed = withUnsafeMutableBytes(of: &scratch) { digits -> Result<NormalizedPhone, PhoneNumberError> in
+            var count = 0
+            var plus = false
+            var sawDigit = false
+            for i in 0..<body {
+                let c = bytes[i]
+                switch c {
+                case 48...57:
+                    guard count < digits.count else { return .failure(PhoneNumberError("has too many digits to be a phone number")) }
+                    digits[count] = c - 48
+                    count += 1
+                    sawDigit = true
+                case UInt8(ascii: "+"):
+                    guard !sawDigit, !plus else { return .failure(PhoneNumberError("has a '+' that is not at the start")) }
+                    plus = true
+                case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "/"), 9:
+                    continue
+                case 0xC2 where i + 1 < body && bytes[i + 1] == 0xA0:  // no-break space
+                    continue
+                case 0xA0 where i > 0 && bytes[i - 1] == 0xC2:
+                    continue
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"):
+                    return .failure(PhoneNumberError("contains letters; keypad words such as 1-800-FLOWERS are not dialled"))
+                default:
+                    return .failure(PhoneNumberError("contains '\(Self.character(bytes, at: i))', which is not part of a phone number"))
+                }
             }
-        }
-        guard count > 0 else { throw PhoneNumberError("has no digits") }
-
-        var international = plus
-        var offset = 0
-        if !plus {
-            // International call prefixes written instead of '+': 011 (NANP) and 00 (most of the world).
-            if count > 3, digits[0] == 0, digits[1] == 1, digits[2] == 1, region.callingCode == 1 {
-                international = true
-                offset = 3
-            } else if count > 2, digits[0] == 0, digits[1] == 0 {
-                international = true
-                offset = 2
+            guard count > 0 else { return .failure(PhoneNumberError("has no digits")) }
+            var international = plus
+            var offset = 0
+            if !plus {
+                // International call prefixes written instead of '+': 011 (NANP) and 00 (most of the world).
+                if count > 3, digits[0] == 0, digits[1] == 1, digits[2] == 1, region.callingCode == 1 {
+                    international = true
+                    offset = 3
+                } else if count > 2, digits[0] == 0, digits[1] == 0 {
+                    international = true
+                    offset = 2
+                }
             }
+            let span = UnsafeBufferPointer<UInt8>(start: digits.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset, count: count - offset)
+            return Result { () throws(PhoneNumberError) in try normalizeDigits(international: international, digits: span) }
         }
-        var result = try normalizeDigits(international: international, digits: digits[offset..<count])
+        var result = try parsed.get()
         result.droppedExtension = droppedExtension
         return result
     }
 
-    private func normalizeDigits(international: Bool, digits all: ArraySlice<UInt8>) throws(PhoneNumberError) -> NormalizedPhone {
-        let digits = all.withUnsafeBufferPointer { Array($0) }
+    private func normalizeDigits(international: Bool, digits: UnsafeBufferPointer<UInt8>) throws(PhoneNumberError) -> NormalizedPhone {
         let count = digits.count
         var callingCode = region.callingCode
         var start = 0
@@ -155,6 +160,8 @@ public struct PhoneNormalizer: Sendable {
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<end]), as: UTF8.self)
     }
 
+    private static let extensionWords: [[UInt8]] = ["extension", "ext", "x", "#"].map { Array($0.utf8) }
+
     /// `x12`, `ext12`, `ext. 12`, `extension 12`, `#12` at the end: where the
     /// number ends and the extension's digits.
     private static func extensionSplit(_ bytes: UnsafeBufferPointer<UInt8>) -> (Int, String)? {
@@ -163,9 +170,7 @@ public struct PhoneNormalizer: Sendable {
         let digitsStart = i
         guard digitsStart < bytes.count, digitsStart > 0 else { return nil }
         while i > 0, bytes[i - 1] == 32 || bytes[i - 1] == UInt8(ascii: ".") || bytes[i - 1] == UInt8(ascii: ":") { i -= 1 }
-        let words = ["extension", "ext", "x", "#"]
-        for word in words {
-            let w = Array(word.utf8)
+        for w in Self.extensionWords {
             guard i >= w.count else { continue }
             var match = true
             for k in 0..<w.count where bytes[i - w.count + k] | 0x20 != w[k] | (w[k] == 35 ? 0 : 0x20) {

@@ -22,6 +22,23 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { e164 }
 
+    /// Appends `+14155550123` as UTF-8 to a byte buffer, without a `String`.
+    @inline(__always)
+    public func appendE164(to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "+"))
+        var digits: (UInt64, UInt64) = (0, 0)  // 16 bytes of scratch, enough for 15 digits
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            var value = key
+            var n = 0
+            repeat {
+                scratch[15 - n] = UInt8(value % 10) + 48
+                value /= 10
+                n += 1
+            } while value > 0 && n < 16
+            out.append(contentsOf: scratch[(16 - n)...])
+        }
+    }
+
     /// The NANP area code, for a NANP number.
     public var areaCode: Int? { countryCode == 1 ? Int(national / 10_000_000) : nil }
 

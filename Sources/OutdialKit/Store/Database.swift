@@ -20,6 +20,7 @@ public final class Database {
     ///     before failing with `SQLITE_BUSY` (exit 75), in milliseconds.
     ///   - readOnly: open without write access and without creating the file.
     public init(path: String, busyTimeout: Int32 = 5000, readOnly: Bool = false) throws(StoreError) {
+        _ = Self.configured
         self.path = path
         var pointer: OpaquePointer?
         let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
@@ -39,6 +40,9 @@ public final class Database {
         }
         try execute("PRAGMA foreign_keys = ON")
     }
+
+    /// Process-wide SQLite settings, applied once before the first connection.
+    private static let configured: Bool = outdial_sqlite3_disable_memstatus() == SQLITE_OK
 
     deinit {
         statements.removeAll()
@@ -116,12 +120,13 @@ public final class Database {
     public func run(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) {
         let statement = try prepare(sql)
         try statement.bind(values)
-        while try statement.step() {}
+        try statement.execute()
     }
 
     /// Collects every row of a query through `read`.
     public func query<T>(_ sql: String, _ values: [SQLValue] = [], _ read: (Statement) throws -> T) throws -> [T] {
         let statement = try prepare(sql)
+        defer { statement.reset() }
         try statement.bind(values)
         var rows: [T] = []
         while try statement.step() { rows.append(try read(statement)) }
@@ -131,6 +136,7 @@ public final class Database {
     /// The first column of the first row, as an integer.
     public func scalar(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> Int64? {
         let statement = try prepare(sql)
+        defer { statement.reset() }  // an unfinished statement would hold a read lock
         try statement.bind(values)
         guard try statement.step(), !statement.isNull(0) else { return nil }
         return statement.int64(0)
@@ -139,6 +145,7 @@ public final class Database {
     /// The first column of the first row, as text.
     public func text(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> String? {
         let statement = try prepare(sql)
+        defer { statement.reset() }
         try statement.bind(values)
         guard try statement.step() else { return nil }
         return statement.string(0)

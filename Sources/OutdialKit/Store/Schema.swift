@@ -4,14 +4,22 @@
 /// JSON. docs/schema.md describes every table and column: keep it in step.
 public enum Schema {
     public static let migrations: [Migration] = [
-        Migration(version: 1, summary: "core tables: leads, numbers, dnc, calls, events, workflow runs, CRM records, messages, outbox", sql: version1)
+        Migration(
+            version: 1, summary: "core tables: leads, zone sets, numbers, dnc, calls, events, workflow runs, CRM records, messages, outbox", sql: version1)
     ]
 
     static let version1 = """
+        CREATE TABLE zone_sets (
+            id       INTEGER PRIMARY KEY,
+            zones    TEXT NOT NULL,
+            sources  TEXT NOT NULL,
+            UNIQUE (zones, sources)
+        );
+
         CREATE TABLE leads (
             id            INTEGER PRIMARY KEY,
             external_id   TEXT,
-            phone         TEXT NOT NULL UNIQUE,
+            phone         TEXT NOT NULL,
             first_name    TEXT,
             last_name     TEXT,
             email         TEXT,
@@ -19,25 +27,24 @@ public enum Schema {
             zip           TEXT,
             country       TEXT,
             timezone      TEXT,
-            zones         TEXT NOT NULL DEFAULT '',
-            zone_sources  TEXT NOT NULL DEFAULT '{}',
+            zone_set_id   INTEGER REFERENCES zone_sets(id),
             state_source  TEXT,
             status        TEXT NOT NULL DEFAULT 'new',
             dnc           INTEGER NOT NULL DEFAULT 0,
             fields        TEXT NOT NULL DEFAULT '{}',
+            tags          TEXT NOT NULL DEFAULT '[]',
             source_line   INTEGER,
             created_at    INTEGER NOT NULL,
             updated_at    INTEGER NOT NULL
         );
-        CREATE INDEX leads_external_id ON leads(external_id) WHERE external_id IS NOT NULL;
-        CREATE INDEX leads_email ON leads(email) WHERE email IS NOT NULL;
+        -- A named index (not an inline UNIQUE) so a bulk import into an empty
+        -- table can build it once at the end instead of row by row.
+        CREATE UNIQUE INDEX leads_phone ON leads(phone);
 
-        CREATE TABLE lead_tags (
-            lead_id     INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
-            tag         TEXT NOT NULL,
-            created_at  INTEGER NOT NULL,
-            PRIMARY KEY (lead_id, tag)
-        ) WITHOUT ROWID;
+        -- Leads with their zones spelled out, for analysts and the sqlite3 shell.
+        CREATE VIEW lead_zones AS
+            SELECT leads.*, zone_sets.zones AS zones, zone_sets.sources AS zone_sources
+            FROM leads LEFT JOIN zone_sets ON zone_sets.id = leads.zone_set_id;
 
         CREATE TABLE numbers (
             id             INTEGER PRIMARY KEY,

@@ -89,6 +89,18 @@ public final class Statement {
         return sqlite3_bind_text(handle, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(bytes.count), SQLite.transient)
     }
 
+    /// Binds UTF-8 bytes as text without copying them: the caller keeps the
+    /// bytes alive and unchanged until the statement is reset or rebound.
+    @inline(__always)
+    public func bindTextNoCopy(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int32) throws(StoreError) {
+        guard let base = bytes.baseAddress else { return try check(sqlite3_bind_text(handle, index, "", 0, SQLite.transient)) }
+        try check(sqlite3_bind_text(handle, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil))
+    }
+
+    /// Resets the statement for another run, keeping its bindings.
+    @inline(__always)
+    public func rewind() { sqlite3_reset(handle) }
+
     /// Binds NULL.
     @inline(__always)
     public func bindNull(at index: Int32) throws(StoreError) {

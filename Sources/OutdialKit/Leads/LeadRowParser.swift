@@ -1,0 +1,307 @@
+/// A batch of parsed rows on their way from the parsing thread to the writer.
+/// Text values live in one byte arena; rows refer to them by offset.
+final class LeadBatch {
+    /// Text values per row, in the insert statement's parameter order, then tags.
+    static let textColumns = 12  // external_id phone first last email state zip country timezone state_source fields tags
+
+    struct TextRef {
+        var start: Int32
+        /// -1 for NULL.
+        var count: Int32
+    }
+
+    struct Row {
+        var existing: Bool
+        var zoneSet: Int64
+        var dnc: Bool
+        var line: Int32
+    }
+
+    var arena: [UInt8] = []
+    var texts: [TextRef] = []
+    var rows: [Row] = []
+    var zoneSets: [ZoneSetRow] = []
+    var bytesRead = 0
+
+    init(capacity: Int) {
+        arena.reserveCapacity(capacity * 160)
+        texts.reserveCapacity(capacity * Self.textColumns)
+        rows.reserveCapacity(capacity)
+    }
+
+    @inline(__always)
+    func add(_ bytes: UnsafeBufferPointer<UInt8>) {
+        texts.append(TextRef(start: Int32(arena.count), count: Int32(bytes.count)))
+        arena.append(contentsOf: bytes)
+    }
+
+    /// Adds a value with surrounding spaces trimmed; empty becomes NULL.
+    @inline(__always)
+    func addTrimmed(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var start = 0
+        var end = bytes.count
+        while start < end, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
+        while end > start, bytes[end - 1] == 32 || bytes[end - 1] == 9 { end -= 1 }
+        if start == end { addNull() } else { add(UnsafeBufferPointer(rebasing: bytes[start..<end])) }
+    }
+
+    func add(_ text: String?) {
+        guard var text else { return addNull() }
+        text.withUTF8 { add($0) }
+    }
+
+    @inline(__always)
+    func addNull() { texts.append(TextRef(start: 0, count: -1)) }
+
+    func text(_ index: Int) -> String {
+        let ref = texts[index]
+        guard ref.count >= 0 else { return "" }
+        return String(decoding: arena[Int(ref.start)..<Int(ref.start + ref.count)], as: UTF8.self)
+    }
+}
+
+/// The parsing half of a lead import: reads rows, normalises phones, resolves
+/// state and zones, weeds out rejects and duplicates, and hands the rest on in
+/// batches. Runs on its own thread; touches no database.
+final class LeadRowParser {
+    let reader: CSVReader
+    let normalizer: PhoneNormalizer
+    let plan: NumberingPlan
+    let resolver: LeadZoneResolver
+    let dnc: DoNotCallList
+    let existing: PhoneKeySet
+    let rejects: RejectsWriter
+    let onDuplicate: DuplicatePolicy
+    let headers: [String]
+    let mapping: ColumnMapping
+    let phoneColumn: Int
+    // Column indices of the known fields, looked up once rather than per row.
+    private let idColumn, firstNameColumn, lastNameColumn, nameColumn, emailColumn, stateColumn, zipColumn: Int?
+    private let countryColumn, timezoneColumn, tagsColumn: Int?
+    private var seen = PhoneKeySet()
+    private var customKeys: [[UInt8]]
+    private var fieldsJSON: [UInt8] = []
+    private var regionText: [String: Int16?] = [:]
+    private var timezoneText: [String: [String]?] = [:]
+    private var reasonCounts: [String: Int] = [:]
+    private(set) var summary = LeadImportSummary()
+
+    init(
+        reader: CSVReader, normalizer: PhoneNormalizer, plan: NumberingPlan, options: LeadImportOptions, resolver: LeadZoneResolver,
+        dnc: DoNotCallList, existing: PhoneKeySet, rejects: RejectsWriter
+    ) throws {
+        self.reader = reader
+        self.normalizer = normalizer
+        self.plan = plan
+        self.resolver = resolver
+        self.dnc = dnc
+        self.existing = existing
+        self.rejects = rejects
+        self.onDuplicate = options.onDuplicate
+        guard try reader.next() else { throw CSVError(file: reader.file, line: 1, kind: .empty) }
+        headers = (0..<reader.fieldCount).map { reader.string($0) ?? "" }
+        if reader.invalidUTF8Offset() != nil {
+            throw CSVError(file: reader.file, line: reader.line, kind: .badHeader("the header is not valid UTF-8; for a Latin-1 file use --encoding latin1"))
+        }
+        mapping = ColumnMapping(headers: headers, overrides: options.mappings)
+        guard let phone = mapping.columns[.phone] else {
+            throw CSVError(file: reader.file, line: reader.line, kind: .missingColumn("phone", found: headers))
+        }
+        phoneColumn = phone
+        let columns = mapping.columns
+        (idColumn, firstNameColumn, lastNameColumn, nameColumn) = (columns[.id], columns[.firstName], columns[.lastName], columns[.name])
+        (emailColumn, stateColumn, zipColumn) = (columns[.email], columns[.state], columns[.zip])
+        (countryColumn, timezoneColumn, tagsColumn) = (columns[.country], columns[.timezone], columns[.tags])
+        customKeys = mapping.custom.map { column in
+            var key: [UInt8] = []
+            JSONValue.writeString(column.name, to: &key)
+            key.append(58)
+            return key
+        }
+    }
+
+    private var finished = false
+
+    /// The next batch of rows to write (possibly empty: all rejects), or nil
+    /// once the file is done.
+    func nextBatch(size: Int = 2048) throws -> LeadBatch? {
+        guard !finished else { return nil }
+        let batch = LeadBatch(capacity: size)
+        while batch.rows.count < size {
+            guard try reader.next() else {
+                finished = true
+                summary.reasons = reasonCounts.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }
+                break
+            }
+            try parseRow(into: batch)
+        }
+        batch.zoneSets = resolver.takeNew()
+        batch.bytesRead = reader.bytesRead
+        return batch
+    }
+
+    private func reject(_ reason: String) throws {
+        summary.rejected += 1
+        reasonCounts[LeadImporter.reasonKind(reason), default: 0] += 1
+        try rejects.write(line: reader.line, reason: reason, raw: reader.raw)
+    }
+
+    private func parseRow(into batch: LeadBatch) throws {
+        summary.rows += 1
+        if reader.oversized {
+            return try reject("has a field longer than \(reader.maxRecordBytes / 1024) KiB")
+        }
+        if let offset = reader.invalidUTF8Offset() {
+            return try reject("is not valid UTF-8 (byte offset \(offset)); for a Latin-1 file use --encoding latin1")
+        }
+        guard reader.fieldCount == headers.count else {
+            return try reject("has \(reader.fieldCount) field\(reader.fieldCount == 1 ? "" : "s"); the header has \(headers.count)")
+        }
+        let normalized: NormalizedPhone
+        do {
+            normalized = try reader.withField(phoneColumn) { bytes in try normalizer.normalize(bytes: bytes) }
+        } catch let error as PhoneNumberError {
+            return try reject("phone '\(reader.string(phoneColumn) ?? "")' \(error.reason)")
+        }
+        let number = normalized.number
+        let key = number.key
+        guard seen.insert(key) else {
+            summary.duplicates += 1
+            return try rejects.write(line: reader.line, reason: "duplicate of an earlier row (\(number.e164))", raw: reader.raw)
+        }
+        let isExisting = existing.contains(key)
+        if isExisting, onDuplicate == .skip {
+            summary.duplicates += 1
+            return
+        }
+        // State: the address (state column, else ZIP), else the phone's area code.
+        var addressRegion: Int16?
+        var stateSource: String?
+        if let c = stateColumn {
+            let found: Int16?? = reader.withField(c) { bytes in
+                if bytes.isEmpty || bytes.allSatisfy({ $0 == 32 }) { return .some(nil) }
+                return plan.regionIndex(bytes: bytes).map { .some($0) } ?? nil
+            }
+            switch found {
+            case .none:
+                return try reject("state '\(reader.string(c) ?? "")' is not a US state or Canadian province")
+            case .some(let index):
+                if let index {
+                    addressRegion = index
+                    stateSource = "state"
+                }
+            }
+        }
+        if addressRegion == nil, let c = zipColumn {
+            if let code = reader.withField(c, { plan.state(forZIPBytes: $0) }), let index = plan.regionIndex(code: code) {
+                addressRegion = index
+                stateSource = "zip"
+            }
+        }
+        let location = plan.locate(number)
+        var state = addressRegion.map { plan.region(index: $0).code }
+        if state == nil, let phoneState = location.state {
+            state = phoneState
+            stateSource = "phone"
+        }
+
+        // Zones: an explicit timezone alone, else prefix ∪ address.
+        var explicitZone: String?
+        let zoneSet: Int64?
+        if let c = timezoneColumn, let text = reader.withField(c, { $0.isEmpty ? nil : String(decoding: $0, as: UTF8.self) }),
+            !text.trimmingSpaces().isEmpty
+        {
+            let zones: [String]?
+            if let cached = timezoneText[text] {
+                zones = cached
+            } else {
+                zones = LeadZoneResolver.zones(forTimezone: text)
+                timezoneText[text] = zones
+            }
+            guard let zones else {
+                return try reject("timezone '\(text)' is not an IANA time zone (America/Chicago) or a US abbreviation (CST)")
+            }
+            explicitZone = text.trimmingSpaces()
+            zoneSet = resolver.explicit(zones)
+        } else {
+            zoneSet = resolver.resolve(phoneZoneSet: location.zoneSet, addressRegion: addressRegion)
+        }
+
+        let onDNC = dnc.contains(number)
+        if onDNC { summary.dnc += 1 }
+        if normalized.droppedExtension != nil { summary.extensionsDropped += 1 }
+        if normalized.repair != nil { summary.repaired += 1 }
+
+        // Texts, in the statement's parameter order.
+        textColumn(idColumn, batch)
+        batch.texts.append(LeadBatch.TextRef(start: Int32(batch.arena.count), count: 0))
+        number.appendE164(to: &batch.arena)
+        batch.texts[batch.texts.count - 1].count = Int32(batch.arena.count) - batch.texts[batch.texts.count - 1].start
+        if firstNameColumn == nil, lastNameColumn == nil, let c = nameColumn {
+            let (first, last) = LeadImporter.split(name: reader.string(c) ?? "")
+            batch.add(first)
+            batch.add(last)
+        } else {
+            textColumn(firstNameColumn, batch)
+            textColumn(lastNameColumn, batch)
+        }
+        textColumn(emailColumn, batch)
+        batch.add(state)
+        textColumn(zipColumn, batch)
+        if let c = countryColumn, let text = reader.string(c)?.trimmingSpaces(), !text.isEmpty {
+            batch.add(text.uppercased())
+        } else {
+            batch.add(location.country)
+        }
+        batch.add(explicitZone)
+        batch.add(stateSource)
+        fieldsJSON.removeAll(keepingCapacity: true)
+        fieldsJSON.append(123)
+        for (i, custom) in mapping.custom.enumerated() {
+            if i > 0 { fieldsJSON.append(44) }
+            fieldsJSON.append(contentsOf: customKeys[i])
+            reader.withField(custom.index) { LeadImporter.writeJSONString($0, to: &fieldsJSON) }
+        }
+        fieldsJSON.append(125)
+        fieldsJSON.withUnsafeBufferPointer { batch.add($0) }
+        let tagsStart = batch.arena.count
+        if let c = tagsColumn {
+            reader.withField(c) { Self.appendTagsJSON($0, to: &batch.arena) }
+        } else {
+            batch.arena.append(contentsOf: [91, 93])
+        }
+        batch.texts.append(LeadBatch.TextRef(start: Int32(tagsStart), count: Int32(batch.arena.count - tagsStart)))
+        batch.rows.append(LeadBatch.Row(existing: isExisting, zoneSet: zoneSet ?? 0, dnc: onDNC, line: Int32(reader.line)))
+    }
+
+    /// `hot; new,hot` → `["hot","new"]`: split on `;` or `,`, trimmed, sorted
+    /// by bytes, without repeats. Works on bytes: most rows have a tag or two.
+    static func appendTagsJSON(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var tags: [UnsafeBufferPointer<UInt8>] = []
+        var start = 0
+        for i in 0...bytes.count where i == bytes.count || bytes[i] == 59 || bytes[i] == 44 {
+            var s = start
+            var e = i
+            while s < e, bytes[s] == 32 || bytes[s] == 9 { s += 1 }
+            while e > s, bytes[e - 1] == 32 || bytes[e - 1] == 9 { e -= 1 }
+            if e > s { tags.append(UnsafeBufferPointer(rebasing: bytes[s..<e])) }
+            start = i + 1
+        }
+        if tags.count > 1 { tags.sort { $0.lexicographicallyPrecedes($1) } }
+        out.append(91)
+        var previous: UnsafeBufferPointer<UInt8>?
+        for tag in tags {
+            if let previous, previous.elementsEqual(tag) { continue }
+            if previous != nil { out.append(44) }
+            LeadImporter.writeJSONString(tag, to: &out)
+            previous = tag
+        }
+        out.append(93)
+    }
+
+    @inline(__always)
+    private func textColumn(_ column: Int?, _ batch: LeadBatch) {
+        guard let column else { return batch.addNull() }
+        reader.withField(column) { batch.addTrimmed($0) }
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+
+@testable import OutdialKit
+
+/// Reads every record of a text through the reader.
+private func records(_ text: String, delimiter: UInt8? = nil, latin1: Bool = false, chunkTest: Bool = false, maxRecordBytes: Int = 1 << 20) throws -> [[String]]
+{
+    let dir = try TemporaryDirectory()
+    let path = dir.path("t.csv")
+    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    return try readAll(path: path, delimiter: delimiter, latin1: latin1, maxRecordBytes: maxRecordBytes)
+}
+
+private func readAll(path: String, delimiter: UInt8? = nil, latin1: Bool = false, maxRecordBytes: Int = 1 << 20) throws -> [[String]] {
+    let reader = try CSVReader(path: path, delimiter: delimiter, latin1: latin1, maxRecordBytes: maxRecordBytes)
+    var rows: [[String]] = []
+    while try reader.next() { rows.append((0..<reader.fieldCount).map { reader.string($0)! }) }
+    return rows
+}
+
+@Suite struct CSVReaderTests {
+    @Test func quotedFieldsWithDelimitersQuotesAndNewlines() throws {
+        let rows = try records("a,b,c\n\"x, y\",\"say \"\"hi\"\"\",\"line1\nline2\"\n")
+        #expect(rows == [["a", "b", "c"], ["x, y", "say \"hi\"", "line1\nline2"]])
+    }
+
+    @Test func crlfAndLfAndMissingFinalNewline() throws {
+        #expect(try records("a,b\r\n1,2\r\n3,4") == [["a", "b"], ["1", "2"], ["3", "4"]])
+        #expect(try records("a,b\r1,2\r") == [["a", "b"], ["1", "2"]])
+    }
+
+    @Test func emptyFieldsAndBlankLines() throws {
+        #expect(try records("a,b,c\n,,\n\n1,,3\n") == [["a", "b", "c"], ["", "", ""], ["1", "", "3"]])
+    }
+
+    @Test func byteOrderMarkIsDropped() throws {
+        #expect(try records("\u{FEFF}phone,name\n1,2\n").first == ["phone", "name"])
+    }
+
+    @Test(arguments: [("a;b;c\n1;2;3\n", UInt8(ascii: ";")), ("a\tb\n1\t2\n", 9), ("a,b;c\n", UInt8(ascii: ",")), ("\"x;y\",b\n", UInt8(ascii: ","))])
+    func delimiterIsDetectedFromTheHeader(text: String, expected: UInt8) throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("t.csv", text)
+        #expect(try CSVReader(path: path).delimiter == expected)
+    }
+
+    @Test func lineNumbersCountNewlinesInsideQuotes() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("t.csv", "h1,h2\n\"a\nb\",c\nd,e\n")
+        let reader = try CSVReader(path: path)
+        var lines: [Int] = []
+        while try reader.next() { lines.append(reader.line) }
+        #expect(lines == [1, 2, 4])
+    }
+
+    @Test func unterminatedQuoteNamesTheLineItOpenedOn() throws {
+        let error = try #require(throws: CSVError.self) { try records("a,b\n1,2\n\"open,3\n4,5\n") }
+        #expect(error.line == 3)
+        #expect(error.kind == .unterminatedQuote)
+        #expect(error.description.hasSuffix("t.csv:3: a quoted field opened on this line never closes (is a closing '\"' missing?)"))
+    }
+
+    @Test func rawKeepsTheRowAsWritten() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("t.csv", "a,b\n\"x \"\"q\"\"\",2\n")
+        let reader = try CSVReader(path: path)
+        _ = try reader.next()
+        _ = try reader.next()
+        #expect(String(decoding: reader.raw, as: UTF8.self) == "\"x \"\"q\"\"\",2")
+    }
+
+    @Test func invalidUTF8IsFoundAtItsOffset() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path("t.csv")
+        FileManager.default.createFile(atPath: path, contents: Data([0x61, 0x0A, 0x62, 0xE9, 0x63, 0x0A]))  // "a\nb\xE9c\n"
+        let reader = try CSVReader(path: path)
+        _ = try reader.next()
+        #expect(reader.invalidUTF8Offset() == nil)
+        _ = try reader.next()
+        #expect(reader.invalidUTF8Offset() == 3)
+    }
+
+    @Test func latin1IsTranscoded() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path("t.csv")
+        FileManager.default.createFile(atPath: path, contents: Data([0x5A, 0x6F, 0xEB, 0x2C, 0x31, 0x0A]))  // "Zo\xEB,1\n"
+        #expect(try readAll(path: path, latin1: true) == [["Zoë", "1"]])
+    }
+
+    @Test func anOversizedRecordIsFlaggedNotKept() throws {
+        let big = String(repeating: "x", count: 5000)
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("t.csv", "a,b\n1,\(big)\n2,3\n")
+        let reader = try CSVReader(path: path, maxRecordBytes: 1000)
+        var flags: [Bool] = []
+        while try reader.next() { flags.append(reader.oversized) }
+        #expect(flags == [false, true, false])
+    }
+
+    /// Records that straddle chunk boundaries read the same as small ones.
+    @Test func recordsAcrossChunkBoundaries() throws {
+        var text = "id,text\n"
+        var expected = [["id", "text"]]
+        var generator = SplitMix64(seed: 42)
+        for i in 0..<40_000 {
+            let kind = generator.next() % 4
+            let value: String
+            switch kind {
+            case 0: value = "plain\(i)"
+            case 1: value = "with, comma \(i)"
+            case 2: value = "quote \"\(i)\" and\nnewline"
+            default: value = String(repeating: "y", count: Int(generator.next() % 200))
+            }
+            expected.append(["\(i)", value])
+            let quoted = value.contains(",") || value.contains("\"") || value.contains("\n")
+            text += "\(i)," + (quoted ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value) + (i % 2 == 0 ? "\r\n" : "\n")
+        }
+        #expect(try records(text) == expected, "seed 42")
+    }
+}
+
+/// A small seeded generator for property tests.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
