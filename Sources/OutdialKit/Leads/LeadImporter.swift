@@ -133,7 +133,12 @@ public final class LeadImporter {
                 try write(batch, now: now, counts: &written)
                 progress(batch.bytesRead)
             }
-            if bulk { try database.execute(Self.createPhoneIndexSQL) }
+            if bulk {
+                // The parsing thread is done: SQLite's sorter may use the idle core.
+                _ = try? database.text("PRAGMA threads = 2")
+                try database.execute(Self.createPhoneIndexSQL)
+                _ = try? database.text("PRAGMA threads = 0")
+            }
             var summary = parser.summary
             summary.imported = written.imported
             summary.updated = written.updated
@@ -196,22 +201,28 @@ public final class LeadImporter {
         return (String(trimmed[..<space]), String(trimmed[trimmed.index(after: space)...]).trimmingSpaces())
     }
 
-    /// A JSON string literal from UTF-8 bytes, escaping per RFC 8259.
+    /// A JSON string literal from UTF-8 bytes, escaping per RFC 8259; runs
+    /// that need no escaping are copied at once.
     static func writeJSONString(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(34)
-        for byte in bytes {
+        var run = 0
+        for i in 0..<bytes.count {
+            let byte = bytes[i]
+            guard byte < 32 || byte == 34 || byte == 92 else { continue }
+            if i > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i])) }
+            run = i + 1
             switch byte {
-            case 34: out.append(92); out.append(34)
-            case 92: out.append(92); out.append(92)
-            case 10: out.append(92); out.append(110)
-            case 13: out.append(92); out.append(114)
-            case 9: out.append(92); out.append(116)
-            case 0..<32:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
-            default: out.append(byte)
+            case 34: out.append(contentsOf: [92, 34])
+            case 92: out.append(contentsOf: [92, 92])
+            case 10: out.append(contentsOf: [92, 110])
+            case 13: out.append(contentsOf: [92, 114])
+            case 9: out.append(contentsOf: [92, 116])
+            default:
+                let hex: StaticString = "0123456789abcdef"
+                out.append(contentsOf: [92, 117, 48, 48, hex.utf8Start[Int(byte >> 4)], hex.utf8Start[Int(byte & 15)]])
             }
         }
+        if bytes.count > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<bytes.count])) }
         out.append(34)
     }
 

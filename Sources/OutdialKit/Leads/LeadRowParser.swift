@@ -1,6 +1,6 @@
 /// A batch of parsed rows on their way from the parsing thread to the writer.
 /// Text values live in one byte arena; rows refer to them by offset.
-final class LeadBatch {
+struct LeadBatch {
     /// Text values per row, in the insert statement's parameter order, then tags.
     static let textColumns = 12  // external_id phone first last email state zip country timezone state_source fields tags
 
@@ -30,14 +30,14 @@ final class LeadBatch {
     }
 
     @inline(__always)
-    func add(_ bytes: UnsafeBufferPointer<UInt8>) {
+    mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) {
         texts.append(TextRef(start: Int32(arena.count), count: Int32(bytes.count)))
         arena.append(contentsOf: bytes)
     }
 
     /// Adds a value with surrounding spaces trimmed; empty becomes NULL.
     @inline(__always)
-    func addTrimmed(_ bytes: UnsafeBufferPointer<UInt8>) {
+    mutating func addTrimmed(_ bytes: UnsafeBufferPointer<UInt8>) {
         var start = 0
         var end = bytes.count
         while start < end, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
@@ -45,13 +45,13 @@ final class LeadBatch {
         if start == end { addNull() } else { add(UnsafeBufferPointer(rebasing: bytes[start..<end])) }
     }
 
-    func add(_ text: String?) {
+    mutating func add(_ text: String?) {
         guard var text else { return addNull() }
         text.withUTF8 { add($0) }
     }
 
     @inline(__always)
-    func addNull() { texts.append(TextRef(start: 0, count: -1)) }
+    mutating func addNull() { texts.append(TextRef(start: 0, count: -1)) }
 
     func text(_ index: Int) -> String {
         let ref = texts[index]
@@ -78,7 +78,7 @@ final class LeadRowParser {
     // Column indices of the known fields, looked up once rather than per row.
     private let idColumn, firstNameColumn, lastNameColumn, nameColumn, emailColumn, stateColumn, zipColumn: Int?
     private let countryColumn, timezoneColumn, tagsColumn: Int?
-    private var seen = PhoneKeySet()
+    private var seen: PhoneKeySet
     private var customKeys: [[UInt8]]
     private var fieldsJSON: [UInt8] = []
     private var regionText: [String: Int16?] = [:]
@@ -98,6 +98,8 @@ final class LeadRowParser {
         self.existing = existing
         self.rejects = rejects
         self.onDuplicate = options.onDuplicate
+        // Sized from the file (about 100 bytes a row) so the set need not grow.
+        seen = PhoneKeySet(capacity: (FileSize.of(reader.file) ?? 0) / 60)
         guard try reader.next() else { throw CSVError(file: reader.file, line: 1, kind: .empty) }
         headers = (0..<reader.fieldCount).map { reader.string($0) ?? "" }
         if reader.invalidUTF8Offset() != nil {
@@ -126,14 +128,14 @@ final class LeadRowParser {
     /// once the file is done.
     func nextBatch(size: Int = 2048) throws -> LeadBatch? {
         guard !finished else { return nil }
-        let batch = LeadBatch(capacity: size)
+        var batch = LeadBatch(capacity: size)
         while batch.rows.count < size {
             guard try reader.next() else {
                 finished = true
                 summary.reasons = reasonCounts.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }
                 break
             }
-            try parseRow(into: batch)
+            try parseRow(into: &batch)
         }
         batch.zoneSets = resolver.takeNew()
         batch.bytesRead = reader.bytesRead
@@ -146,7 +148,7 @@ final class LeadRowParser {
         try rejects.write(line: reader.line, reason: reason, raw: reader.raw)
     }
 
-    private func parseRow(into batch: LeadBatch) throws {
+    private func parseRow(into batch: inout LeadBatch) throws {
         summary.rows += 1
         if reader.oversized {
             return try reject("has a field longer than \(reader.maxRecordBytes / 1024) KiB")
@@ -233,7 +235,7 @@ final class LeadRowParser {
         if normalized.repair != nil { summary.repaired += 1 }
 
         // Texts, in the statement's parameter order.
-        textColumn(idColumn, batch)
+        textColumn(idColumn, &batch)
         batch.texts.append(LeadBatch.TextRef(start: Int32(batch.arena.count), count: 0))
         number.appendE164(to: &batch.arena)
         batch.texts[batch.texts.count - 1].count = Int32(batch.arena.count) - batch.texts[batch.texts.count - 1].start
@@ -242,12 +244,12 @@ final class LeadRowParser {
             batch.add(first)
             batch.add(last)
         } else {
-            textColumn(firstNameColumn, batch)
-            textColumn(lastNameColumn, batch)
+            textColumn(firstNameColumn, &batch)
+            textColumn(lastNameColumn, &batch)
         }
-        textColumn(emailColumn, batch)
+        textColumn(emailColumn, &batch)
         batch.add(state)
-        textColumn(zipColumn, batch)
+        textColumn(zipColumn, &batch)
         if let c = countryColumn, let text = reader.string(c)?.trimmingSpaces(), !text.isEmpty {
             batch.add(text.uppercased())
         } else {
@@ -300,7 +302,7 @@ final class LeadRowParser {
     }
 
     @inline(__always)
-    private func textColumn(_ column: Int?, _ batch: LeadBatch) {
+    private func textColumn(_ column: Int?, _ batch: inout LeadBatch) {
         guard let column else { return batch.addNull() }
         reader.withField(column) { batch.addTrimmed($0) }
     }
