@@ -1,13 +1,48 @@
 #!/usr/bin/env bash
-# make bench: performance figures of SPEC §11 on a release build.
-# The import, plan, run and selection benchmarks are added by their issues.
+# make bench: the performance figures of SPEC §11, on a release build, each
+# next to a reference measured in the same run. Data is generated (seeded) on
+# first use into .build/bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.build/release/outdial
 WORK=.build/bench
+ROWS=${BENCH_ROWS:-1000000}
+PY_ROWS=${BENCH_PY_ROWS:-100000}
 mkdir -p "$WORK"
-rm -f "$WORK"/init.db*
-start=$(date +%s%N)
-"$BIN" --quiet --db "$WORK/init.db" init >/dev/null
-end=$(date +%s%N)
-echo "init: $(( (end - start) / 1000000 )) ms"
+CSV="$WORK/leads-$ROWS.csv"
+measure() { python3 scripts/bench/measure.py "$@" 2>&1 >/dev/null | tail -n 1; }
+
+command -v sqlite3 >/dev/null || { echo "bench needs the sqlite3 shell (apt-get install sqlite3)"; exit 1; }
+if [ ! -f "$CSV" ]; then
+    echo "generating $CSV ($ROWS rows, seed 7)…"
+    python3 scripts/bench/generate_leads.py "$ROWS" "$CSV" --seed 7
+fi
+size_mb=$(python3 -c "import os,sys; print(f'{os.path.getsize(sys.argv[1])/1048576:.0f}')" "$CSV")
+echo "== lead import: $ROWS rows, $size_mb MB ($(nproc) cores)"
+
+rm -f "$WORK/ref.db"
+read -r ref_s ref_mb < <(measure sqlite3 "$WORK/ref.db" '.mode csv' ".import $CSV leads")
+rm -f "$WORK/import.db" "$WORK/import.db-wal" "$WORK/import.db-shm"
+read -r imp_s imp_mb < <(measure "$BIN" --quiet --db "$WORK/import.db" leads import "$CSV" --rejects "$WORK/rejects.csv")
+imported=$(sqlite3 "$WORK/import.db" 'SELECT count(*) FROM leads')
+python3 - "$ROWS" "$ref_s" "$ref_mb" "$imp_s" "$imp_mb" "$imported" <<'PY'
+import sys
+rows, ref_s, ref_mb, imp_s, imp_mb, imported = int(sys.argv[1]), *map(float, sys.argv[2:6]), int(sys.argv[6])
+print(f"sqlite3 .import (reference, no normalisation): {ref_s:6.2f} s  {rows / ref_s:10,.0f} rows/s  peak RSS {ref_mb:5.1f} MB")
+print(f"outdial leads import (normalise, zones, dedupe): {imp_s:6.2f} s  {rows / imp_s:10,.0f} rows/s  peak RSS {imp_mb:5.1f} MB  ({imported:,} imported)")
+print(f"ratio outdial / sqlite3: {imp_s / ref_s:.2f}x (target <= 1.00x); peak RSS target <= 64 MB")
+PY
+
+VENV=scripts/.venv
+if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV" && "$VENV/bin/pip" -q install -r scripts/numbering-plan/requirements.txt
+fi
+rm -f "$WORK/python.db"
+read -r py_s py_mb < <(measure "$VENV/bin/python" scripts/bench/python_import.py "$CSV" "$WORK/python.db" "$PY_ROWS")
+python3 - "$PY_ROWS" "$py_s" "$ROWS" "$imp_s" <<'PY'
+import sys
+py_rows, py_s, rows, imp_s = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+py_rate, rate = py_rows / py_s, rows / imp_s
+print(f"Python + phonenumbers, same job on the first {py_rows:,} rows: {py_s:6.2f} s  {py_rate:10,.0f} rows/s")
+print(f"outdial / Python throughput: {rate / py_rate:.1f}x (target >= 15x)")
+PY
