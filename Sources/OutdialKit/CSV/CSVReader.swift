@@ -44,7 +44,7 @@ public final class CSVReader {
     public var bytesRead: Int { offset + position }
 
     /// Opens a file; `-` reads standard input.
-    public init(path: String, delimiter: UInt8? = nil, latin1: Bool = false, maxRecordBytes: Int = 1 << 20) throws(InputFileError) {
+    public init(path: String, delimiter: UInt8? = nil, latin1: Bool = false, maxRecordBytes: Int = 256 << 10) throws(InputFileError) {
         if path == "-" {
             descriptor = 0
         } else {

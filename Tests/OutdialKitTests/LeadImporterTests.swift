@@ -1,0 +1,251 @@
+import Foundation
+import Testing
+
+@testable import OutdialKit
+
+/// A fresh database and a directory for one test's files.
+private final class Fixture {
+    let dir: TemporaryDirectory
+    let database: Database
+
+    init() throws {
+        dir = try TemporaryDirectory()
+        database = try Store.open(dir.path("t.db"))
+    }
+
+    func importCSV(_ text: String, options: LeadImportOptions = LeadImportOptions(), name: String = "leads.csv") throws -> LeadImportSummary {
+        let path = try dir.write(name, text)
+        return try LeadImporter(database: database).run(path: path, options: options)
+    }
+
+    func lead(_ key: String) throws -> LeadRecord? { try LeadStore(database: database).find(key) }
+
+    func count() throws -> Int64 { try database.scalar("SELECT count(*) FROM leads") ?? -1 }
+
+    /// The rejects file as text (its rows are kept byte for byte, so decode leniently).
+    func rejects(_ name: String = "leads.rejects.csv") throws -> String {
+        String(decoding: try Data(contentsOf: URL(fileURLWithPath: dir.path(name))), as: UTF8.self)
+    }
+}
+
+@Suite struct LeadImporterTests {
+    @Test func importsNormalisesAndCounts() throws {
+        let f = try Fixture()
+        let summary = try f.importCSV(
+            """
+            Phone Number,First Name,Last Name,State,Company
+            (850) 432-1234,Ann,Lee,FL,"Acme, Inc"
+            +1 850-224-1234,Bob,Ray,,Beta
+            (123) 456-0100,Bad,Row,TX,
+            850.432.1234,Dup,Row,FL,
+            """)
+        #expect(summary.rows == 4)
+        #expect(summary.imported == 2)
+        #expect(summary.rejected == 1)
+        #expect(summary.duplicates == 1)
+        #expect(try f.count() == 2)
+        let ann = try #require(try f.lead("+18504321234"))
+        #expect(ann.firstName == "Ann")
+        #expect(ann.fields == #"{"Company":"Acme, Inc"}"#)
+        #expect(ann.sourceLine == 2)
+    }
+
+    @Test func rejectsFileKeepsTheOriginalRowItsLineAndTheReason() throws {
+        let f = try Fixture()
+        let summary = try f.importCSV("phone,name\n\"(123) 456-0100\",\"Lee, Ann\"\n4155550123,Bo\n415-555-0123,Dup\n")
+        #expect(summary.rejectsFile == f.dir.path("leads.rejects.csv"))
+        let rejects = try f.rejects()
+        #expect(rejects.contains(#"2,"phone '(123) 456-0100' has an area code starting with 1","""(123) 456-0100"",""Lee, Ann""""#))
+        #expect(rejects.contains(#"4,"duplicate of an earlier row (+14155550123)","415-555-0123,Dup""#))
+    }
+
+    @Test func noRejectsFileWhenEveryRowIsGood() throws {
+        let f = try Fixture()
+        let summary = try f.importCSV("phone\n4155550123\n")
+        #expect(summary.rejectsFile == nil)
+        #expect(!FileManager.default.fileExists(atPath: f.dir.path("leads.rejects.csv")))
+    }
+
+    @Test func floridaNumberWithATexasAddressGetsTheUnionOfBoth() throws {
+        let f = try Fixture()
+        _ = try f.importCSV("phone,state\n850-432-1234,TX\n")
+        let lead = try #require(try f.lead("8504321234"))
+        #expect(lead.zones == ["America/Chicago", "America/Denver"])
+        #expect(lead.state == "TX")
+        #expect(lead.stateSource == "state")
+        #expect(lead.zoneSources == #"{"America/Chicago":["prefix","address"],"America/Denver":["address"]}"#)
+    }
+
+    @Test func zipGivesTheStateAndTheStateGivesZones() throws {
+        let f = try Fixture()
+        _ = try f.importCSV("phone,zip\n415-555-0123,33101-1234\n")
+        let lead = try #require(try f.lead("4155550123"))
+        #expect(lead.state == "FL")
+        #expect(lead.stateSource == "zip")
+        #expect(lead.zones == ["America/Chicago", "America/Los_Angeles", "America/New_York"])
+    }
+
+    @Test func withoutAnAddressTheStateComesFromTheAreaCode() throws {
+        let f = try Fixture()
+        _ = try f.importCSV("phone\n208-345-1234\n")
+        let lead = try #require(try f.lead("2083451234"))
+        #expect(lead.state == "ID")
+        #expect(lead.stateSource == "phone")
+    }
+
+    @Test func anExplicitTimezoneIsTrustedAlone() throws {
+        let f = try Fixture()
+        _ = try f.importCSV("phone,state,timezone\n850-432-1234,TX,America/New_York\n212-555-0123,,MST\n212-555-0124,,Mars/Olympus\n")
+        #expect(try f.lead("8504321234")?.zones == ["America/New_York"])
+        #expect(try f.lead("2125550123")?.zones == ["America/Denver", "America/Phoenix"])
+        #expect(try f.rejects().contains("timezone 'Mars/Olympus' is not an IANA time zone"))
+    }
+
+    @Test func aNumberTheDataCannotPlaceHasNoZones() throws {
+        let f = try Fixture()
+        _ = try f.importCSV("phone\n+1 999 234 5678\n")
+        #expect(try f.lead("+19992345678")?.zones == [])
+    }
+
+    @Test func reimportingTheSameFileChangesNothing() throws {
+        let f = try Fixture()
+        let text = "id,phone,first_name,tags\nA1,4155550123,Ann,hot;new\nA2,2125550123,Bob,\n"
+        _ = try f.importCSV(text)
+        let before = try f.database.query("SELECT * FROM leads ORDER BY id") { s in (0..<s.columnCount).map { s.string($0) } }
+        let again = try f.importCSV(text)
+        #expect(again.imported == 0 && again.updated == 0 && again.duplicates == 2)
+        let after = try f.database.query("SELECT * FROM leads ORDER BY id") { s in (0..<s.columnCount).map { s.string($0) } }
+        #expect(before == after)
+    }
+
+    @Test func onDuplicateUpdateReplacesChangedLeadsOnly() throws {
+        let f = try Fixture()
+        _ = try f.importCSV("phone,first_name\n4155550123,Ann\n2125550123,Bob\n")
+        var options = LeadImportOptions()
+        options.onDuplicate = .update
+        let summary = try f.importCSV("phone,first_name\n4155550123,Anne\n2125550123,Bob\n3125550123,Cy\n", options: options, name: "b.csv")
+        #expect(summary.updated == 1)
+        #expect(summary.duplicates == 1)
+        #expect(summary.imported == 1)
+        #expect(try f.lead("4155550123")?.firstName == "Anne")
+    }
+
+    @Test func tagsAreSplitTrimmedAndUnique() throws {
+        let f = try Fixture()
+        _ = try f.importCSV("phone,tags\n4155550123,\"hot; new,hot ,\"\n")
+        #expect(try f.lead("4155550123")?.tags == ["hot", "new"])
+    }
+
+    @Test func doNotCallNumbersAreImportedButMarked() throws {
+        let f = try Fixture()
+        try f.database.transaction {
+            try DoNotCallStore(database: f.database).add(
+                [.number(try PhoneNormalizer(region: "US")!.normalize("4155550123").number), .areaCode(212)], source: "test")
+        }
+        let summary = try f.importCSV("phone\n4155550123\n2125550199\n3125550123\n")
+        #expect(summary.dnc == 2)
+        #expect(try f.lead("4155550123")?.dnc == true)
+        #expect(try f.lead("2125550199")?.dnc == true)
+        #expect(try f.lead("3125550123")?.dnc == false)
+    }
+
+    @Test func nameIsSplitWhenFirstAndLastAreAbsent() throws {
+        let f = try Fixture()
+        _ = try f.importCSV("Full Name,Mobile\nAda King Lovelace,4155550123\n\"Hopper, Grace\",2125550123\n")
+        #expect(try f.lead("4155550123")?.firstName == "Ada")
+        #expect(try f.lead("4155550123")?.lastName == "King Lovelace")
+        #expect(try f.lead("2125550123")?.firstName == "Grace")
+    }
+
+    @Test func mapOverridesTheHeaderMatching() throws {
+        let f = try Fixture()
+        var options = LeadImportOptions()
+        options.mappings = ["Contact": .phone]
+        _ = try f.importCSV("Contact,Phone\n4155550123,not a number\n", options: options)
+        #expect(try f.lead("4155550123")?.fields == #"{"Phone":"not a number"}"#)
+    }
+
+    @Test func semicolonFilesAreDetected() throws {
+        let f = try Fixture()
+        let summary = try f.importCSV("phone;name\n415 555 0123;Ann\n")
+        #expect(summary.imported == 1)
+    }
+
+    // MARK: - Malformed files
+
+    @Test func missingPhoneColumnNamesTheColumnsFound() throws {
+        let f = try Fixture()
+        let error = try #require(throws: CSVError.self) { try f.importCSV("name,email\nAnn,a@x\n") }
+        #expect(error.description.hasSuffix("leads.csv:1: no phone column; the header has 'name', 'email'. Name one of them with --map COLUMN=phone."))
+        #expect(try f.count() == 0)
+    }
+
+    @Test func anUnbalancedQuoteLeavesTheDatabaseAsItWas() throws {
+        let f = try Fixture()
+        _ = try f.importCSV("phone\n4155550123\n", name: "first.csv")
+        let error = try #require(throws: CSVError.self) { try f.importCSV("phone,name\n2125550123,Ann\n3125550123,\"Bob\n") }
+        #expect(error.kind == .unterminatedQuote)
+        #expect(error.line == 3)
+        #expect(try f.count() == 1)
+        #expect(try f.database.text("PRAGMA integrity_check") == "ok")
+    }
+
+    @Test func rowsWithTooManyOrTooFewFieldsAreRejected() throws {
+        let f = try Fixture()
+        let summary = try f.importCSV("phone,name\n4155550123,Ann,extra\n2125550123\n3125550123,Cy\n")
+        #expect(summary.rejected == 2)
+        #expect(summary.imported == 1)
+        let rejects = try f.rejects()
+        #expect(rejects.contains("has 3 fields; the header has 2"))
+        #expect(rejects.contains("has 1 field; the header has 2"))
+    }
+
+    @Test func invalidUTF8IsRejectedNamingTheByteOffset() throws {
+        let f = try Fixture()
+        let path = f.dir.path("latin.csv")
+        FileManager.default.createFile(atPath: path, contents: Data("phone,name\n4155550123,Zo".utf8) + Data([0xEB]) + Data("\n".utf8))
+        let summary = try LeadImporter(database: f.database).run(path: path, options: LeadImportOptions())
+        #expect(summary.rejected == 1)
+        #expect(try f.rejects("latin.rejects.csv").contains("is not valid UTF-8 (byte offset 24); for a Latin-1 file use --encoding latin1"))
+
+        var latin1 = LeadImportOptions()
+        latin1.latin1 = true
+        let again = try LeadImporter(database: f.database).run(path: path, options: latin1)
+        #expect(again.imported == 1)
+        #expect(try f.lead("4155550123")?.firstName == "Zoë")
+    }
+
+    @Test func emptyAndHeaderOnlyFiles() throws {
+        let f = try Fixture()
+        let empty = try #require(throws: CSVError.self) { try f.importCSV("") }
+        #expect(empty.kind == .empty)
+        let summary = try f.importCSV("phone,name\n", name: "h.csv")
+        #expect(summary.rows == 0 && summary.imported == 0)
+    }
+
+    @Test func aHugeFieldIsRejectedNotImported() throws {
+        let f = try Fixture()
+        let huge = String(repeating: "x", count: 1_000_000)
+        let summary = try f.importCSV("phone,notes\n4155550123,\"\(huge)\"\n2125550123,ok\n")
+        #expect(summary.rejected == 1)
+        #expect(summary.imported == 1)
+        #expect(try f.rejects().contains("has a field longer than 256 KiB"))
+    }
+
+    @Test func binaryJunkIsRejectedRowByRow() throws {
+        let f = try Fixture()
+        var generator = SplitMix64(seed: 99)
+        var junk = Data("phone,name\n".utf8)
+        for _ in 0..<5000 { junk.append(UInt8(truncatingIfNeeded: generator.next() & 0xFF)) }
+        let path = f.dir.path("junk.csv")
+        FileManager.default.createFile(atPath: path, contents: junk)
+        // Either the file as a whole is refused (an unclosed quote) or every row is judged; never a crash.
+        do {
+            let summary = try LeadImporter(database: f.database).run(path: path, options: LeadImportOptions())
+            #expect(summary.imported + summary.rejected + summary.duplicates == summary.rows)
+        } catch let error as CSVError {
+            #expect(error.kind == .unterminatedQuote)
+        }
+        #expect(try f.database.text("PRAGMA integrity_check") == "ok")
+    }
+}
