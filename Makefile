@@ -27,6 +27,9 @@ demo: build
 	@mkdir -p $(DEMO_DIR)
 	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(BIN) --db $(DEMO_DB) init
+	$(BIN) --db $(DEMO_DB) dnc import examples/dnc.txt
+	$(BIN) --db $(DEMO_DB) leads import examples/leads.csv --rejects $(DEMO_DIR)/rejects.csv
+	$(BIN) --db $(DEMO_DB) leads list --limit 8
 	@echo
 	@echo "The demo database is $(DEMO_DB); open it with: sqlite3 $(DEMO_DB)"
 
