@@ -32,8 +32,17 @@ public final class CSVReader {
     public private(set) var data: [UInt8] = []
     /// The end offset in `data` of each field.
     public private(set) var fieldEnds: [Int] = []
-    /// The record as it stood in the file (for rejects files).
-    public private(set) var raw: [UInt8] = []
+    /// The record as it stood in the file, without its line end (for rejects files).
+    public var raw: [UInt8] {
+        var bytes = chunk.withUnsafeBufferPointer { rawSpill + $0[rawStart..<rawEnd] }
+        while let last = bytes.last, last == 10 || last == 13 { bytes.removeLast() }
+        return bytes
+    }
+    /// Where the current record starts and ends in `chunk`; bytes of the
+    /// record that a refill moved out of the chunk are in `rawSpill`.
+    private var rawStart = 0
+    private var rawEnd = 0
+    private var rawSpill: [UInt8] = []
     /// The line the current record starts on (1-based).
     public private(set) var line = 0
     /// The byte offset in the file where the current record starts.
@@ -62,7 +71,6 @@ public final class CSVReader {
         self.delimiter = delimiter ?? UInt8(ascii: ",")
         chunk = [UInt8](repeating: 0, count: 1 << 20)
         data.reserveCapacity(4096)
-        raw.reserveCapacity(4096)
         refill()
         // A UTF-8 byte-order mark is dropped.
         if filled >= 3, chunk[0] == 0xEF, chunk[1] == 0xBB, chunk[2] == 0xBF { position = 3 }
@@ -90,7 +98,15 @@ public final class CSVReader {
     /// The byte offset in the file of the first byte of the record that is not
     /// valid UTF-8, or nil when the record is valid.
     public func invalidUTF8Offset() -> Int? {
-        raw.withUnsafeBufferPointer { bytes -> Int? in
+        if rawSpill.isEmpty {
+            return chunk.withUnsafeBufferPointer { Self.invalidUTF8(UnsafeBufferPointer(rebasing: $0[rawStart..<rawEnd])) }.map { $0 + recordOffset }
+        }
+        return raw.withUnsafeBufferPointer { Self.invalidUTF8($0) }.map { $0 + recordOffset }
+    }
+
+    /// The index of the first byte that is not valid UTF-8, if any.
+    private static func invalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        do {
             var i = 0
             let n = bytes.count
             while i < n {
@@ -107,16 +123,16 @@ public final class CSVReader {
                 } else if b & 0xF8 == 0xF0, b <= 0xF4 {
                     length = 4
                 } else {
-                    return recordOffset + i
+                    return i
                 }
-                guard i + length <= n else { return recordOffset + i }
-                for k in 1..<length where bytes[i + k] & 0xC0 != 0x80 { return recordOffset + i }
+                guard i + length <= n else { return i }
+                for k in 1..<length where bytes[i + k] & 0xC0 != 0x80 { return i }
                 if length == 3 {
                     let c1 = bytes[i + 1]
-                    if (b == 0xE0 && c1 < 0xA0) || (b == 0xED && c1 >= 0xA0) { return recordOffset + i }
+                    if (b == 0xE0 && c1 < 0xA0) || (b == 0xED && c1 >= 0xA0) { return i }
                 } else if length == 4 {
                     let c1 = bytes[i + 1]
-                    if (b == 0xF0 && c1 < 0x90) || (b == 0xF4 && c1 >= 0x90) { return recordOffset + i }
+                    if (b == 0xF0 && c1 < 0x90) || (b == 0xF4 && c1 >= 0x90) { return i }
                 }
                 i += length
             }
@@ -198,26 +214,32 @@ public final class CSVReader {
         return best.map { $0.value > 0 ? $0.key : 44 } ?? 44
     }
 
-    /// Reads one record into `data`, `fieldEnds` and `raw`.
+    /// Keeps the record's bytes so far (a refill drops them from the chunk), then refills.
+    private func spillAndRefill() {
+        let keep = min(position - rawStart, max(0, maxRecordBytes - rawSpill.count))
+        if keep > 0 { chunk.withUnsafeBufferPointer { rawSpill.append(contentsOf: $0[rawStart..<(rawStart + keep)]) } }
+        refill()
+        rawStart = position
+    }
+
+    /// Reads one record into `data` and `fieldEnds`, noting where its raw bytes are.
     ///
     /// The hot loop works on a raw pointer into the chunk with the cursor in
     /// locals, copying runs of plain bytes at once; the stored properties are
     /// touched only when a chunk runs out.
     private func readRecord() throws(CSVError) -> Bool {
         var data = self.data
-        var raw = self.raw
         var ends = self.fieldEnds
         self.data = []
-        self.raw = []
         self.fieldEnds = []
         defer {
             self.data = data
-            self.raw = raw
             self.fieldEnds = ends
+            rawEnd = position
         }
         data.removeAll(keepingCapacity: true)
-        raw.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
+        rawSpill.removeAll(keepingCapacity: true)
         oversized = false
         rawHadQuote = false
         line = nextLine
@@ -228,13 +250,14 @@ public final class CSVReader {
         defer { nextLine += lines }
 
         if position == filled { refill() }
+        rawStart = position
         guard position < filled else { return false }
         var quoted = false  // inside a quoted field
         var fieldStarted = false  // the current field has begun (for a quote's meaning)
 
         while true {
             if position == filled {
-                refill()
+                spillAndRefill()
                 if position == filled {
                     if quoted { throw CSVError(file: file, line: line, kind: .unterminatedQuote) }
                     ends.append(data.count)
@@ -254,7 +277,6 @@ public final class CSVReader {
                         if j > i {
                             let run = UnsafeBufferPointer(start: p + i, count: j - i)
                             if data.count + run.count <= limit { data.append(contentsOf: run) } else { oversized = true }
-                            if raw.count + run.count <= limit { raw.append(contentsOf: run) } else { oversized = true }
                             i = j
                             continue
                         }
@@ -262,25 +284,21 @@ public final class CSVReader {
                         if c == 10 {
                             lines += 1
                             if data.count < limit { data.append(10) } else { oversized = true }
-                            if raw.count < limit { raw.append(10) } else { oversized = true }
                             i += 1
                             continue
                         }
                         // A quote: doubled means a literal quote, else the field's quoting ends.
                         if i + 1 >= n {
                             if !atEOF { return false }  // need the next byte to decide
-                            if raw.count < limit { raw.append(34) }
                             i += 1
                             quoted = false
                             continue
                         }
                         if p[i + 1] == 34 {
                             if data.count < limit { data.append(34) } else { oversized = true }
-                            if raw.count + 2 <= limit { raw.append(34); raw.append(34) } else { oversized = true }
                             i += 2
                             continue
                         }
-                        if raw.count < limit { raw.append(34) }
                         i += 1
                         quoted = false
                         continue
@@ -295,7 +313,6 @@ public final class CSVReader {
                     if j > i {
                         let run = UnsafeBufferPointer(start: p + i, count: j - i)
                         if data.count + run.count <= limit { data.append(contentsOf: run) } else { oversized = true }
-                        if raw.count + run.count <= limit { raw.append(contentsOf: run) } else { oversized = true }
                         fieldStarted = true
                         i = j
                         continue
@@ -305,13 +322,11 @@ public final class CSVReader {
                         quoted = true
                         fieldStarted = true
                         rawHadQuote = true
-                        if raw.count < limit { raw.append(34) }
                         i += 1
                         continue
                     }
                     if c == delimiter {
                         ends.append(data.count)
-                        if raw.count < limit { raw.append(c) }
                         fieldStarted = false
                         i += 1
                         continue
@@ -332,7 +347,7 @@ public final class CSVReader {
             if done { return true }
             if position < filled {
                 // A quote or CR at the very end of the chunk: pull more bytes in and look again.
-                refill()
+                spillAndRefill()
                 if position + 1 >= filled, atEOF {
                     // Nothing follows: let the loop above settle it with atEOF set.
                     continue

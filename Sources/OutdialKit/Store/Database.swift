@@ -34,6 +34,9 @@ public final class Database {
         sqlite3_extended_result_codes(handle, 1)
         sqlite3_busy_timeout(handle, busyTimeout)
         if !readOnly {
+            // Takes effect only for a new, empty file: 8 KiB pages halve the page
+            // reads of a bulk import's index build and of full scans.
+            try execute("PRAGMA page_size = 8192")
             // WAL lets a reader (export, ingest's look-ups) run beside the runner's writes.
             try execute("PRAGMA journal_mode = WAL")
             try execute("PRAGMA synchronous = NORMAL")
