@@ -13,6 +13,7 @@ enum OutdialCommands {
             InitCommand.command,
             LeadsCommand.command,
             DncCommand.command,
+            WindowCommand.command,
             CompletionsCommand.command,
         ],
         version: OutdialVersion.current

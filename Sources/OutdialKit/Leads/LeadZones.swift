@@ -26,13 +26,17 @@ public final class LeadZoneResolver {
     private var byText: [String: Int64] = [:]
     private var byExplicit: [String: Int64] = [:]
     private var nextID: Int64
+    private var rows: [Int64: ZoneSetRow] = [:]
     /// Zone sets made since the last `takeNew()`, for the writer to insert.
     private var fresh: [ZoneSetRow] = []
 
     /// Starts from the zone sets already stored.
     public init(plan: NumberingPlan = .shared, existing: [ZoneSetRow] = []) {
         self.plan = plan
-        for row in existing { byText[row.zones + "\t" + row.sources] = row.id }
+        for row in existing {
+            byText[row.zones + "\t" + row.sources] = row.id
+            rows[row.id] = row
+        }
         nextID = (existing.map(\.id).max() ?? 0) + 1
     }
 
@@ -60,6 +64,9 @@ public final class LeadZoneResolver {
         return id
     }
 
+    /// A zone set by id.
+    public func row(_ id: Int64) -> ZoneSetRow? { rows[id] }
+
     /// The zone sets made since the last call.
     func takeNew() -> [ZoneSetRow] {
         defer { fresh.removeAll() }
@@ -74,7 +81,9 @@ public final class LeadZoneResolver {
         let id = nextID
         nextID += 1
         byText[zones + "\t" + json] = id
-        fresh.append(ZoneSetRow(id: id, zones: zones, sources: json))
+        let row = ZoneSetRow(id: id, zones: zones, sources: json)
+        fresh.append(row)
+        rows[id] = row
         return id
     }
 
