@@ -5,7 +5,7 @@ enum LeadsCommand {
     static let command: Command = Command(
         name: "leads",
         abstract: "Import and inspect leads.",
-        subcommands: [importCommand, listCommand, showCommand]
+        subcommands: [importCommand, listCommand, showCommand, windowsCommand]
     )
 
     static let importCommand: Command = Command(
@@ -121,6 +121,53 @@ enum LeadsCommand {
                 return
             }
             output.result(LeadReport.text(lead))
+        }
+    )
+}
+
+extension LeadsCommand {
+    static let windowsCommand: Command = Command(
+        name: "windows",
+        abstract: "Count the leads whose calling window is open now, and when the rest open.",
+        discussion:
+            "Gates every lead not on the do-not-call list at one instant under the compliance layers (US federal and state rules, Canada), as `outdial window` does for one number.",
+        options: [
+            .value("at", "time", .instant, help: "The instant to answer for. (default: now)"),
+            .value("rules", "path", .path, help: "A compliance rules file replacing the built-in table."),
+            CommonOptions.json,
+        ],
+        run: { invocation in
+            let database = try Store.open(CommonOptions.databasePath(invocation))
+            let rules = try invocation.string("rules").map(ComplianceRules.load(path:)) ?? .bundled
+            let at = invocation.instant("at") ?? .now
+            let loadStart = Instant.now
+            let (rows, zoneSets) = try LeadStore(database: database).gateRows()
+            let gateStart = Instant.now
+            let sweep = WindowSweep(policy: CallingWindowPolicy(rules: rules), zoneSets: zoneSets)
+            let summary = sweep.sweep(rows, at: at)
+            let gateEnd = Instant.now
+            let loadMs = gateStart.milliseconds - loadStart.milliseconds
+            let gateMs = gateEnd.milliseconds - gateStart.milliseconds
+            let output = invocation.output
+            if output.json {
+                output.result(
+                    JSONObject([
+                        "at": .string(at.iso8601), "leads": .int(Int64(rows.count)), "open": .int(Int64(summary.open)),
+                        "opens_within_24h": .int(Int64(summary.opensToday)), "opens_later": .int(Int64(summary.opensLater)),
+                        "not_within_14_days": .int(Int64(summary.notWithin14Days)), "no_timezone": .int(Int64(summary.noTimezone)),
+                        "distinct_windows": .int(Int64(sweep.distinct)), "load_ms": .int(loadMs), "gate_ms": .int(gateMs),
+                    ]).rendered)
+                return
+            }
+            output.result(
+                TextTable.render(
+                    header: ["WINDOW AT \(at.iso8601)", "LEADS"],
+                    rows: [
+                        ["open now", String(summary.open)], ["opens within 24 hours", String(summary.opensToday)],
+                        ["opens later (within 14 days)", String(summary.opensLater)], ["not within 14 days", String(summary.notWithin14Days)],
+                        ["no time zone known", String(summary.noTimezone)],
+                    ]))
+            output.info("\(rows.count) leads in \(sweep.distinct) distinct windows; loaded in \(loadMs) ms, gated in \(gateMs) ms.")
         }
     )
 }

@@ -185,7 +185,9 @@ private func naiveOpen(zones: [String], rules: [WindowRule], at seconds: Int64) 
         let span: Int64 = 2 * 365 * 86_400
         let campaigns: [WindowRule?] = [
             nil, try campaign("09:00-20:00"), try campaign("08:30-17:15", closedOn: ["us-federal"]),
-            WindowRule(id: "campaign", hours: WeeklyHours(days: [nil, try MinuteRange(parsing: "10:00-16:00"), nil, nil, nil, nil, try MinuteRange(parsing: "02:30-23:00")])),
+            WindowRule(
+                id: "campaign",
+                hours: WeeklyHours(days: [nil, try MinuteRange(parsing: "10:00-16:00"), nil, nil, nil, nil, try MinuteRange(parsing: "02:30-23:00")])),
         ]
         var checkedMinutes = 0
         for index in 0..<2000 {

@@ -89,6 +89,15 @@ public final class CSVReader {
         return try data.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<fieldEnds[i]])) }
     }
 
+    /// The current record's fields as pointers, valid inside `body`: one
+    /// access for a whole row instead of one per field (the hot path).
+    @inline(__always)
+    public func withRecord<T>(_ body: (CSVRecord) throws -> T) rethrows -> T {
+        try data.withUnsafeBufferPointer { bytes in
+            try fieldEnds.withUnsafeBufferPointer { ends in try body(CSVRecord(bytes: bytes, ends: ends)) }
+        }
+    }
+
     /// Field `i` as a `String` (nil when out of range).
     public func string(_ i: Int) -> String? {
         guard i < fieldEnds.count else { return nil }
@@ -355,4 +364,23 @@ public final class CSVReader {
             }
         }
     }
+}
+
+/// A record's fields as byte pointers into the reader's buffer.
+public struct CSVRecord {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let ends: UnsafeBufferPointer<Int>
+
+    /// The number of fields.
+    public var count: Int { ends.count }
+
+    /// The bytes of field `i`.
+    @inline(__always)
+    public func field(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+        let start = i == 0 ? 0 : ends[i - 1]
+        return UnsafeBufferPointer(rebasing: bytes[start..<ends[i]])
+    }
+
+    /// Field `i` as a `String`.
+    public func string(_ i: Int) -> String { String(decoding: field(i), as: UTF8.self) }
 }

@@ -159,11 +159,16 @@ final class LeadRowParser {
         guard reader.fieldCount == headers.count else {
             return try reject("has \(reader.fieldCount) field\(reader.fieldCount == 1 ? "" : "s"); the header has \(headers.count)")
         }
+        try reader.withRecord { record in try parseFields(record, into: &batch) }
+    }
+
+    /// The rest of a row's work, on its fields as pointers.
+    private func parseFields(_ record: CSVRecord, into batch: inout LeadBatch) throws {
         let normalized: NormalizedPhone
         do {
-            normalized = try reader.withField(phoneColumn) { bytes in try normalizer.normalize(bytes: bytes) }
-        } catch let error as PhoneNumberError {
-            return try reject("phone '\(reader.string(phoneColumn) ?? "")' \(error.reason)")
+            normalized = try normalizer.normalize(bytes: record.field(phoneColumn))
+        } catch {
+            return try reject("phone '\(record.string(phoneColumn))' \(error.reason)")
         }
         let number = normalized.number
         let key = number.key
@@ -180,13 +185,12 @@ final class LeadRowParser {
         var addressRegion: Int16?
         var stateSource: String?
         if let c = stateColumn {
-            let found: Int16?? = reader.withField(c) { bytes in
-                if bytes.isEmpty || bytes.allSatisfy({ $0 == 32 }) { return .some(nil) }
-                return plan.regionIndex(bytes: bytes).map { .some($0) } ?? nil
-            }
+            let bytes = record.field(c)
+            let found: Int16?? =
+                bytes.isEmpty || bytes.allSatisfy({ $0 == 32 }) ? .some(nil) : plan.regionIndex(bytes: bytes).map { .some($0) } ?? nil
             switch found {
             case .none:
-                return try reject("state '\(reader.string(c) ?? "")' is not a US state or Canadian province")
+                return try reject("state '\(record.string(c))' is not a US state or Canadian province")
             case .some(let index):
                 if let index {
                     addressRegion = index
@@ -195,7 +199,7 @@ final class LeadRowParser {
             }
         }
         if addressRegion == nil, let c = zipColumn {
-            if let code = reader.withField(c, { plan.state(forZIPBytes: $0) }), let index = plan.regionIndex(code: code) {
+            if let code = plan.state(forZIPBytes: record.field(c)), let index = plan.regionIndex(code: code) {
                 addressRegion = index
                 stateSource = "zip"
             }
@@ -210,7 +214,7 @@ final class LeadRowParser {
         // Zones: an explicit timezone alone, else prefix ∪ address.
         var explicitZone: String?
         let zoneSet: Int64?
-        if let c = timezoneColumn, let text = reader.withField(c, { $0.isEmpty ? nil : String(decoding: $0, as: UTF8.self) }),
+        if let c = timezoneColumn, !record.field(c).isEmpty, case let text = record.string(c),
             !text.trimmingSpaces().isEmpty
         {
             let zones: [String]?
@@ -235,22 +239,22 @@ final class LeadRowParser {
         if normalized.repair != nil { summary.repaired += 1 }
 
         // Texts, in the statement's parameter order.
-        textColumn(idColumn, &batch)
+        textColumn(idColumn, record, &batch)
         batch.texts.append(LeadBatch.TextRef(start: Int32(batch.arena.count), count: 0))
         number.appendE164(to: &batch.arena)
         batch.texts[batch.texts.count - 1].count = Int32(batch.arena.count) - batch.texts[batch.texts.count - 1].start
         if firstNameColumn == nil, lastNameColumn == nil, let c = nameColumn {
-            let (first, last) = LeadImporter.split(name: reader.string(c) ?? "")
+            let (first, last) = LeadImporter.split(name: record.string(c))
             batch.add(first)
             batch.add(last)
         } else {
-            textColumn(firstNameColumn, &batch)
-            textColumn(lastNameColumn, &batch)
+            textColumn(firstNameColumn, record, &batch)
+            textColumn(lastNameColumn, record, &batch)
         }
-        textColumn(emailColumn, &batch)
+        textColumn(emailColumn, record, &batch)
         batch.add(state)
-        textColumn(zipColumn, &batch)
-        if let c = countryColumn, let text = reader.string(c)?.trimmingSpaces(), !text.isEmpty {
+        textColumn(zipColumn, record, &batch)
+        if let c = countryColumn, case let text = record.string(c).trimmingSpaces(), !text.isEmpty {
             batch.add(text.uppercased())
         } else {
             batch.add(location.country)
@@ -262,13 +266,13 @@ final class LeadRowParser {
         for (i, custom) in mapping.custom.enumerated() {
             if i > 0 { fieldsJSON.append(44) }
             fieldsJSON.append(contentsOf: customKeys[i])
-            reader.withField(custom.index) { LeadImporter.writeJSONString($0, to: &fieldsJSON) }
+            LeadImporter.writeJSONString(record.field(custom.index), to: &fieldsJSON)
         }
         fieldsJSON.append(125)
         fieldsJSON.withUnsafeBufferPointer { batch.add($0) }
         let tagsStart = batch.arena.count
         if let c = tagsColumn {
-            reader.withField(c) { Self.appendTagsJSON($0, to: &batch.arena) }
+            Self.appendTagsJSON(record.field(c), to: &batch.arena)
         } else {
             batch.arena.append(contentsOf: [91, 93])
         }
@@ -302,8 +306,8 @@ final class LeadRowParser {
     }
 
     @inline(__always)
-    private func textColumn(_ column: Int?, _ batch: inout LeadBatch) {
+    private func textColumn(_ column: Int?, _ record: CSVRecord, _ batch: inout LeadBatch) {
         guard let column else { return batch.addNull() }
-        reader.withField(column) { batch.addTrimmed($0) }
+        batch.addTrimmed(record.field(column))
     }
 }

@@ -41,6 +41,48 @@ public struct LeadStore {
         }
     }
 
+    static let gateRowsSQL = "SELECT zone_set_id, state, state_source, phone FROM leads WHERE dnc = 0"
+    static let zoneSetsSQL = "SELECT id, zones FROM zone_sets"
+
+    /// Every callable (not DNC) lead in the compact form the window sweep
+    /// takes, with the zone sets they refer to.
+    public func gateRows(plan: NumberingPlan = .shared) throws -> (rows: [GateRow], zoneSets: [Int64: [String]]) {
+        var zoneSets: [Int64: [String]] = [:]
+        for (id, zones) in try database.query(Self.zoneSetsSQL, [], { ($0.int64(0), $0.string(1) ?? "") }) {
+            zoneSets[id] = zones.split(separator: " ").map(String.init)
+        }
+        var rows: [GateRow] = []
+        var regions: [String: Int16] = [:]
+        let s = try database.prepare(Self.gateRowsSQL)
+        defer { s.reset() }
+        while try s.step() {
+            var region: Int16 = -1
+            if let source = s.string(2), source != "phone", let state = s.string(1) {
+                if let cached = regions[state] {
+                    region = cached
+                } else {
+                    region = plan.regionIndex(code: state) ?? -1
+                    regions[state] = region
+                }
+            }
+            rows.append(GateRow(zoneSet: Int32(truncatingIfNeeded: s.int64(0)), addressRegion: region, areaCode: Self.areaCode(s)))
+        }
+        return (rows, zoneSets)
+    }
+
+    /// The NANP area code of column 3 (`+1NPA…`), read from its bytes.
+    private static func areaCode(_ s: Statement) -> Int16 {
+        guard let phone = s.string(3) else { return 0 }
+        let u = phone.utf8
+        guard u.count == 12, u.first == UInt8(ascii: "+") else { return 0 }
+        var it = u.dropFirst()
+        guard it.first == UInt8(ascii: "1") else { return 0 }
+        it = it.dropFirst()
+        var npa: Int16 = 0
+        for b in it.prefix(3) { npa = npa * 10 + Int16(b - 48) }
+        return npa
+    }
+
     /// How many leads there are, and how many are on the DNC list.
     public func counts() throws -> (leads: Int, dnc: Int) {
         let s = try database.prepare(Self.countSQL)
