@@ -7,6 +7,10 @@ let package = Package(
         .executable(name: "outdial", targets: ["outdial"]),
         .library(name: "OutdialKit", targets: ["OutdialKit"]),
     ],
+    dependencies: [
+        // YAML campaign files (JSON is valid YAML), with line and column for every node.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0")
+    ],
     targets: [
         // The system SQLite (Debian: libsqlite3-dev), wrapped by hand in OutdialKit/Store.
         .systemLibrary(
@@ -15,7 +19,7 @@ let package = Package(
         ),
         .target(
             name: "OutdialKit",
-            dependencies: ["CSQLite"],
+            dependencies: ["CSQLite", .product(name: "Yams", package: "Yams")],
             swiftSettings: [
                 .swiftLanguageMode(.v6),
                 // The import and selection loops touch class state per byte and per

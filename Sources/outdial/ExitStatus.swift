@@ -26,6 +26,8 @@ enum ExitStatus {
             return (dataError, "error: \(error)\n")
         case let error as PhoneNumberError:
             return (dataError, "error: \(error)\n")
+        case let error as CampaignFileError:
+            return (dataError, "error: \(error)\n")
         case let error as WindowSpecError:
             return (dataError, "error: \(error)\n")
         case let error as InputFileError:

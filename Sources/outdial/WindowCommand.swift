@@ -15,6 +15,7 @@ enum WindowCommand {
             .value("timezone", "zone", help: "The person's IANA time zone or US abbreviation; trusted alone."),
             .value("at", "time", .instant, help: "The instant to answer for. (default: now)"),
             .value("region", "code", help: "Region for numbers written without a country code.", default: "US"),
+            .value("campaign", "file", .path, help: "Gate on this campaign's window and compliance settings too."),
             .value("rules", "path", .path, help: "A compliance rules file replacing the built-in table."),
             CommonOptions.json,
         ],
@@ -30,13 +31,15 @@ enum WindowCommand {
         } catch {
             throw invocation.usageError("The value '\(text)' is invalid for '<phone>': it \(error.reason).")
         }
-        let rules = try invocation.string("rules").map(ComplianceRules.load(path:)) ?? .bundled
-        let gate = WindowGate(policy: CallingWindowPolicy(rules: rules))
+        let campaign = try invocation.string("campaign").map(Campaign.load(path:))
+        var policy = try campaign?.windowPolicy() ?? CallingWindowPolicy()
+        if let path = invocation.string("rules") { policy.rules = try ComplianceRules.load(path: path) }
+        let gate = WindowGate(policy: policy)
         let report: WindowReport
         do {
             report = try WindowReport.make(
                 number: number, state: invocation.string("state"), zip: invocation.string("zip"), timezone: invocation.string("timezone"),
-                at: invocation.instant("at") ?? .now, gate: gate)
+                at: invocation.instant("at") ?? .now, gate: gate, defaultTimezone: campaign?.defaults.timezone)
         } catch {
             let option: String
             switch error {

@@ -64,3 +64,28 @@ import Testing
         #expect(object["no_timezone"] as? Int == 1)
     }
 }
+
+@Suite struct WindowCampaignCLITests {
+    private var example: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("examples/campaign.yml").path
+    }
+
+    @Test func theCampaignWindowAndItsHolidaysApply() throws {
+        let result = try Outdial.run(["window", "212-555-0123", "--campaign", example, "--at", "2026-11-26T16:00:00Z", "--json"])
+        #expect(result.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["open"] as? Bool == false)
+        #expect(object["next_open"] as? String == "2026-11-27T14:00:00Z")
+        #expect((object["rules"] as? [String])?.first == "campaign")
+        #expect((object["rules"] as? [String])?.contains("holiday:us-federal") == true)
+    }
+
+    @Test func aBadCampaignExits65WithFileLineColumn() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("bad.yml", "version: 1\nname: x\ncalling_window:\n  hours: \"09:00-20:00\"\n  dayz: [mon]\n")
+        let result = try Outdial.run(["window", "2125550123", "--campaign", path])
+        #expect(result.status == 65)
+        #expect(result.stderr == "error: \(path):5:3: unknown key 'dayz' in 'calling_window'; did you mean 'days'?\n")
+    }
+}

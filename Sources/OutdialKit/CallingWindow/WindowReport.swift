@@ -23,7 +23,8 @@ public struct WindowReport: Sendable {
 
     /// Builds the subject as an import would (SPEC §4.1) and answers for it.
     public static func make(
-        number: PhoneNumber, state: String?, zip: String?, timezone: String?, at: Instant, gate: WindowGate, plan: NumberingPlan = .shared
+        number: PhoneNumber, state: String?, zip: String?, timezone: String?, at: Instant, gate: WindowGate, defaultTimezone: String? = nil,
+        plan: NumberingPlan = .shared
     ) throws(Problem) -> WindowReport {
         var addressState: String?
         if let state {
@@ -34,7 +35,7 @@ public struct WindowReport: Sendable {
             addressState = code
         }
         let location = plan.locate(number)
-        let zones: [String]
+        var zones: [String]
         if let timezone {
             guard let named = LeadZoneResolver.zones(forTimezone: timezone) else { throw .timezone(timezone) }
             zones = named.sorted()
@@ -44,6 +45,8 @@ public struct WindowReport: Sendable {
             zones =
                 resolver.resolve(phoneZoneSet: location.zoneSet, addressRegion: region)
                 .flatMap { resolver.row($0) }.map { $0.zones.split(separator: " ").map(String.init) } ?? []
+            // The campaign's defaults.timezone stands in only when nothing else is known.
+            if zones.isEmpty, let defaultTimezone { zones = [defaultTimezone] }
         }
         let subject = WindowSubject(zones: zones, addressState: addressState, phoneState: location.state, phoneCountry: location.country)
         let rules = gate.policy.rules(for: subject)

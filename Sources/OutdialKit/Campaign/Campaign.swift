@@ -1,0 +1,250 @@
+import Foundation
+import Yams
+
+/// A campaign file (SPEC §2.4), validated into typed values. Every key is
+/// checked; an unknown key is an error with file:line:column.
+public struct Campaign: Sendable {
+    public var file: String
+    public var name: String
+    public var defaults = Defaults()
+    public var callingWindow = CallingWindowSpec()
+    public var numbers: NumbersSpec?
+    public var limits = Limits()
+    /// Connection names and their providers.
+    public var connections: [String: Connection] = [:]
+    /// Workflow names in order (their steps are validated by the workflow engine).
+    public var workflowNames: [String] = []
+
+    public struct Defaults: Sendable {
+        /// Region for national-format numbers.
+        public var region = "US"
+        /// The zone for a lead whose zones are unknown; nil skips such leads (`no-timezone`).
+        public var timezone: String?
+    }
+
+    public struct CallingWindowSpec: Sendable {
+        /// Weekday indices (0 = Sunday) the campaign calls on.
+        public var days: Set<Int> = [1, 2, 3, 4, 5, 6]
+        public var hours = MinuteRange(start: 9 * 60, end: 20 * 60)
+        public var overrides: [Int: MinuteRange?] = [:]
+        public var holidaySets: [String] = []
+        public var holidayDates: Set<Int64> = []
+        /// Compliance layers: `us`, `ca`.
+        public var compliance: Set<String> = ["us", "ca"]
+        /// A rules file replacing the built-in table.
+        public var complianceRules: String?
+    }
+
+    public struct NumbersSpec: Sendable {
+        public var file: String
+        public var dailyCap: Int?
+        public var cooldown: TimeSpan?
+        public var nearbyKilometres: Double = 80
+        public var fallback = "any"
+    }
+
+    public struct Limits: Sendable {
+        public var concurrentCalls = 10
+        public var callsPerSecond: Double = 2
+        public var maxAttempts = 3
+        public var minimumGap: TimeSpan?
+    }
+
+    public struct Connection: Sendable {
+        public var provider: String
+        public var seed: Int?
+        public var baseURL: String?
+        public var apiKeyEnv: String?
+    }
+
+    /// Reads and validates a campaign file.
+    public static func load(path: String) throws -> Campaign {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputFileError(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "No such file or directory")
+        }
+        guard var text = String(data: data, encoding: .utf8) else {
+            throw CampaignFileError(file: path, line: 1, column: 1, message: "the file is not UTF-8 text")
+        }
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw CampaignFileError(file: path, line: 1, column: 1, message: "the file is empty; expected a campaign (version, name, calling_window …)")
+            }
+            root = node
+        } catch let error as YamlError {
+            throw Self.describe(error, file: path)
+        }
+        return try Campaign(root: ConfigNode(node: root, file: path, path: ""), file: path)
+    }
+
+    private static func describe(_ error: YamlError, file: String) -> CampaignFileError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
+            return CampaignFileError(file: file, line: mark.line, column: mark.column, message: "not valid YAML: \(problem)")
+        default:
+            return CampaignFileError(file: file, line: 1, column: 1, message: "not valid YAML: \(error)")
+        }
+    }
+
+    init(root: ConfigNode, file: String) throws {
+        self.file = file
+        self.name = ""
+        let keys = ["version", "name", "defaults", "calling_window", "connections", "numbers", "limits", "workflows", "compliance_rules"]
+        for (key, value) in try root.mapping(allowed: keys) {
+            switch key {
+            case "version":
+                guard try value.int(1...1000) == 1 else { throw value.error("'version' must be 1") }
+            case "name": name = try value.string()
+            case "defaults": try parseDefaults(value)
+            case "calling_window": try parseWindow(value)
+            case "compliance_rules": callingWindow.complianceRules = try value.string()
+            case "connections":
+                for (connectionName, spec) in try value.freeMapping() {
+                    var connection = Connection(provider: "")
+                    for (k, v) in try spec.mapping(allowed: ["provider", "seed", "base_url", "api_key_env", "agent", "from"]) {
+                        switch k {
+                        case "provider":
+                            connection.provider = try v.string()
+                            guard ["simulated", "retell", "vapi", "http"].contains(connection.provider) else {
+                                throw v.error("provider '\(connection.provider)' is not one of simulated, retell, vapi, http")
+                            }
+                        case "seed": connection.seed = try v.int(0...Int(Int32.max))
+                        case "base_url": connection.baseURL = try v.string()
+                        case "api_key_env": connection.apiKeyEnv = try v.string()
+                        default: _ = try v.string()
+                        }
+                    }
+                    guard !connection.provider.isEmpty else { throw spec.error("connection '\(connectionName)' needs a provider") }
+                    connections[connectionName] = connection
+                }
+            case "numbers": try parseNumbers(value)
+            case "limits":
+                for (k, v) in try value.mapping(allowed: ["concurrent_calls", "calls_per_second", "max_attempts", "min_gap"]) {
+                    switch k {
+                    case "concurrent_calls": limits.concurrentCalls = try v.int(1...10_000)
+                    case "calls_per_second": limits.callsPerSecond = try v.double()
+                    case "max_attempts": limits.maxAttempts = try v.int(1...100)
+                    default: limits.minimumGap = try v.duration()
+                    }
+                }
+            default:
+                for (index, workflow) in try value.list().enumerated() {
+                    guard workflow.isMapping else { throw workflow.error("workflow \(index + 1) must be a mapping with name, trigger and steps") }
+                    let entries = try workflow.mapping(allowed: ["name", "trigger", "steps", "description"])
+                    guard let nameNode = entries.first(where: { $0.key == "name" })?.value else { throw workflow.error("workflow \(index + 1) needs a name") }
+                    workflowNames.append(try nameNode.string())
+                }
+            }
+        }
+        if name.isEmpty { throw root.error("the campaign needs a 'name'") }
+    }
+
+    private mutating func parseDefaults(_ node: ConfigNode) throws {
+        for (key, value) in try node.mapping(allowed: ["region", "timezone"]) {
+            let text = try value.string()
+            if key == "region" {
+                guard NumberingPlan.shared.country(region: text) != nil else { throw value.error("region '\(text)' is not an ISO country code outdial knows") }
+                defaults.region = text.uppercased()
+            } else if text != "skip" {
+                guard TimeZoneCache.shared.zone(named: text) != nil, text.contains("/") || text == "UTC" else {
+                    throw value.error("'defaults.timezone' must be 'skip' or an IANA zone such as America/Chicago, not '\(text)'")
+                }
+                defaults.timezone = text
+            }
+        }
+    }
+
+    private mutating func parseWindow(_ node: ConfigNode) throws {
+        for (key, value) in try node.mapping(allowed: ["days", "hours", "overrides", "holidays", "compliance"]) {
+            switch key {
+            case "days":
+                var days = Set<Int>()
+                for day in try value.list() { days.formUnion(try day.weekdays(try day.string())) }
+                callingWindow.days = days
+            case "hours":
+                callingWindow.hours = try value.minuteRange()
+            case "overrides":
+                for (dayKey, span) in try value.freeMapping() {
+                    let text = try span.string().lowercased()
+                    let range = text == "none" || text == "closed" ? nil : try span.minuteRange()
+                    for day in try span.weekdays(dayKey) { callingWindow.overrides[day] = .some(range) }
+                }
+            case "holidays":
+                for item in try value.list() {
+                    let text = try item.string()
+                    if let day = CivilDate.parseISODate(text) {
+                        callingWindow.holidayDates.insert(day)
+                    } else if ComplianceRules.bundled.holidaySets[text] != nil {
+                        callingWindow.holidaySets.append(text)
+                    } else {
+                        let known = ComplianceRules.bundled.holidaySets.keys.sorted().joined(separator: ", ")
+                        throw item.error("holiday '\(text)' is neither a date (2026-12-24) nor a holiday set (\(known))")
+                    }
+                }
+            default:
+                var layers = Set<String>()
+                for item in try value.list() {
+                    let text = try item.string()
+                    switch text {
+                    case "us", "ca": layers.insert(text)
+                    case "none": break
+                    default: throw item.error("compliance '\(text)' is not one of us, ca, none")
+                    }
+                }
+                callingWindow.compliance = layers
+            }
+        }
+    }
+
+    private mutating func parseNumbers(_ node: ConfigNode) throws {
+        var spec = NumbersSpec(file: "")
+        for (key, value) in try node.mapping(allowed: ["file", "selection"]) {
+            if key == "file" {
+                spec.file = try value.string()
+                continue
+            }
+            for (k, v) in try value.mapping(allowed: ["daily_cap", "cooldown", "nearby_km", "fallback"]) {
+                switch k {
+                case "daily_cap": spec.dailyCap = try v.int(1...1_000_000)
+                case "cooldown": spec.cooldown = try v.duration()
+                case "nearby_km": spec.nearbyKilometres = try v.double()
+                default:
+                    spec.fallback = try v.string()
+                    guard ["any", "none"].contains(spec.fallback) else { throw v.error("'fallback' must be 'any' or 'none'") }
+                }
+            }
+        }
+        numbers = spec
+    }
+
+    /// The campaign's own calling window as a rule.
+    public func windowRule(rules: ComplianceRules) -> WindowRule {
+        var days = [MinuteRange?](repeating: nil, count: 7)
+        for day in callingWindow.days { days[day] = callingWindow.hours }
+        for (day, range) in callingWindow.overrides { days[day] = range }
+        return WindowRule(
+            id: "campaign", hours: WeeklyHours(days: days), closedOn: callingWindow.holidaySets.compactMap { rules.holidaySets[$0] },
+            closedDates: callingWindow.holidayDates, source: file, confidence: "campaign")
+    }
+
+    /// The compliance rules the campaign names, or the built-in table. A
+    /// relative path is taken from the campaign file's folder.
+    public func complianceRules() throws -> ComplianceRules {
+        guard let path = callingWindow.complianceRules else { return .bundled }
+        return try ComplianceRules.load(path: resolve(path))
+    }
+
+    /// A path from the campaign file, relative to the file's folder.
+    public func resolve(_ path: String) -> String {
+        guard !path.hasPrefix("/") else { return path }
+        let folder = (file as NSString).deletingLastPathComponent
+        return folder.isEmpty ? path : folder + "/" + path
+    }
+
+    /// The window policy of this campaign.
+    public func windowPolicy() throws -> CallingWindowPolicy {
+        let rules = try complianceRules()
+        return CallingWindowPolicy(campaign: windowRule(rules: rules), layers: callingWindow.compliance, rules: rules)
+    }
+}

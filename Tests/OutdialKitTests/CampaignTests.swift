@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+@testable import OutdialKit
+
+private func load(_ text: String, name: String = "c.yml") throws -> Campaign {
+    let dir = try TemporaryDirectory()
+    return try Campaign.load(path: try dir.write(name, text))
+}
+
+private func loadError(_ text: String) -> CampaignFileError? {
+    do {
+        _ = try load(text)
+        return nil
+    } catch let error as CampaignFileError {
+        return error
+    } catch {
+        Issue.record("unexpected \(error)")
+        return nil
+    }
+}
+
+@Suite struct CampaignTests {
+    @Test func theExampleCampaignLoads() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let campaign = try Campaign.load(path: url.appendingPathComponent("examples/campaign.yml").path)
+        #expect(campaign.name == "spring-solar")
+        #expect(campaign.callingWindow.days == [1, 2, 3, 4, 5, 6])
+        #expect(campaign.callingWindow.overrides[6] == .some(MinuteRange(start: 600, end: 960)))
+        #expect(campaign.callingWindow.holidaySets == ["us-federal"])
+        #expect(campaign.callingWindow.holidayDates == [CivilDate.days(year: 2026, month: 12, day: 24)])
+        #expect(campaign.limits.maxAttempts == 3)
+        #expect(campaign.limits.minimumGap == TimeSpan(seconds: 14_400))
+        #expect(campaign.numbers?.dailyCap == 80)
+        #expect(campaign.connections["main"]?.provider == "simulated")
+        #expect(campaign.workflowNames == ["outbound", "post-call", "inbound-replies", "handoff"])
+    }
+
+    @Test func jsonIsAcceptedToo() throws {
+        let campaign = try load(#"{"version": 1, "name": "j", "calling_window": {"days": ["mon-fri"], "hours": "10:00-18:00"}}"#, name: "c.json")
+        #expect(campaign.callingWindow.days == [1, 2, 3, 4, 5])
+        #expect(campaign.callingWindow.hours == MinuteRange(start: 600, end: 1080))
+    }
+
+    @Test(arguments: [
+        ("version: 1\nname: x\ncalling_window:\n  dayz: [mon]\n", 4, 3, "unknown key 'dayz' in 'calling_window'; did you mean 'days'?"),
+        ("version: 1\nname: x\nwindow: {}\n", 3, 1, "unknown key 'window' in the file; expected one of version, name"),
+        ("version: 1\nname: x\ncalling_window:\n  hours: \"9-25\"\n", 4, 10, "'25' in '9-25' is not a time of day"),
+        ("version: 1\nname: x\ncalling_window:\n  days: [mon, funday]\n", 4, 15, "'funday' is not a day"),
+        ("version: 1\nname: x\ncalling_window:\n  holidays: [xmas]\n", 4, 14, "holiday 'xmas' is neither a date"),
+        ("version: 1\nname: x\nlimits:\n  min_gap: 4\n", 4, 12, "'limits.min_gap': '4' is not a duration"),
+        ("version: 1\nname: x\ndefaults:\n  timezone: Mars/Base\n", 4, 13, "'defaults.timezone' must be 'skip' or an IANA zone"),
+        ("version: 2\nname: x\n", 1, 10, "'version' must be 1"),
+        ("version: 1\n", 1, 1, "the campaign needs a 'name'"),
+        ("name: [x\n", 2, 1, "not valid YAML"),
+    ])
+    func errorsSayFileLineAndColumn(text: String, line: Int, column: Int, message: String) throws {
+        let error = try #require(loadError(text))
+        #expect(error.line == line, "\(error)")
+        #expect(error.column == column, "\(error)")
+        #expect(error.message.contains(message), "\(error)")
+    }
+
+    @Test func theCampaignWindowNarrowsTheComplianceLayers() throws {
+        let campaign = try load("version: 1\nname: x\ncalling_window:\n  days: [mon-fri]\n  hours: \"10:00-12:00\"\n")
+        let policy = try campaign.windowPolicy()
+        let subject = WindowSubject(zones: ["America/New_York"], phoneState: "NY", phoneCountry: "US")
+        let gate = WindowGate(policy: policy)
+        let answer = gate.answer(subject, at: try Instant(iso8601: "2026-11-25T14:00:00Z"))  // 09:00 EST
+        #expect(answer.nextOpen == (try Instant(iso8601: "2026-11-25T15:00:00Z")).seconds)
+        #expect(policy.rules(for: subject).map(\.id) == ["campaign", "us-federal"])
+    }
+
+    @Test func complianceNoneLeavesTheCampaignWindowAlone() throws {
+        let campaign = try load("version: 1\nname: x\ncalling_window:\n  days: [sun]\n  hours: \"07:00-22:00\"\n  compliance: none\n")
+        let policy = try campaign.windowPolicy()
+        #expect(policy.rules(for: WindowSubject(zones: ["America/Chicago"], addressState: "UT", phoneCountry: "US")).map(\.id) == ["campaign"])
+    }
+}
