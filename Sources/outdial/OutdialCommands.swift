@@ -13,7 +13,10 @@ enum OutdialCommands {
             InitCommand.command,
             LeadsCommand.command,
             DncCommand.command,
+            NumbersCommand.command,
             WindowCommand.command,
+            SelectCommand.command,
+            PlanCommand.command,
             CompletionsCommand.command,
         ],
         version: OutdialVersion.current
@@ -35,6 +38,16 @@ enum CommonOptions {
             throw invocation.usageError("The value '\(region)' is invalid for '--region <code>': expected an ISO country code such as US, CA or GB.")
         }
         return region
+    }
+
+    /// A phone-number argument, normalised; a bad one is a usage error.
+    static func phone(_ invocation: Invocation, argument: String = "phone", region: String) throws -> PhoneNumber {
+        let text = invocation.string(argument) ?? ""
+        do throws(PhoneNumberError) {
+            return try PhoneNormalizer(region: region)!.normalize(text).number
+        } catch {
+            throw invocation.usageError("The value '\(text)' is invalid for '<\(argument)>': it \(error.reason).")
+        }
     }
 
     /// The database path the user chose.

@@ -24,13 +24,7 @@ enum WindowCommand {
 
     @Sendable static func run(_ invocation: Invocation) throws {
         let region = try CommonOptions.region(invocation)
-        let text = invocation.string("phone") ?? ""
-        let number: PhoneNumber
-        do {
-            number = try PhoneNormalizer(region: region)!.normalize(text).number
-        } catch {
-            throw invocation.usageError("The value '\(text)' is invalid for '<phone>': it \(error.reason).")
-        }
+        let number = try CommonOptions.phone(invocation, region: region)
         let campaign = try invocation.string("campaign").map(Campaign.load(path:))
         var policy = try campaign?.windowPolicy() ?? CallingWindowPolicy()
         if let path = invocation.string("rules") { policy.rules = try ComplianceRules.load(path: path) }

@@ -1,0 +1,203 @@
+/// The `numbers` table: importing the pool and loading it, with today's uses
+/// and health from the call history, into a selector.
+public struct NumberStore {
+    let database: Database
+    let plan: NumberingPlan
+
+    public init(database: Database, plan: NumberingPlan = .shared) {
+        self.database = database
+        self.plan = plan
+    }
+
+    /// When a number rests (SPEC §5 health).
+    public struct Health: Sendable {
+        /// A number whose last call was blocked as spam rests this long.
+        public var restAfterSpam: Int64 = 24 * 3600
+        /// A number whose answer rate over its last `window` calls is below this rests.
+        public var minimumAnswerRate: Double = 0.05
+        public var window = 30
+        public var rest: Int64 = 24 * 3600
+
+        public init() {}
+    }
+
+    static let upsertSQL = """
+        INSERT INTO numbers (number, label, connection, daily_cap, weight, enabled, state, latitude, longitude, created_at, updated_at)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+        ON CONFLICT(number) DO UPDATE SET label = ?2, connection = ?3, daily_cap = ?4, weight = ?5, enabled = ?6, state = ?7,
+            latitude = ?8, longitude = ?9, updated_at = ?10
+        """
+    static let allSQL = """
+        SELECT id, number, label, connection, daily_cap, weight, enabled, state, latitude, longitude, resting_until, resting_reason
+        FROM numbers ORDER BY number
+        """
+    static let historySQL = """
+        SELECT from_number, queued_at, outcome FROM calls WHERE from_number IS NOT NULL AND queued_at > ? ORDER BY from_number, queued_at
+        """
+
+    /// A row of the numbers file that could not be used.
+    public struct RowError: Sendable, Equatable {
+        public var line: Int
+        public var reason: String
+    }
+
+    /// What an import did.
+    public struct ImportSummary: Sendable {
+        public var rows = 0
+        public var imported = 0
+        public var errors: [RowError] = []
+
+        public var json: JSONValue {
+            JSONObject([
+                "rows": .int(Int64(rows)), "imported": .int(Int64(imported)), "rejected": .int(Int64(errors.count)),
+                "errors": .array(errors.map { JSONObject(["line": .int(Int64($0.line)), "reason": .string($0.reason)]) }),
+            ])
+        }
+    }
+
+    /// Imports a numbers CSV (SPEC §2.2): `number` (required), `label`,
+    /// `connection`, `daily_cap`, `weight`, `enabled`, `state` (else the area
+    /// code's). A number already in the pool is updated.
+    public func importCSV(path: String, region: String = "US", now: Instant = .now) throws -> ImportSummary {
+        let reader = try CSVReader(path: path)
+        guard try reader.next() else { throw CSVError(file: path, line: 1, kind: .empty) }
+        let headers = (0..<reader.fieldCount).map { LeadField.fold(reader.string($0) ?? "") }
+        func column(_ names: [String]) -> Int? { headers.firstIndex { names.contains($0) } }
+        guard let numberColumn = column(["number", "phone", "phonenumber", "callerid", "did"]) else {
+            throw CSVError(file: path, line: 1, kind: .missingColumn("number", found: (0..<reader.fieldCount).map { reader.string($0) ?? "" }))
+        }
+        let columns = (
+            label: column(["label", "name"]), connection: column(["connection"]), cap: column(["dailycap", "cap"]), weight: column(["weight"]),
+            enabled: column(["enabled", "active"]), state: column(["state", "province"])
+        )
+        guard let normalizer = PhoneNormalizer(region: region, plan: plan) else { throw LeadImportError.unknownRegion(region) }
+        var summary = ImportSummary()
+        try database.transaction {
+            let upsert = try database.prepare(Self.upsertSQL)
+            while try reader.next() {
+                summary.rows += 1
+                func text(_ c: Int?) -> String? {
+                    guard let c, c < reader.fieldCount, let s = reader.string(c)?.trimmingSpaces(), !s.isEmpty else { return nil }
+                    return s
+                }
+                func fail(_ reason: String) { summary.errors.append(RowError(line: reader.line, reason: reason)) }
+                let raw = text(numberColumn) ?? ""
+                let number: PhoneNumber
+                do throws(PhoneNumberError) { number = try normalizer.normalize(raw).number } catch {
+                    fail("number '\(raw)' \(error.reason)")
+                    continue
+                }
+                var cap: Int?
+                if let c = text(columns.cap) {
+                    guard let v = Int(c), v >= 0 else {
+                        fail("daily_cap '\(c)' is not a whole number")
+                        continue
+                    }
+                    cap = v
+                }
+                var weight = 1
+                if let w = text(columns.weight) {
+                    guard let v = Int(w), v >= 0 else {
+                        fail("weight '\(w)' is not a whole number")
+                        continue
+                    }
+                    weight = v
+                }
+                var enabled = true
+                if let e = text(columns.enabled)?.lowercased() {
+                    switch e {
+                    case "true", "yes", "1", "y", "on": enabled = true
+                    case "false", "no", "0", "n", "off": enabled = false
+                    default:
+                        fail("enabled '\(e)' is not true or false")
+                        continue
+                    }
+                }
+                let location = plan.locate(number)
+                var state = location.state
+                if let s = text(columns.state) {
+                    guard let code = plan.regionCode(s) else {
+                        fail("state '\(s)' is not a US state or Canadian province")
+                        continue
+                    }
+                    state = code
+                }
+                upsert.reset()
+                try upsert.bind([
+                    .text(number.e164), .optional(text(columns.label)), .optional(text(columns.connection)), .optional(cap.map(Int64.init)),
+                    .integer(Int64(weight)), .integer(enabled ? 1 : 0), .optional(state),
+                    location.position.map { .real($0.latitude) } ?? .null, location.position.map { .real($0.longitude) } ?? .null,
+                    .integer(now.milliseconds),
+                ])
+                try upsert.execute()
+                summary.imported += 1
+            }
+        }
+        return summary
+    }
+
+    /// The pool as stored.
+    public func all() throws -> [PoolNumber] {
+        try database.query(Self.allSQL) { s in
+            let e164 = s.string(1) ?? ""
+            let number = PhoneNumber(e164: e164)
+            let location = number.map { plan.locate($0) }
+            let zone = location?.zones.first.map { plan.zoneNames[Int($0)] } ?? "UTC"
+            let position = s.isNull(8) ? location?.position : Coordinate(latitude: s.double(8), longitude: s.double(9))
+            return PoolNumber(
+                id: s.int64(0), e164: e164, key: number?.key ?? 0, areaCode: number?.areaCode ?? 0, state: s.string(7), position: position,
+                label: s.string(2), connection: s.string(3), dailyCap: s.optionalInt64(4).map { Int($0) }, weight: Int(s.int64(5)),
+                enabled: s.int64(6) != 0, restingUntil: s.optionalInt64(10).map { $0 / 1000 }, restingReason: s.string(11), zone: zone)
+        }
+    }
+
+    /// A selector over the pool with the call history applied: today's uses,
+    /// last uses, and rests for numbers whose calls are blocked as spam or
+    /// seldom answered. Also returns each number's recent answer rate.
+    public func selector(settings: SelectionSettings, health: Health = Health(), at: Instant) throws -> (NumberSelector, [UInt64: (calls: Int, answered: Int)]) {
+        var pool = try all()
+        let now = at.seconds
+        // History of the last two weeks is enough for today's counts, cooldowns and health.
+        var recent: [UInt64: [(Int64, String?)]] = [:]
+        let statement = try database.prepare(Self.historySQL)
+        defer { statement.reset() }
+        try statement.bind([.integer((now - 14 * 86_400) * 1000)])
+        while try statement.step() {
+            guard let from = statement.string(0), let number = PhoneNumber(e164: from) else { continue }
+            let when = statement.int64(1) / 1000
+            guard when <= now else { continue }
+            recent[number.key, default: []].append((when, statement.string(2)))
+        }
+        var rates: [UInt64: (calls: Int, answered: Int)] = [:]
+        for i in pool.indices {
+            guard let calls = recent[pool[i].key], let last = calls.last else { continue }
+            let window = calls.suffix(health.window)
+            let answered = window.filter { $0.1 == "answered" }.count
+            rates[pool[i].key] = (window.count, answered)
+            if last.1 == "spam_blocked", last.0 + health.restAfterSpam > now, (pool[i].restingUntil ?? 0) < last.0 + health.restAfterSpam {
+                pool[i].restingUntil = last.0 + health.restAfterSpam
+                pool[i].restingReason = "its last call was blocked as spam"
+            } else if window.count >= health.window, Double(answered) / Double(window.count) < health.minimumAnswerRate,
+                last.0 + health.rest > now, (pool[i].restingUntil ?? 0) < last.0 + health.rest
+            {
+                pool[i].restingUntil = last.0 + health.rest
+                pool[i].restingReason = "answer rate \(Int((Double(answered) / Double(window.count) * 100).rounded()))% over its last \(window.count) calls"
+            }
+        }
+        let selector = NumberSelector(numbers: pool, settings: settings, plan: plan)
+        for (key, calls) in recent {
+            for (when, _) in calls { selector.recordPastUse(key: key, at: when, now: now) }
+        }
+        return (selector, rates)
+    }
+
+    /// The number each lead was last called from (for the sticky tier).
+    public func lastFromByLead() throws -> [Int64: UInt64] {
+        var result: [Int64: UInt64] = [:]
+        let rows = try database.query("SELECT lead_id, from_number FROM calls WHERE from_number IS NOT NULL AND lead_id IS NOT NULL ORDER BY queued_at") {
+            ($0.int64(0), $0.string(1))
+        }
+        for (lead, from) in rows { if let from, let n = PhoneNumber(e164: from) { result[lead] = n.key } }
+        return result
+    }
+}
