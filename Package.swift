@@ -32,6 +32,12 @@ let package = Package(
             dependencies: ["OutdialKit"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // `make bench`'s in-memory figures (smart selections per second).
+        .executableTarget(
+            name: "outdial-bench",
+            dependencies: ["OutdialKit"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .testTarget(
             name: "OutdialKitTests",
             dependencies: ["OutdialKit", "CSQLite"],

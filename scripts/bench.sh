@@ -68,3 +68,27 @@ print(f"outdial load of {w['leads']:,} leads:             {w['load_ms']:6d} ms")
 print(f"outdial gate (open now? next open?):         {w['gate_ms']:6d} ms  ({w['distinct_windows']:,} distinct windows; target <= 500 ms)")
 print(f"  open {w['open']:,}, within 24 h {w['opens_within_24h']:,}, later {w['opens_later']:,}, none in 14 days {w['not_within_14_days']:,}, no zone {w['no_timezone']:,}")
 PY
+
+echo "== smart selection and the dry-run plan"
+.build/release/outdial-bench 500 2000000
+python3 - "$WORK/numbers-500.csv" <<'PY'
+import random, sys
+rng = random.Random(3)
+codes = ["212","646","718","415","213","310","312","713","512","214","305","850","407","404","206","503","602","303","801","208",
+         "617","215","202","410","405","502","615","317","313","612","314","504","205","401","203","702","901","916","919","480"]
+with open(sys.argv[1], "w") as f:
+    f.write("number,label,daily_cap,weight\n")
+    for i in range(500):
+        c = codes[i % len(codes)]
+        f.write(f"+1{c}55{i:05d},{c} pool,200,{1 + i % 3}\n")
+PY
+"$BIN" --quiet --db "$WORK/import.db" numbers import "$WORK/numbers-500.csv" >/dev/null
+read -r plan_s plan_mb < <(measure "$BIN" --quiet --db "$WORK/import.db" plan examples/campaign.yml --at "$AT" --json)
+"$BIN" --quiet --db "$WORK/import.db" plan examples/campaign.yml --at "$AT" > "$WORK/plan.txt"
+python3 - "$plan_s" "$plan_mb" "$scan_s" "$WORK/plan.txt" <<'PY'
+import sys
+plan_s, plan_mb, scan_s = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+print(f"sqlite3 scan of the leads (reference):        {scan_s:6.2f} s")
+print(f"outdial plan over the imported leads (--json): {plan_s:6.2f} s  peak RSS {plan_mb:5.1f} MB  (target <= 3 s)")
+print("  " + open(sys.argv[4]).readline().strip())
+PY

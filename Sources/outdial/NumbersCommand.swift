@@ -11,7 +11,8 @@ enum NumbersCommand {
     static let importCommand: Command = Command(
         name: "import",
         abstract: "Import or update caller IDs from a CSV.",
-        discussion: "Columns: number (required), label, connection, daily_cap, weight, enabled, state (else the area code's). A number already in the pool is updated.",
+        discussion:
+            "Columns: number (required), label, connection, daily_cap, weight, enabled, state (else the area code's). A number already in the pool is updated.",
         arguments: [Argument("file", help: "The numbers CSV.", kind: .path)],
         options: [.value("region", "code", help: "Region for numbers written without a country code.", default: "US"), CommonOptions.json],
         run: { invocation in
@@ -52,18 +53,20 @@ enum NumbersCommand {
                 let rate = rates[n.key]
                 let health = selector.ineligibility(i, at: now) ?? "ok"
                 if output.json {
-                    lines += JSONObject([
-                        "number": .string(n.e164), "label": .optional(n.label), "connection": .optional(n.connection), "state": .optional(n.state),
-                        "daily_cap": .int(Int64(selector.cap(i))), "weight": .int(Int64(n.weight)), "enabled": .bool(n.enabled),
-                        "used_today": .int(Int64(used)), "last_used": n.lastUsed.map { .string(Instant(seconds: $0).iso8601) } ?? .null,
-                        "recent_calls": .int(Int64(rate?.calls ?? 0)), "recent_answered": .int(Int64(rate?.answered ?? 0)),
-                        "status": .string(health),
-                    ]).rendered + "\n"
+                    lines +=
+                        JSONObject([
+                            "number": .string(n.e164), "label": .optional(n.label), "connection": .optional(n.connection), "state": .optional(n.state),
+                            "daily_cap": .int(Int64(selector.cap(i))), "weight": .int(Int64(n.weight)), "enabled": .bool(n.enabled),
+                            "used_today": .int(Int64(used)), "last_used": selector.lastUsed(i).map { .string(Instant(seconds: $0).iso8601) } ?? .null,
+                            "recent_calls": .int(Int64(rate?.calls ?? 0)), "recent_answered": .int(Int64(rate?.answered ?? 0)),
+                            "status": .string(health),
+                        ]).rendered + "\n"
                 } else {
-                    let answerRate = rate.map { $0.calls == 0 ? "-" : "\(Int((Double($0.answered) / Double($0.calls) * 100).rounded()))% of \($0.calls)" } ?? "-"
+                    let answerRate =
+                        rate.map { $0.calls == 0 ? "-" : "\(Int((Double($0.answered) / Double($0.calls) * 100).rounded()))% of \($0.calls)" } ?? "-"
                     rows.append([
                         n.e164, n.label ?? "-", n.state ?? "-", "\(used)/\(selector.cap(i))", String(n.weight),
-                        n.lastUsed.map { Instant(seconds: $0).iso8601 } ?? "never", answerRate, health,
+                        selector.lastUsed(i).map { Instant(seconds: $0).iso8601 } ?? "never", answerRate, health,
                     ])
                 }
             }
@@ -126,7 +129,9 @@ enum SelectCommand {
                 return
             }
             if let chosen, let tier = choice.tier, let used, let cap {
-                var line = "\(number.e164) would be called from \(chosen.e164)" + (chosen.label.map { " (\($0))" } ?? "") + ", tier \(tier.rawValue): \(choice.reason)."
+                var line =
+                    "\(number.e164) would be called from \(chosen.e164)" + (chosen.label.map { " (\($0))" } ?? "")
+                    + ", tier \(tier.rawValue): \(choice.reason)."
                 if let d = choice.distanceKilometres { line += " Distance \(d) km." }
                 output.result(line + " Used \(used) of \(cap) today.")
             } else {

@@ -90,6 +90,10 @@ public final class CampaignPlanner {
         var summary = PlanSummary()
         var regions: [String: Int16] = [:]
         var capped = Set<Int>()
+        // Within a plan, at one instant, uses only grow: once selection fails
+        // for a lead's area code and state (or, with fallback any, at all) it
+        // fails for every later lead like it.
+        var failures: [String: String] = [:]
         let statement = try database.prepare(Self.leadsSQL)
         defer { statement.reset() }
         while try statement.step() {
@@ -164,8 +168,16 @@ public final class CampaignPlanner {
                 // "Local-looking" is about the phone the person holds: its area code's state first.
                 areaCode: Int(areaCode), state: plan.areaCode(Int(areaCode))?.state ?? (region >= 0 ? plan.region(index: region).code : nil),
                 position: number.flatMap { plan.locate($0).position }, lastFrom: lastFrom[id])
+            let failureKey = settings.fallback == "none" ? "\(lead.areaCode) \(lead.state ?? "")" : "*"
+            if let reason = failures[failureKey] ?? failures["*"] {
+                (entry.code, entry.reason) = ("no-eligible-number", reason)
+                if settings.fallback == "none" { entry.status = .waiting }
+                try each(entry)
+                continue
+            }
             let choice = selector.select(lead, at: now)
             guard let index = choice.index else {
+                failures[failureKey] = choice.reason
                 (entry.code, entry.reason) = ("no-eligible-number", choice.reason)
                 if settings.fallback == "none" { entry.status = .waiting }
                 try each(entry)

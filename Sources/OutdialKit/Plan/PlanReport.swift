@@ -14,7 +14,10 @@ public enum PlanReport {
         }
         if !shown.isEmpty {
             let rows = shown.map { e in
-                [String(e.leadID), e.phone, e.status.rawValue, e.nextOpen.map { Instant(seconds: $0).iso8601 } ?? "-", e.number ?? "-", e.tier?.rawValue ?? "-", e.reason]
+                [
+                    String(e.leadID), e.phone, e.status.rawValue, e.nextOpen.map { Instant(seconds: $0).iso8601 } ?? "-", e.number ?? "-",
+                    e.tier?.rawValue ?? "-", e.reason,
+                ]
             }
             text += "\n" + TextTable.render(header: ["LEAD", "PHONE", "STATUS", "NEXT OPEN", "NUMBER", "TIER", "REASON"], rows: rows)
         }

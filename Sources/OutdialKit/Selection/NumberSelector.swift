@@ -43,8 +43,21 @@ public final class NumberSelector {
         }
     }
 
-    public private(set) var numbers: [PoolNumber]
+    /// The pool's descriptions (numbers, labels, places), in number order.
+    public let numbers: [PoolNumber]
     public let settings: SelectionSettings
+    // The state selection reads on every call, kept apart from the strings of
+    // `numbers` so the hot loop touches plain integers only.
+    private var uses: [Int32]
+    private var dayStart: [Int64]
+    private var dayEnd: [Int64]
+    private var lastUse: [Int64]
+    private let restingUntil: [Int64]
+    private let enabled: [Bool]
+    private let caps: [Int32]
+    private let weights: [Int32]
+    private let positions: [Coordinate?]
+    private var nearestCache: [Int64: [Int16]] = [:]
     private let byAreaCode: [Int: [Int]]
     private let byState: [String: [Int]]
     private let byKey: [UInt64: Int]
@@ -68,7 +81,19 @@ public final class NumberSelector {
         self.byAreaCode = byAreaCode
         self.byState = byState
         self.byKey = byKey
+        uses = sorted.map { Int32($0.usesToday) }
+        dayStart = sorted.map { _ in .min }
+        dayEnd = sorted.map { _ in .min }
+        lastUse = sorted.map { $0.lastUsed ?? .min }
+        restingUntil = sorted.map { $0.restingUntil ?? .min }
+        enabled = sorted.map(\.enabled)
+        caps = sorted.map { Int32($0.dailyCap ?? settings.dailyCap) }
+        weights = sorted.map { Int32($0.weight) }
+        positions = sorted.map(\.position)
     }
+
+    /// The last use of number `i` (UTC seconds), if any.
+    public func lastUsed(_ i: Int) -> Int64? { lastUse[i] == .min ? nil : lastUse[i] }
 
     /// The index of a number in the pool.
     public func index(of key: UInt64) -> Int? { byKey[key] }
@@ -78,39 +103,42 @@ public final class NumberSelector {
     /// Uses of a number on its local day containing `at`.
     public func usesToday(_ i: Int, at: Int64) -> Int {
         rollDay(i, at: at)
-        return numbers[i].usesToday
+        return Int(uses[i])
     }
 
+    @inline(__always)
     private func rollDay(_ i: Int, at: Int64) {
-        guard at < numbers[i].dayStart || at >= numbers[i].dayEnd else { return }
+        guard at < dayStart[i] || at >= dayEnd[i] else { return }
         let clock = ZoneClock(named: numbers[i].zone) ?? ZoneClock(named: "UTC")!
         let day = WindowSchedule.floorDiv(clock.local(at: at), 86_400)
-        numbers[i].dayStart = clock.utc(forLocal: day * 86_400)
-        numbers[i].dayEnd = clock.utc(forLocal: (day + 1) * 86_400)
-        numbers[i].usesToday = 0
+        dayStart[i] = clock.utc(forLocal: day * 86_400)
+        dayEnd[i] = clock.utc(forLocal: (day + 1) * 86_400)
+        uses[i] = 0
     }
 
     /// The cap of a number.
-    public func cap(_ i: Int) -> Int { numbers[i].dailyCap ?? settings.dailyCap }
+    public func cap(_ i: Int) -> Int { Int(caps[i]) }
 
     /// Why a number cannot be used at `at`, or nil when it can.
     public func ineligibility(_ i: Int, at: Int64) -> String? {
         let n = numbers[i]
         if !n.enabled { return "disabled" }
-        if let until = n.restingUntil, until > at { return "resting until \(Instant(seconds: until).iso8601)" + (n.restingReason.map { " (\($0))" } ?? "") }
+        if let until = n.restingUntil, until > at, restingUntil[i] > at {
+            return "resting until \(Instant(seconds: until).iso8601)" + (n.restingReason.map { " (\($0))" } ?? "")
+        }
         if usesToday(i, at: at) >= cap(i) { return "at its daily cap of \(cap(i))" }
-        if settings.cooldown > 0, let last = n.lastUsed, last + settings.cooldown > at { return "cooling down until \(Instant(seconds: last + settings.cooldown).iso8601)" }
+        if settings.cooldown > 0, let last = lastUsed(i), last + settings.cooldown > at {
+            return "cooling down until \(Instant(seconds: last + settings.cooldown).iso8601)"
+        }
         return nil
     }
 
     @inline(__always)
     private func eligible(_ i: Int, at: Int64) -> Bool {
-        let n = numbers[i]
-        guard n.enabled else { return false }
-        if let until = n.restingUntil, until > at { return false }
-        if settings.cooldown > 0, let last = n.lastUsed, last + settings.cooldown > at { return false }
-        if at < n.dayStart || at >= n.dayEnd { rollDay(i, at: at) }
-        return numbers[i].usesToday < (n.dailyCap ?? settings.dailyCap)
+        guard enabled[i], restingUntil[i] <= at else { return false }
+        if settings.cooldown > 0, lastUse[i] != .min, lastUse[i] + settings.cooldown > at { return false }
+        rollDay(i, at: at)
+        return uses[i] < caps[i]
     }
 
     /// The best eligible number of a candidate list: fewest uses today, then
@@ -118,18 +146,8 @@ public final class NumberSelector {
     private func best(_ candidates: [Int], at: Int64) -> Int? {
         var best: Int?
         for i in candidates where eligible(i, at: at) {
-            guard let b = best else {
-                best = i
-                continue
-            }
-            let x = numbers[i], y = numbers[b]
-            if x.usesToday != y.usesToday {
-                if x.usesToday < y.usesToday { best = i }
-            } else if x.weight != y.weight {
-                if x.weight > y.weight { best = i }
-            } else if (x.lastUsed ?? .min) != (y.lastUsed ?? .min) {
-                if (x.lastUsed ?? .min) < (y.lastUsed ?? .min) { best = i }
-            }  // else: candidates are in number order, the earlier stays
+            if let b = best, !better(i, than: b) { continue }  // equal: candidates are in number order, the earlier stays
+            best = i
         }
         return best
     }
@@ -173,12 +191,27 @@ public final class NumberSelector {
             return Choice(index: nil, tier: nil, distanceKilometres: nil, reason: noLocalReason(lead, at: at))
         }
         if let position = lead.position {
+            // Numbers by distance from this position, worked out once per place.
+            let key = Int64((position.latitude * 100).rounded()) << 32 | Int64(Int32((position.longitude * 100).rounded())) & 0xFFFF_FFFF
+            let order: [Int16]
+            if let cached = nearestCache[key] {
+                order = cached
+            } else {
+                let placed = numbers.indices.compactMap { i in positions[i].map { (Int16(i), $0.distanceKilometres(to: position)) } }
+                order = placed.sorted { $0.1 == $1.1 ? better(Int($0.0), than: Int($1.0)) : $0.1 < $1.1 }.map(\.0)
+                nearestCache[key] = order
+            }
+            // The nearest eligible; among numbers at the same place the usual tie-breaks.
             var bestIndex: Int?
             var bestDistance = Double.infinity
-            for i in numbers.indices where eligible(i, at: at) {
-                guard let p = numbers[i].position else { continue }
+            for j in order {
+                let i = Int(j)
+                guard eligible(i, at: at), let p = positions[i] else { continue }
                 let d = p.distanceKilometres(to: position)
-                if d < bestDistance - 1e-9 || (abs(d - bestDistance) <= 1e-9 && bestIndex.map { better(i, than: $0) } == true) {
+                if let b = bestIndex {
+                    if d > bestDistance + 1e-9 { break }
+                    if better(i, than: b) { bestIndex = i }
+                } else {
                     bestIndex = i
                     bestDistance = d
                 }
@@ -191,11 +224,12 @@ public final class NumberSelector {
         return Choice(index: nil, tier: nil, distanceKilometres: nil, reason: noneReason(at: at))
     }
 
+    /// Fewer uses today, then more weight, then used longer ago; false when equal.
+    @inline(__always)
     private func better(_ i: Int, than j: Int) -> Bool {
-        let x = numbers[i], y = numbers[j]
-        if x.usesToday != y.usesToday { return x.usesToday < y.usesToday }
-        if x.weight != y.weight { return x.weight > y.weight }
-        return (x.lastUsed ?? .min) < (y.lastUsed ?? .min)
+        if uses[i] != uses[j] { return uses[i] < uses[j] }
+        if weights[i] != weights[j] { return weights[i] > weights[j] }
+        return lastUse[i] < lastUse[j]
     }
 
     /// Fixed mode (`place_call` with `number:`): that number or nothing; no tiers, but the cap.
@@ -208,33 +242,39 @@ public final class NumberSelector {
     /// Counts a use of number `i` at `at`.
     public func recordUse(_ i: Int, at: Int64) {
         rollDay(i, at: at)
-        numbers[i].usesToday += 1
-        numbers[i].lastUsed = max(numbers[i].lastUsed ?? .min, at)
+        uses[i] += 1
+        lastUse[i] = max(lastUse[i], at)
     }
 
     /// Loads a past use (from the call history) into the counters.
     public func recordPastUse(key: UInt64, at: Int64, now: Int64) {
         guard let i = byKey[key] else { return }
         rollDay(i, at: now)
-        if at >= numbers[i].dayStart && at < numbers[i].dayEnd { numbers[i].usesToday += 1 }
-        numbers[i].lastUsed = max(numbers[i].lastUsed ?? .min, at)
+        if at >= dayStart[i] && at < dayEnd[i] { uses[i] += 1 }
+        lastUse[i] = max(lastUse[i], at)
     }
 
     private func choice(_ i: Int, _ tier: Tier, _ lead: Lead, _ reason: String) -> Choice {
-        let distance = numbers[i].position.flatMap { p in lead.position.map { p.distanceKilometres(to: $0) } }
+        let distance = positions[i].flatMap { p in lead.position.map { p.distanceKilometres(to: $0) } }
         return Choice(index: i, tier: tier, distanceKilometres: distance.map { ($0 * 10).rounded() / 10 }, reason: reason)
     }
 
     private func noLocalReason(_ lead: Lead, at: Int64) -> String {
         let local = (byAreaCode[lead.areaCode] ?? []) + nearby(lead.areaCode) + (lead.state.flatMap { byState[$0] } ?? [])
         if local.isEmpty { return "no local number (area code \(lead.areaCode), nearby or state \(lead.state ?? "?")) and fallback is none" }
-        let why = Set(local.compactMap { ineligibility($0, at: at) }.map { $0.hasPrefix("at its daily cap") ? "at their daily cap" : $0.hasPrefix("resting") ? "resting" : $0.hasPrefix("cooling") ? "cooling down" : $0 })
+        let why = Set(
+            local.compactMap { ineligibility($0, at: at) }.map {
+                $0.hasPrefix("at its daily cap") ? "at their daily cap" : $0.hasPrefix("resting") ? "resting" : $0.hasPrefix("cooling") ? "cooling down" : $0
+            })
         return "every local number is " + why.sorted().joined(separator: " or ") + "; fallback is none, so the lead waits"
     }
 
     private func noneReason(at: Int64) -> String {
         if numbers.isEmpty { return "the number pool is empty" }
-        let why = Set(numbers.indices.compactMap { ineligibility($0, at: at) }.map { $0.hasPrefix("at its daily cap") ? "at their daily cap" : $0.hasPrefix("resting") ? "resting" : $0.hasPrefix("cooling") ? "cooling down" : $0 })
+        let why = Set(
+            numbers.indices.compactMap { ineligibility($0, at: at) }.map {
+                $0.hasPrefix("at its daily cap") ? "at their daily cap" : $0.hasPrefix("resting") ? "resting" : $0.hasPrefix("cooling") ? "cooling down" : $0
+            })
         return "no number is eligible: every number is " + why.sorted().joined(separator: " or ")
     }
 }

@@ -154,7 +154,8 @@ public struct NumberStore {
     /// A selector over the pool with the call history applied: today's uses,
     /// last uses, and rests for numbers whose calls are blocked as spam or
     /// seldom answered. Also returns each number's recent answer rate.
-    public func selector(settings: SelectionSettings, health: Health = Health(), at: Instant) throws -> (NumberSelector, [UInt64: (calls: Int, answered: Int)]) {
+    public func selector(settings: SelectionSettings, health: Health = Health(), at: Instant) throws -> (NumberSelector, [UInt64: (calls: Int, answered: Int)])
+    {
         var pool = try all()
         let now = at.seconds
         // History of the last two weeks is enough for today's counts, cooldowns and health.

@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+
+@testable import OutdialKit
+
+private let us = PhoneNormalizer(region: "US")!
+
+private func pool(_ numbers: [String], cap: Int? = nil, weight: [String: Int] = [:]) throws -> [PoolNumber] {
+    try numbers.enumerated().map { i, text in
+        var n = PoolNumber.placed(id: Int64(i + 1), number: try us.normalize(text).number)
+        n.dailyCap = cap
+        n.weight = weight[text] ?? 1
+        return n
+    }
+}
+
+private func lead(_ text: String, lastFrom: String? = nil) throws -> NumberSelector.Lead {
+    .placed(try us.normalize(text).number, lastFrom: try lastFrom.map { try us.normalize($0).number.key })
+}
+
+private let wednesday: Int64 = 1_795_622_400  // 2026-11-25T16:00:00Z, a Wednesday
+
+@Suite struct NumberSelectorTests {
+    @Test func sameAreaCodeWins() throws {
+        let s = NumberSelector(numbers: try pool(["212-555-0001", "646-555-0001", "415-555-0001"]), settings: SelectionSettings())
+        let choice = s.select(try lead("212-555-9999"), at: wednesday)
+        #expect(choice.tier == .areaCode)
+        #expect(s.numbers[choice.index!].e164 == "+12125550001")
+    }
+
+    @Test func aManhattanLeadGetsA646NumberAsNearby() throws {
+        let s = NumberSelector(numbers: try pool(["646-555-0001", "415-555-0001"]), settings: SelectionSettings())
+        let choice = s.select(try lead("212-555-9999"), at: wednesday)
+        #expect(choice.tier == .nearby)
+        #expect(s.numbers[choice.index!].e164 == "+16465550001")
+    }
+
+    @Test func aBoiseLeadWithOnlySaltLakeAndPortlandNumbersGetsTheNearer() throws {
+        let s = NumberSelector(numbers: try pool(["801-555-0001", "503-555-0001"]), settings: SelectionSettings())
+        let choice = s.select(try lead("208-345-9999"), at: wednesday)
+        #expect(choice.tier == .nearest)
+        #expect(s.numbers[choice.index!].e164 == "+18015550001")
+        #expect((choice.distanceKilometres ?? 0) > 300)
+    }
+
+    @Test func sameStateBeatsNearest() throws {
+        let s = NumberSelector(numbers: try pool(["214-555-0001", "504-555-0001"]), settings: SelectionSettings())
+        let choice = s.select(try lead("915-555-9999"), at: wednesday)  // El Paso: a Dallas number is in the same state
+        #expect(choice.tier == .state)
+        #expect(s.numbers[choice.index!].e164 == "+12145550001")
+    }
+
+    @Test func withFallbackNoneAndNoLocalNumberTheLeadWaits() throws {
+        let s = NumberSelector(numbers: try pool(["415-555-0001"]), settings: SelectionSettings(fallback: "none"))
+        let choice = s.select(try lead("212-555-9999"), at: wednesday)
+        #expect(choice.index == nil)
+        #expect(choice.reason.contains("fallback is none"))
+    }
+
+    @Test func stickyComesFirstWhileEligible() throws {
+        let s = NumberSelector(numbers: try pool(["212-555-0001", "212-555-0002", "415-555-0001"]), settings: SelectionSettings())
+        let choice = s.select(try lead("212-555-9999", lastFrom: "415-555-0001"), at: wednesday)
+        #expect(choice.tier == .sticky)
+        #expect(s.numbers[choice.index!].e164 == "+14155550001")
+    }
+
+    @Test func theDailyCapResetsAtTheNumbersLocalMidnight() throws {
+        let s = NumberSelector(numbers: try pool(["212-555-0001"], cap: 2), settings: SelectionSettings())
+        let evening = try Instant(iso8601: "2026-11-25T23:00:00-05:00").seconds
+        s.recordUse(0, at: evening - 60)
+        s.recordUse(0, at: evening - 30)
+        #expect(s.select(try lead("212-555-9999"), at: evening).index == nil)
+        #expect(s.ineligibility(0, at: evening) == "at its daily cap of 2")
+        let afterMidnight = try Instant(iso8601: "2026-11-26T00:00:00-05:00").seconds
+        #expect(s.select(try lead("212-555-9999"), at: afterMidnight - 1).index == nil)
+        #expect(s.select(try lead("212-555-9999"), at: afterMidnight).index == 0)
+    }
+
+    @Test func cooldownIsHonoured() throws {
+        let s = NumberSelector(numbers: try pool(["212-555-0001"]), settings: SelectionSettings(cooldown: 600))
+        s.recordUse(0, at: wednesday)
+        #expect(s.select(try lead("212-555-9999"), at: wednesday + 599).index == nil)
+        #expect(s.select(try lead("212-555-9999"), at: wednesday + 600).index == 0)
+    }
+
+    @Test func tiesAreBrokenByUsesThenWeightThenLeastRecentThenNumber() throws {
+        let s = NumberSelector(
+            numbers: try pool(["212-555-0003", "212-555-0001", "212-555-0002"], weight: ["212-555-0002": 5]), settings: SelectionSettings())
+        #expect(s.numbers[s.select(try lead("212-555-9999"), at: wednesday).index!].e164 == "+12125550002")  // weight
+        let plain = NumberSelector(numbers: try pool(["212-555-0003", "212-555-0001", "212-555-0002"]), settings: SelectionSettings())
+        #expect(plain.numbers[plain.select(try lead("212-555-9999"), at: wednesday).index!].e164 == "+12125550001")  // the number
+        plain.recordUse(0, at: wednesday - 100)
+        plain.recordUse(1, at: wednesday - 50)
+        plain.recordUse(2, at: wednesday - 10)
+        #expect(plain.numbers[plain.select(try lead("212-555-9999"), at: wednesday).index!].e164 == "+12125550001")  // least recently used
+    }
+
+    @Test func aRestingNumberIsSkippedWithItsReason() throws {
+        var numbers = try pool(["212-555-0001", "212-555-0002"])
+        numbers[0].restingUntil = wednesday + 3600
+        numbers[0].restingReason = "its last call was blocked as spam"
+        let s = NumberSelector(numbers: numbers, settings: SelectionSettings())
+        #expect(s.numbers[s.select(try lead("212-555-9999"), at: wednesday).index!].e164 == "+12125550002")
+        #expect(s.ineligibility(0, at: wednesday)?.hasSuffix("(its last call was blocked as spam)") == true)
+    }
+
+    @Test func rotationSpreadsSelectionsEvenly() throws {
+        let s = NumberSelector(numbers: try pool((1...7).map { "212-555-000\($0)" }, cap: 1000), settings: SelectionSettings())
+        for k in 0..<1000 {
+            let choice = s.select(try lead("212-555-9999"), at: wednesday + Int64(k))
+            s.recordUse(choice.index!, at: wednesday + Int64(k))
+        }
+        let uses = s.numbers.indices.map { s.usesToday($0, at: wednesday + 1000) }
+        #expect(uses.max()! - uses.min()! <= 1, "\(uses)")
+        #expect(uses.reduce(0, +) == 1000)
+    }
+
+    @Test func fixedModeSkipsTiersButNotTheCap() throws {
+        let s = NumberSelector(numbers: try pool(["415-555-0001"], cap: 1), settings: SelectionSettings())
+        let key = try us.normalize("415-555-0001").number.key
+        #expect(s.fixed(key, at: wednesday).tier == .fixed)
+        s.recordUse(0, at: wednesday)
+        #expect(s.fixed(key, at: wednesday + 1).index == nil)
+    }
+
+    @Test func healthRestsANumberWhoseLastCallWasSpamBlocked() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Store.open(dir.path("t.db"))
+        let csv = try dir.write("n.csv", "number\n212-555-0001\n212-555-0002\n")
+        _ = try NumberStore(database: db).importCSV(path: csv)
+        try db.run(
+            "INSERT INTO calls (provider, to_number, from_number, queued_at, status, outcome) VALUES ('simulated', '+14155550000', '+12125550001', ?, 'completed', 'spam_blocked')",
+            [.integer((wednesday - 60) * 1000)])
+        let (s, _) = try NumberStore(database: db).selector(settings: SelectionSettings(), at: Instant(seconds: wednesday))
+        let i = try #require(s.index(of: try us.normalize("212-555-0001").number.key))
+        #expect(s.ineligibility(i, at: wednesday)?.contains("its last call was blocked as spam") == true)
+        #expect(s.usesToday(i, at: wednesday) == 1)
+    }
+}
