@@ -29,7 +29,9 @@ demo: build
 	$(BIN) --db $(DEMO_DB) init
 	$(BIN) --db $(DEMO_DB) dnc import examples/dnc.txt
 	$(BIN) --db $(DEMO_DB) leads import examples/leads.csv --rejects $(DEMO_DIR)/rejects.csv
-	$(BIN) --db $(DEMO_DB) leads list --limit 8
+	$(BIN) --db $(DEMO_DB) numbers import examples/numbers.csv
+	$(BIN) --db $(DEMO_DB) window "(850) 432-1234" --campaign examples/campaign.yml --at 2026-11-25T13:30:00Z
+	$(BIN) --db $(DEMO_DB) plan examples/campaign.yml --at 2026-11-25T18:00:00Z --limit 8
 	@echo
 	@echo "The demo database is $(DEMO_DB); open it with: sqlite3 $(DEMO_DB)"
 

@@ -42,8 +42,9 @@ enum NumbersCommand {
             let database = try Store.open(CommonOptions.databasePath(invocation))
             let campaign = try invocation.string("campaign").map(Campaign.load(path:))
             let at = invocation.instant("at") ?? .now
-            let settings = SelectionSettings(dailyCap: campaign?.numbers?.dailyCap ?? 80)
-            let (selector, rates) = try NumberStore(database: database).selector(settings: settings, at: at)
+            let spec = campaign?.numbers
+            let (selector, rates) = try NumberStore(database: database).selector(
+                settings: spec?.settings ?? SelectionSettings(), health: spec?.health ?? NumberStore.Health(), at: at)
             let now = at.seconds
             let output = invocation.output
             var rows: [[String]] = []
@@ -107,11 +108,8 @@ enum SelectCommand {
             let database = try Store.open(CommonOptions.databasePath(invocation))
             let at = invocation.instant("at") ?? .now
             let spec = campaign?.numbers
-            let settings = SelectionSettings(
-                dailyCap: spec?.dailyCap ?? 80, cooldown: spec?.cooldown?.seconds ?? 0, nearbyKilometres: spec?.nearbyKilometres ?? 80,
-                fallback: spec?.fallback ?? "any")
             let store = NumberStore(database: database)
-            let (selector, _) = try store.selector(settings: settings, at: at)
+            let (selector, _) = try store.selector(settings: spec?.settings ?? SelectionSettings(), health: spec?.health ?? NumberStore.Health(), at: at)
             let lead = try LeadStore(database: database).find(number.e164)
             let lastFrom = try lead.flatMap { try store.lastFromByLead()[$0.id] }
             let choice = selector.select(.placed(number, state: state, lastFrom: lastFrom), at: at.seconds)

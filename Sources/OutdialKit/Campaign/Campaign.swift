@@ -41,6 +41,12 @@ public struct Campaign: Sendable {
         public var cooldown: TimeSpan?
         public var nearbyKilometres: Double = 80
         public var fallback = "any"
+        public var health = NumberStore.Health()
+
+        /// The selector's settings.
+        public var settings: SelectionSettings {
+            SelectionSettings(dailyCap: dailyCap ?? 80, cooldown: cooldown?.seconds ?? 0, nearbyKilometres: nearbyKilometres, fallback: fallback)
+        }
     }
 
     public struct Limits: Sendable {
@@ -204,8 +210,15 @@ public struct Campaign: Sendable {
                 spec.file = try value.string()
                 continue
             }
-            for (k, v) in try value.mapping(allowed: ["daily_cap", "cooldown", "nearby_km", "fallback"]) {
+            let keys = ["daily_cap", "cooldown", "nearby_km", "fallback", "rest_after_spam", "min_answer_rate", "answer_rate_calls", "rest"]
+            for (k, v) in try value.mapping(allowed: keys) {
                 switch k {
+                case "rest_after_spam": spec.health.restAfterSpam = try v.duration().seconds
+                case "min_answer_rate":
+                    spec.health.minimumAnswerRate = try v.double()
+                    guard spec.health.minimumAnswerRate <= 1 else { throw v.error("'min_answer_rate' is a fraction from 0 to 1") }
+                case "answer_rate_calls": spec.health.window = try v.int(1...10_000)
+                case "rest": spec.health.rest = try v.duration().seconds
                 case "daily_cap": spec.dailyCap = try v.int(1...1_000_000)
                 case "cooldown": spec.cooldown = try v.duration()
                 case "nearby_km": spec.nearbyKilometres = try v.double()

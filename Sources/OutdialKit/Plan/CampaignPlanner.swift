@@ -75,11 +75,12 @@ public final class CampaignPlanner {
         if let fallback = campaign.defaults.timezone { zoneSets[-1] = [fallback] }
         let sweep = WindowSweep(policy: policy, zoneSets: zoneSets, plan: plan)
 
-        let selection = campaign.numbers
-        let settings = SelectionSettings(
-            dailyCap: selection?.dailyCap ?? 80, cooldown: 0, nearbyKilometres: selection?.nearbyKilometres ?? 80, fallback: selection?.fallback ?? "any")
+        // A plan works through the ready leads at one instant, as fast as a run
+        // may dial them: the cooldown is pacing, not a reason to skip a number here.
+        var settings = campaign.numbers?.settings ?? SelectionSettings()
+        settings.cooldown = 0
         let store = NumberStore(database: database, plan: plan)
-        let (selector, _) = try store.selector(settings: settings, at: at)
+        let (selector, _) = try store.selector(settings: settings, health: campaign.numbers?.health ?? NumberStore.Health(), at: at)
         let lastFrom = try store.lastFromByLead()
         var history: [Int64: [Int64]] = [:]
         for (lead, when) in try database.query(Self.callsSQL, [.text(campaign.name)], { ($0.int64(0), $0.int64(1) / 1000) }) where when <= now {
