@@ -12,18 +12,7 @@ let plan = NumberingPlan.shared
 
 // Area codes of the US and Canada that the data places, in a fixed order.
 let areaCodes = (200..<1000).filter { plan.areaCode($0)?.centre != nil && ["US", "CA"].contains(plan.areaCode($0)!.country) }
-/// SplitMix64 with a fixed seed: the same pool and leads every run.
-struct Random {
-    var state: UInt64 = 42
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-var random = Random()
+var random = SplitMix64(seed: 42)  // the same pool and leads every run
 
 var pool: [PoolNumber] = []
 for i in 0..<poolSize {
