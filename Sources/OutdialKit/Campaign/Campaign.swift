@@ -12,8 +12,10 @@ public struct Campaign: Sendable {
     public var limits = Limits()
     /// Connection names and their providers.
     public var connections: [String: Connection] = [:]
-    /// Workflow names in order (their steps are validated by the workflow engine).
-    public var workflowNames: [String] = []
+    public var workflows: [Workflow] = []
+
+    /// Workflow names in order.
+    public var workflowNames: [String] { workflows.map(\.name) }
 
     public struct Defaults: Sendable {
         /// Region for national-format numbers.
@@ -135,12 +137,7 @@ public struct Campaign: Sendable {
                     }
                 }
             default:
-                for (index, workflow) in try value.list().enumerated() {
-                    guard workflow.isMapping else { throw workflow.error("workflow \(index + 1) must be a mapping with name, trigger and steps") }
-                    let entries = try workflow.mapping(allowed: ["name", "trigger", "steps", "description"])
-                    guard let nameNode = entries.first(where: { $0.key == "name" })?.value else { throw workflow.error("workflow \(index + 1) needs a name") }
-                    workflowNames.append(try nameNode.string())
-                }
+                workflows = try WorkflowParser(file: file).workflows(value)
             }
         }
         if name.isEmpty { throw root.error("the campaign needs a 'name'") }
