@@ -17,6 +17,9 @@ enum OutdialCommands {
             WindowCommand.command,
             SelectCommand.command,
             PlanCommand.command,
+            CheckCommand.command,
+            RunCommand.command,
+            ExportCommand.command,
             CompletionsCommand.command,
         ],
         version: OutdialVersion.current

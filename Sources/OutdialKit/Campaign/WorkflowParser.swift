@@ -128,9 +128,12 @@ struct WorkflowParser {
             if value.isMapping {
                 for (k, v) in try value.mapping(allowed: ["selection", "number", "connection", "agent"]) {
                     switch k {
-                    case "selection": guard try v.string() == "smart" else { throw v.error("'selection' must be smart (or give number: for a fixed caller ID)") }
+                    case "selection":
+                        guard try v.string() == "smart" else { throw v.error("'selection' must be smart (or give number: for a fixed caller ID)") }
                     case "number":
-                        guard let n = try? PhoneNormalizer(region: "US")!.normalize(try v.string()).number else { throw v.error("'number' is not a phone number") }
+                        guard let n = try? PhoneNormalizer(region: "US")!.normalize(try v.string()).number else {
+                            throw v.error("'number' is not a phone number")
+                        }
                         call.number = n.e164
                     case "connection": call.connection = try v.string()
                     default: call.agent = try v.string()
@@ -168,7 +171,8 @@ struct WorkflowParser {
                 }
             }
             guard let pipeline, let stage else { throw value.error("'\(name)' needs pipeline and stage") }
-            return name == "create_opportunity" ? .createOpportunity(pipeline: pipeline, stage: stage, name: title, valueCents: cents) : .moveOpportunity(pipeline: pipeline, stage: stage)
+            return name == "create_opportunity"
+                ? .createOpportunity(pipeline: pipeline, stage: stage, name: title, valueCents: cents) : .moveOpportunity(pipeline: pipeline, stage: stage)
         case "assign":
             if value.isMapping {
                 for (_, v) in try value.mapping(allowed: ["users"]) { return .assign(users: try v.list().map { try $0.string() }) }

@@ -172,8 +172,24 @@ public final class NumberSelector {
 
     // MARK: - Selecting
 
+    /// The earliest instant after `at` when some number that is not eligible
+    /// now may become so (a cap resetting at local midnight, a cooldown or a
+    /// rest ending); nil when no number ever will (all disabled).
+    public func nextChange(after at: Int64) -> Int64? {
+        var earliest: Int64?
+        func consider(_ t: Int64) { if t > at, t < (earliest ?? .max) { earliest = t } }
+        for i in numbers.indices where enabled[i] {
+            rollDay(i, at: at)
+            if restingUntil[i] > at { consider(restingUntil[i]) }
+            if uses[i] >= caps[i] { consider(dayEnd[i]) }
+            if settings.cooldown > 0, lastUse[i] != .min { consider(lastUse[i] + settings.cooldown) }
+        }
+        return earliest
+    }
+
     /// Picks a number for a lead at `at` (UTC seconds). Does not record the use.
-    public func select(_ lead: Lead, at: Int64) -> Choice {
+    /// With `explain` false a failure skips working out why (the runner's hot path).
+    public func select(_ lead: Lead, at: Int64, explain: Bool = true) -> Choice {
         if let sticky = lead.lastFrom, let i = byKey[sticky], eligible(i, at: at) {
             return choice(i, .sticky, lead, "the number this lead was last called from")
         }
@@ -188,7 +204,7 @@ public final class NumberSelector {
             return choice(i, .state, lead, "same state \(state)")
         }
         guard settings.fallback != "none" else {
-            return Choice(index: nil, tier: nil, distanceKilometres: nil, reason: noLocalReason(lead, at: at))
+            return Choice(index: nil, tier: nil, distanceKilometres: nil, reason: explain ? noLocalReason(lead, at: at) : "no eligible local number")
         }
         if let position = lead.position {
             // Numbers by distance from this position, worked out once per place.
@@ -221,7 +237,7 @@ public final class NumberSelector {
         if let i = best(Array(numbers.indices), at: at) {
             return choice(i, .any, lead, lead.position == nil ? "no position is known for the lead" : "no eligible number has a known position")
         }
-        return Choice(index: nil, tier: nil, distanceKilometres: nil, reason: noneReason(at: at))
+        return Choice(index: nil, tier: nil, distanceKilometres: nil, reason: explain ? noneReason(at: at) : "no eligible number")
     }
 
     /// Fewer uses today, then more weight, then used longer ago; false when equal.

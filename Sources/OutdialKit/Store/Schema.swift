@@ -33,6 +33,7 @@ public enum Schema {
             dnc           INTEGER NOT NULL DEFAULT 0,
             fields        TEXT NOT NULL DEFAULT '{}',
             tags          TEXT NOT NULL DEFAULT '[]',
+            owner         TEXT,
             source_line   INTEGER,
             created_at    INTEGER NOT NULL,
             updated_at    INTEGER NOT NULL
@@ -76,6 +77,13 @@ public enum Schema {
             file        TEXT,
             created_at  INTEGER NOT NULL
         );
+
+        CREATE TABLE campaign_state (
+            campaign  TEXT NOT NULL,
+            key       TEXT NOT NULL,
+            value     TEXT NOT NULL,
+            PRIMARY KEY (campaign, key)
+        ) WITHOUT ROWID;
 
         CREATE TABLE calls (
             call_id                    INTEGER PRIMARY KEY,
@@ -124,6 +132,12 @@ public enum Schema {
         CREATE UNIQUE INDEX calls_provider_call_id ON calls(provider, provider_call_id) WHERE provider_call_id IS NOT NULL;
         CREATE INDEX calls_from_number ON calls(from_number, queued_at);
         CREATE INDEX calls_lead ON calls(lead_id, queued_at);
+        CREATE INDEX calls_campaign_status ON calls(campaign, status);
+
+        -- Calls with their lead, for analysts and the sqlite3 shell.
+        CREATE VIEW call_results AS
+            SELECT calls.*, leads.external_id AS lead_external_id, leads.first_name, leads.last_name, leads.state AS lead_state
+            FROM calls LEFT JOIN leads ON leads.id = calls.lead_id;
 
         CREATE TABLE events (
             id           INTEGER PRIMARY KEY,
@@ -152,7 +166,7 @@ public enum Schema {
             updated_at   INTEGER NOT NULL,
             UNIQUE (campaign, workflow, lead_id, event_id)
         );
-        CREATE INDEX workflow_runs_due ON workflow_runs(status, wake_at);
+        CREATE INDEX workflow_runs_due ON workflow_runs(campaign, status, wake_at);
 
         CREATE TABLE notes (
             id          INTEGER PRIMARY KEY,

@@ -28,7 +28,8 @@ public struct Template: Sendable, Equatable {
         switch parts[0] {
         case "lead":
             if parts[1] == "fields" { return parts.count == 3 ? nil : "'\(path)' needs a field name: lead.fields.NAME" }
-            return parts.count == 2 && leadFields.contains(parts[1]) ? nil : "'\(path)' is not a lead field (\(leadFields.sorted().joined(separator: ", ")), fields.NAME)"
+            return parts.count == 2 && leadFields.contains(parts[1])
+                ? nil : "'\(path)' is not a lead field (\(leadFields.sorted().joined(separator: ", ")), fields.NAME)"
         case "call":
             if parts[1] == "custom" { return parts.count == 3 ? nil : "'\(path)' needs a name: call.custom.NAME" }
             return parts.count == 2 && callFields.contains(parts[1]) ? nil : "'\(path)' is not a call field"

@@ -1,0 +1,86 @@
+/// The checks of `outdial check` beyond parsing (SPEC §1 guidance, §6).
+public enum CampaignLint {
+    public struct Finding: Sendable, Equatable {
+        public var line: Int
+        public var column: Int
+        public var isError: Bool
+        public var message: String
+    }
+
+    public static func findings(_ campaign: Campaign) -> [Finding] {
+        var out: [Finding] = []
+        let names = Set(campaign.workflows.map(\.name))
+        for workflow in campaign.workflows {
+            func add(_ error: Bool, _ message: String) {
+                out.append(Finding(line: workflow.line, column: workflow.column, isError: error, message: "workflow '\(workflow.name)': \(message)"))
+            }
+            var placedCall = false
+            var gated = false
+            var warnedGate = false
+            func visit(_ steps: [Step]) {
+                for step in steps {
+                    let reads = variables(of: step)
+                    if reads.contains(where: { $0.hasPrefix("call.") }) {
+                        if placedCall {
+                            add(
+                                true,
+                                "reads \(reads.first { $0.hasPrefix("call.") }!) after place_call; handle results in a separate workflow triggered by call_completed"
+                            )
+                        } else if case .callCompleted = workflow.trigger {
+                        } else {
+                            add(true, "reads \(reads.first { $0.hasPrefix("call.") }!) but is not triggered by call_completed, so there is no call")
+                        }
+                    }
+                    if reads.contains(where: { $0.hasPrefix("message.") }), !(workflow.trigger.name == "message_received") {
+                        add(true, "reads \(reads.first { $0.hasPrefix("message.") }!) but is not triggered by message_received")
+                    }
+                    switch step {
+                    case .waitUntilCallingWindow: gated = true
+                    case .placeCall(let settings):
+                        if !gated, !warnedGate {
+                            add(
+                                false,
+                                "place_call has no wait_until_calling_window before it (the runner still refuses calls outside the window, but the run will wait there)"
+                            )
+                            warnedGate = true
+                        }
+                        if let connection = settings.connection, campaign.connections[connection] == nil {
+                            add(true, "place_call uses connection '\(connection)', which the campaign does not define")
+                        }
+                        placedCall = true
+                    case .sendAIMessage:
+                        if workflow.trigger.name != "message_received" {
+                            add(false, "send_ai_message outside a message_received workflow has no message to answer")
+                        }
+                    case .addToWorkflow(let target, _):
+                        if !names.contains(target) { add(true, "add_to_workflow names '\(target)', which is not a workflow of the campaign") }
+                    case .ifThen(_, let then, let other):
+                        let before = (placedCall, gated)
+                        visit(then)
+                        let afterThen = (placedCall, gated)
+                        (placedCall, gated) = before
+                        visit(other)
+                        placedCall = placedCall || afterThen.0
+                        gated = gated && afterThen.1
+                    default: break
+                    }
+                }
+            }
+            visit(workflow.steps)
+        }
+        return out
+    }
+
+    /// The variables a step reads (templates and conditions).
+    static func variables(of step: Step) -> [String] {
+        switch step {
+        case .addNote(let t), .sendSMS(let t): return t.variables
+        case .updateField(_, let t): return t.variables
+        case .createTask(let t, _, _): return t.variables
+        case .createOpportunity(_, _, let t, _): return t?.variables ?? []
+        case .notify(_, _, let t): return t?.variables ?? []
+        case .ifThen(let condition, _, _): return condition.fields
+        default: return []
+        }
+    }
+}

@@ -1,0 +1,75 @@
+/// The CRM side of workflow steps: tags, notes, fields, opportunities,
+/// tasks, assignment, and messages and notifications for the outbox.
+struct ActionWriter {
+    let database: Database
+    let campaign: String
+
+    static let addTagSQL = """
+        UPDATE leads SET tags = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(leads.tags) UNION SELECT ?1 ORDER BY 1)),
+            updated_at = ?2 WHERE id = ?3
+        """
+    static let removeTagSQL = """
+        UPDATE leads SET tags = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(leads.tags) WHERE value != ?1 ORDER BY 1)),
+            updated_at = ?2 WHERE id = ?3
+        """
+    static let noteSQL = "INSERT INTO notes (lead_id, call_id, body, created_at) VALUES (?, ?, ?, ?)"
+    static let fieldSQL = "UPDATE leads SET fields = json_set(fields, '$.' || json_quote(?1), ?2), updated_at = ?3 WHERE id = ?4"
+    static let opportunitySQL = """
+        INSERT INTO opportunities (lead_id, pipeline, stage, name, value_cents, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+        ON CONFLICT(lead_id, pipeline) DO UPDATE SET stage = ?3, name = coalesce(?4, name), value_cents = coalesce(?5, value_cents), updated_at = ?6
+        """
+    static let taskSQL = "INSERT INTO tasks (lead_id, title, due_at, assignee, created_at) VALUES (?, ?, ?, ?, ?)"
+    static let outboxSQL = "INSERT INTO outbox (kind, lead_id, channel, destination, body, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+    static let stateGetSQL = "SELECT value FROM campaign_state WHERE campaign = ? AND key = ?"
+    static let stateSetSQL = "INSERT INTO campaign_state (campaign, key, value) VALUES (?1, ?2, ?3) ON CONFLICT(campaign, key) DO UPDATE SET value = ?3"
+    static let ownerSQL = "UPDATE leads SET owner = ?, updated_at = ? WHERE id = ?"
+
+    func perform(_ step: Step, subject: RunSubject, callID: Int64?, at clock: Int64, dnc: DoNotCallList) throws {
+        let ms = clock * 1000
+        let lead = subject.lead
+        let render = { (t: Template) in t.render { subject.text($0) } }
+        switch step {
+        case .addTag(let tag): try database.run(Self.addTagSQL, [.text(tag), .integer(ms), .integer(lead.id)])
+        case .removeTag(let tag): try database.run(Self.removeTagSQL, [.text(tag), .integer(ms), .integer(lead.id)])
+        case .addNote(let body):
+            // A note whose template came out empty (a call with no summary) is not worth a row.
+            let text = render(body)
+            guard !text.trimmingSpaces().isEmpty else { return }
+            try database.run(Self.noteSQL, [.integer(lead.id), .optional(callID), .text(text), .integer(ms)])
+        case .updateField(let name, let value): try database.run(Self.fieldSQL, [.text(name), .text(render(value)), .integer(ms), .integer(lead.id)])
+        case .createOpportunity(let pipeline, let stage, let name, let cents):
+            try database.run(
+                Self.opportunitySQL, [.integer(lead.id), .text(pipeline), .text(stage), .optional(name.map(render)), .optional(cents), .integer(ms)])
+        case .moveOpportunity(let pipeline, let stage):
+            try database.run(Self.opportunitySQL, [.integer(lead.id), .text(pipeline), .text(stage), .null, .null, .integer(ms)])
+        case .createTask(let title, let due, let assignee):
+            try database.run(
+                Self.taskSQL, [.integer(lead.id), .text(render(title)), .optional(due.map { (clock + $0) * 1000 }), .optional(assignee), .integer(ms)])
+        case .assign(let users):
+            guard !users.isEmpty else { return }
+            let key = "assign:" + users.joined(separator: ",")
+            let current = Int(try database.text(Self.stateGetSQL, [.text(campaign), .text(key)]) ?? "0") ?? 0
+            try database.run(Self.ownerSQL, [.text(users[current % users.count]), .integer(ms), .integer(lead.id)])
+            try database.run(Self.stateSetSQL, [.text(campaign), .text(key), .text(String(current + 1))])
+        case .notify(let team, let webhook, let message):
+            let body = JSONObject([
+                "lead_id": .int(lead.id), "phone": .string(lead.phone), "call_id": callID.map(JSONValue.int) ?? .null,
+                "message": .optional(message.map(render)),
+            ]).rendered
+            try database.run(
+                Self.outboxSQL,
+                [.text(webhook == nil ? "notify" : "webhook"), .integer(lead.id), .optional(team), .optional(webhook), .text(body), .integer(ms)])
+        case .sendSMS(let text):
+            // Never messaged when on the do-not-call list (SPEC §2.3).
+            guard !lead.dnc, let number = PhoneNumber(e164: lead.phone), !dnc.contains(number) else { return }
+            try database.run(Self.outboxSQL, [.text("sms"), .integer(lead.id), .text("sms"), .text(lead.phone), .text(render(text)), .integer(ms)])
+        case .sendAIMessage(let responder):
+            guard !lead.dnc else { return }
+            let body = JSONObject(["responder": .string(responder), "in_reply_to": .optional(subject.message["text"])]).rendered
+            try database.run(
+                Self.outboxSQL, [.text("message"), .integer(lead.id), .optional(subject.message["channel"]), .text(lead.phone), .text(body), .integer(ms)])
+        default:
+            break
+        }
+    }
+}

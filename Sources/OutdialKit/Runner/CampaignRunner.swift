@@ -1,0 +1,489 @@
+import Foundation
+
+/// Runs a campaign (SPEC §6): enrols each lead once, advances workflow runs
+/// whose wake-up time has come, places calls through the connection, and
+/// turns every ended call into a `call_completed` event and its post-call
+/// runs. Everything a run knows lives in the database, so `run` can be
+/// stopped at any point and started again.
+///
+/// Dialling is at-most-once: the call row (the intent) is committed, with the
+/// run moved past `place_call`, before the connection is asked; a call found
+/// still dialling on the next start is marked `unknown` and never redialled.
+public final class CampaignRunner {
+    let database: Database
+    let campaign: Campaign
+    let options: RunOptions
+    let plan: NumberingPlan
+    private let workflows: [String: Workflow]
+    private let policy: CallingWindowPolicy
+    private let gate: WindowGate
+    private var selector: NumberSelector!
+    private var dnc = DoNotCallList()
+    private var zoneSets: [Int64: [String]] = [:]
+    private var history: [Int64: [Int64]] = [:]
+    private var lastFrom: [Int64: UInt64] = [:]
+    private let limits: FrequencyLimits
+    private let connection: SimulatedConnection
+    private var nextSlot: Double = 0
+    private var activeEnds: [Int64] = []
+    private var summary: RunSummary
+    private let now: () -> Instant
+
+    public init(database: Database, campaign: Campaign, options: RunOptions, plan: NumberingPlan = .shared) throws {
+        self.database = database
+        self.campaign = campaign
+        self.options = options
+        self.plan = plan
+        var byName: [String: Workflow] = [:]
+        for w in campaign.workflows { byName[w.name] = w }
+        workflows = byName
+        policy = try campaign.windowPolicy()
+        gate = WindowGate(policy: policy)
+        limits = FrequencyLimits(maxAttempts: campaign.limits.maxAttempts, minimumGap: campaign.limits.minimumGap?.seconds)
+        let seed = campaign.connections.values.compactMap(\.seed).first ?? 1
+        connection = SimulatedConnection(seed: UInt64(seed))
+        summary = RunSummary(clockStart: options.start, clockEnd: options.start)
+        now = { Instant.now }
+    }
+
+    // MARK: - SQL
+
+    static let recoverSQL =
+        "UPDATE calls SET status = 'unknown', error_message = 'outdial stopped while dialling; not redialled' WHERE campaign = ? AND status IN ('queued', 'dialing')"
+    static let enrolEventsSQL = """
+        INSERT INTO events (kind, dedupe_key, lead_id, payload, occurred_at, received_at)
+        SELECT 'lead_added', 'lead_added:' || ?1 || ':' || id, id, '{}', ?2, ?2 FROM leads WHERE true
+        ON CONFLICT(dedupe_key) DO NOTHING
+        """
+    static let enrolRunsSQL = """
+        INSERT INTO workflow_runs (campaign, workflow, lead_id, event_id, status, position, wake_at, context, created_at, updated_at)
+        SELECT ?1, ?2, e.lead_id, e.id, 'waiting', '[0]', ?3, '{}', ?3, ?3 FROM events e
+        WHERE e.kind = 'lead_added' AND e.dedupe_key >= 'lead_added:' || ?1 || ':' AND e.dedupe_key < 'lead_added:' || ?1 || ';'
+        ON CONFLICT(campaign, workflow, lead_id, event_id) DO NOTHING
+        """
+    static let dueSQL = """
+        SELECT id, workflow, lead_id, position, context FROM workflow_runs
+        WHERE campaign = ? AND status = 'waiting' AND wake_at <= ? ORDER BY wake_at, id LIMIT ?
+        """
+    static let nextWakeSQL = "SELECT min(wake_at) FROM workflow_runs WHERE campaign = ? AND status = 'waiting'"
+    static let waitingSQL = "SELECT count(*) FROM workflow_runs WHERE campaign = ? AND status = 'waiting'"
+    static let saveRunSQL = "UPDATE workflow_runs SET status = ?, position = ?, wake_at = ?, context = ?, error = ?, updated_at = ? WHERE id = ?"
+    static let intentSQL = """
+        INSERT INTO calls (provider, connection, agent_id, lead_id, campaign, workflow_run_id, attempt, direction, from_number, to_number,
+            status, queued_at, lead_timezone, selection_tier)
+        VALUES ('simulated', ?, ?, ?, ?, ?, ?, 'outbound', ?, ?, 'dialing', ?, ?, ?)
+        """
+    static let outcomeSQL = """
+        UPDATE calls SET status = ?, outcome = ?, disconnection_reason = ?, started_at = ?, ended_at = ?, duration_ms = ?, transcript = ?,
+            summary = ?, sentiment = ?, call_successful = ?, in_voicemail = ?, user_spoke = ?, custom_analysis = ?, cost_cents = ?,
+            provider_call_id = ?, dynamic_variables = ?, raw = ?
+        WHERE call_id = ?
+        """
+    static let eventSQL = """
+        INSERT INTO events (kind, dedupe_key, call_id, lead_id, payload, occurred_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(dedupe_key) DO NOTHING
+        """
+    static let newRunSQL = """
+        INSERT INTO workflow_runs (campaign, workflow, lead_id, event_id, status, position, wake_at, context, created_at, updated_at)
+        VALUES (?, ?, ?, ?, 'waiting', '[0]', ?, ?, ?, ?) ON CONFLICT(campaign, workflow, lead_id, event_id) DO NOTHING
+        """
+    static let historySQL = "SELECT lead_id, queued_at FROM calls WHERE campaign = ? AND lead_id IS NOT NULL ORDER BY queued_at"
+    static let callSQL = """
+        SELECT call_id, provider, connection, agent_id, attempt, direction, from_number, to_number, status, outcome, disconnection_reason,
+            duration_ms, transcript, summary, sentiment, call_successful, in_voicemail, user_spoke, custom_analysis, cost_cents, selection_tier,
+            queued_at, started_at, ended_at
+        FROM calls WHERE call_id = ?
+        """
+
+    // MARK: - Running
+
+    /// Runs until nothing is due any more, `until` or `maxCalls`.
+    public func run(progress: (RunSummary) -> Void = { _ in }) throws -> RunSummary {
+        var clock = options.start.seconds
+        try database.transaction {
+            summary.recoveredUnknown = try recover()
+            try database.execute(
+                "INSERT OR IGNORE INTO campaigns (name, file, created_at) VALUES (\(sqlQuote(campaign.name)), \(sqlQuote(campaign.file)), \(clock * 1000))")
+            try database.run(Self.enrolEventsSQL, [.text(campaign.name), .integer(clock * 1000)])
+            for workflow in campaign.workflows where workflow.trigger == .leadAdded {
+                try database.run(Self.enrolRunsSQL, [.text(campaign.name), .text(workflow.name), .integer(clock * 1000)])
+                summary.enrolled += database.changes
+            }
+        }
+        try loadState(at: clock)
+
+        while true {
+            if let until = options.until?.seconds, clock >= until { break }
+            if let max = options.maxCalls, summary.callsPlaced >= max { break }
+            let due = try database.query(Self.dueSQL, [.text(campaign.name), .integer(clock * 1000), .integer(Int64(options.batchSize))]) {
+                DueRun(
+                    id: $0.int64(0), workflow: $0.string(1) ?? "", leadID: $0.int64(2), position: RunState.path($0.string(3) ?? "[0]"),
+                    context: RunState.context($0.string(4) ?? "{}"))
+            }
+            if due.isEmpty {
+                guard let next = try database.scalar(Self.nextWakeSQL, [.text(campaign.name)]) else { break }
+                let nextSeconds = (next + 999) / 1000
+                if let until = options.until?.seconds, nextSeconds > until {
+                    clock = until
+                    break
+                }
+                if options.simulate {
+                    clock = max(clock + 1, nextSeconds)
+                } else {
+                    let wait = max(0, min(1.0, Double(nextSeconds - now().seconds)))
+                    if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+                    clock = now().seconds
+                }
+                continue
+            }
+            var dials: [PendingDial] = []
+            try database.transaction {
+                for run in due {
+                    if let max = options.maxCalls, summary.callsPlaced + dials.count >= max { break }
+                    try advance(run, at: clock, dials: &dials)
+                }
+            }
+            // The intents are committed: now ask the connection, and record what happened.
+            if !dials.isEmpty { try complete(dials, at: clock) }
+            progress(summary)
+            if !options.simulate { clock = now().seconds }
+        }
+        summary.clockEnd = Instant(seconds: clock)
+        summary.waiting = Int(try database.scalar(Self.waitingSQL, [.text(campaign.name)]) ?? 0)
+        return summary
+    }
+
+    private func sqlQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
+
+    private func recover() throws -> Int {
+        try database.run(Self.recoverSQL, [.text(campaign.name)])
+        return database.changes
+    }
+
+    private func loadState(at clock: Int64) throws {
+        dnc = try DoNotCallStore(database: database).load()
+        for (id, zones) in try database.query(LeadStore.zoneSetsSQL, [], { ($0.int64(0), $0.string(1) ?? "") }) {
+            zoneSets[id] = zones.split(separator: " ").map(String.init)
+        }
+        let spec = campaign.numbers
+        let store = NumberStore(database: database, plan: plan)
+        selector = try store.selector(
+            settings: spec?.settings ?? SelectionSettings(), health: spec?.health ?? NumberStore.Health(), at: Instant(seconds: clock)
+        ).0
+        lastFrom = try store.lastFromByLead()
+        for (lead, when) in try database.query(Self.historySQL, [.text(campaign.name)], { ($0.int64(0), $0.int64(1) / 1000) }) {
+            history[lead, default: []].append(when)
+        }
+    }
+
+    struct DueRun {
+        var id: Int64
+        var workflow: String
+        var leadID: Int64
+        var position: [Int]
+        var context: [String: Int64]
+    }
+
+    struct PendingDial {
+        var callID: Int64
+        var leadID: Int64
+        var attempt: Int
+        var dialAt: Int64
+        var localHour: Int
+        var firstName: String?
+        var connection: String
+        var zones: [String]
+    }
+
+    /// Advances one run through its steps until one blocks or the run ends.
+    private func advance(_ due: DueRun, at clock: Int64, dials: inout [PendingDial]) throws {
+        var state = RunState(position: due.position, context: due.context)
+        guard let workflow = workflows[due.workflow] else {
+            return try save(due.id, status: "failed", state: state, wake: nil, error: "the campaign has no workflow '\(due.workflow)' any more", at: clock)
+        }
+        guard let lead = try LeadStore(database: database).find(String(due.leadID)), lead.id == due.leadID else {
+            return try save(due.id, status: "failed", state: state, wake: nil, error: "lead \(due.leadID) is gone", at: clock)
+        }
+        var subject = RunSubject(lead: lead)
+        if let callID = state.context["call_id"] { try loadCall(callID, into: &subject) }
+        var steps = 0
+        while true {
+            steps += 1
+            if steps > 1000 { return try save(due.id, status: "failed", state: state, wake: nil, error: "more than 1000 steps without waiting", at: clock) }
+            guard let step = Step.at(state.position, in: workflow.steps) else {
+                if state.leaveBranch() { continue }
+                summary.runsFinished += 1
+                return try save(due.id, status: "done", state: state, wake: nil, error: nil, at: clock)
+            }
+            switch step {
+            case .waitUntilCallingWindow:
+                let answer = windowAnswer(lead, at: clock)
+                if answer.zones.isEmpty {
+                    summary.runsStopped["no-timezone", default: 0] += 1
+                    return try save(due.id, status: "stopped", state: state, wake: nil, error: "no-timezone: no time zone is known for the lead", at: clock)
+                }
+                if answer.answer.open {
+                    state.next()
+                    continue
+                }
+                // Not open within 14 days: look again in 14 days.
+                return try save(
+                    due.id, status: "waiting", state: state, wake: answer.answer.nextOpen ?? clock + WindowSchedule.lookahead, error: nil, at: clock)
+            case .wait(let seconds):
+                if let until = state.context["wait_until"] {
+                    if clock >= until {
+                        state.context["wait_until"] = nil
+                        state.next()
+                        continue
+                    }
+                    return try save(due.id, status: "waiting", state: state, wake: until, error: nil, at: clock)
+                }
+                state.context["wait_until"] = clock + seconds
+                return try save(due.id, status: "waiting", state: state, wake: clock + seconds, error: nil, at: clock)
+            case .waitUntil(let instant):
+                if clock >= instant.seconds {
+                    state.next()
+                    continue
+                }
+                return try save(due.id, status: "waiting", state: state, wake: instant.seconds, error: nil, at: clock)
+            case .placeCall(let settings):
+                switch try placeCall(lead, settings, runID: due.id, at: clock, dials: &dials) {
+                case .placed:
+                    state.next()
+                    continue
+                case .wait(let until):
+                    return try save(due.id, status: "waiting", state: state, wake: until, error: nil, at: clock)
+                case .stop(let code, let reason):
+                    summary.runsStopped[code, default: 0] += 1
+                    return try save(due.id, status: "stopped", state: state, wake: nil, error: "\(code): \(reason)", at: clock)
+                }
+            case .ifThen(let condition, _, _):
+                state.enter(branch: condition.evaluate { subject.value($0) } ? 0 : 1)
+                continue
+            case .stop:
+                summary.runsFinished += 1
+                return try save(due.id, status: "done", state: state, wake: nil, error: nil, at: clock)
+            default:
+                try ActionWriter(database: database, campaign: campaign.name).perform(
+                    step, subject: subject, callID: state.context["call_id"], at: clock, dnc: dnc)
+                if case .addToWorkflow(let name, let delay) = step {
+                    try addToWorkflow(name, leadID: lead.id, from: due.id, position: state.position, wake: clock + delay, at: clock)
+                }
+                if case .addTag = step, let updated = try LeadStore(database: database).find(String(lead.id)) { subject.lead = updated }
+                state.next()
+            }
+        }
+    }
+
+    private func save(_ id: Int64, status: String, state: RunState, wake: Int64?, error: String?, at clock: Int64) throws {
+        try database.run(
+            Self.saveRunSQL,
+            [
+                .text(status), .text(state.positionJSON), .optional(wake.map { $0 * 1000 }), .text(state.contextJSON), .optional(error), .integer(clock * 1000),
+                .integer(id),
+            ])
+    }
+
+    private func addToWorkflow(_ name: String, leadID: Int64, from runID: Int64, position: [Int], wake: Int64, at clock: Int64) throws {
+        let key = "add_to_workflow:\(runID):" + position.map(String.init).joined(separator: ".")
+        try database.run(
+            Self.eventSQL, [.text("workflow_added"), .text(key), .null, .integer(leadID), .text("{}"), .integer(clock * 1000), .integer(clock * 1000)])
+        guard database.changes > 0 else { return }
+        let event = database.lastInsertRowID
+        try database.run(
+            Self.newRunSQL,
+            [
+                .text(campaign.name), .text(name), .integer(leadID), .integer(event), .integer(wake * 1000), .text("{}"), .integer(clock * 1000),
+                .integer(clock * 1000),
+            ])
+    }
+
+    // MARK: - Calls
+
+    enum PlaceResult {
+        case placed
+        case wait(until: Int64)
+        case stop(code: String, reason: String)
+    }
+
+    private func subjectFor(_ lead: LeadRecord) -> WindowSubject {
+        var zones = lead.zones
+        if zones.isEmpty, let fallback = campaign.defaults.timezone { zones = [fallback] }
+        let number = PhoneNumber(e164: lead.phone)
+        let area = number?.areaCode.flatMap { plan.areaCode($0) }
+        return WindowSubject(
+            zones: zones, addressState: lead.stateSource == "phone" ? nil : lead.state, phoneState: area?.state,
+            phoneCountry: area?.country ?? number.flatMap { plan.countries(callingCode: $0.countryCode).first?.region })
+    }
+
+    private func windowAnswer(_ lead: LeadRecord, at t: Int64) -> (zones: [String], answer: WindowAnswer) {
+        let subject = subjectFor(lead)
+        return (subject.zones, gate.answer(subject, at: Instant(seconds: t)))
+    }
+
+    /// The safety net at dial time, independent of the workflow's own wait:
+    /// DNC, window, attempts and caps, pacing and concurrency, then a number.
+    private func placeCall(_ lead: LeadRecord, _ settings: Step.PlaceCall, runID: Int64, at clock: Int64, dials: inout [PendingDial]) throws -> PlaceResult {
+        guard let number = PhoneNumber(e164: lead.phone) else { return .stop(code: "invalid-number", reason: "'\(lead.phone)' is not E.164") }
+        if dnc.contains(number) || lead.dnc { return .stop(code: "dnc", reason: "on the do-not-call list") }
+        let subject = subjectFor(lead)
+        if subject.zones.isEmpty { return .stop(code: "no-timezone", reason: "no time zone is known for the lead") }
+        // Pacing: calls_per_second spreads dials; concurrent_calls waits for a line.
+        var dialAt = max(clock, Int64(nextSlot.rounded(.up)))
+        activeEnds.removeAll { $0 <= dialAt }
+        if activeEnds.count >= campaign.limits.concurrentCalls, let first = activeEnds.min() { dialAt = max(dialAt, first) }
+        let rules = policy.rules(for: subject)
+        let calls = history[lead.id] ?? []
+        switch limits.check(calls: calls, rules: rules, at: dialAt) {
+        case .allowed: break
+        case .wait(let until, _): return .wait(until: until)
+        case .exhausted(let reason): return .stop(code: "attempts-exhausted", reason: reason)
+        }
+        let answer = gate.answer(zones: subject.zones, rules: rules, at: Instant(seconds: dialAt))
+        guard answer.open else { return .wait(until: answer.nextOpen ?? dialAt + WindowSchedule.lookahead) }
+        // A number.
+        let choice: NumberSelector.Choice
+        if let fixed = settings.number, let key = PhoneNumber(e164: fixed)?.key {
+            choice = selector.fixed(key, at: dialAt)
+        } else {
+            let location = plan.locate(number)
+            choice = selector.select(
+                NumberSelector.Lead(
+                    areaCode: number.areaCode ?? 0, state: location.state ?? lead.state, position: location.position, lastFrom: lastFrom[lead.id]),
+                at: dialAt, explain: false)
+        }
+        // No number now: sleep until one may free up (a cap's local midnight, a rest's end).
+        guard let index = choice.index else { return .wait(until: selector.nextChange(after: dialAt) ?? dialAt + 86_400) }
+        selector.recordUse(index, at: dialAt)
+        let from = selector.numbers[index]
+        let attempt = calls.count + 1
+        let connectionName = settings.connection ?? from.connection ?? campaign.connections.keys.sorted().first ?? "simulated"
+        try database.run(
+            Self.intentSQL,
+            [
+                .text(connectionName), .optional(settings.agent), .integer(lead.id), .text(campaign.name), .integer(runID), .integer(Int64(attempt)),
+                .text(from.e164), .text(lead.phone), .integer(dialAt * 1000), .text(subject.zones.joined(separator: " ")), .optional(choice.tier?.rawValue),
+            ])
+        let callID = database.lastInsertRowID
+        history[lead.id, default: []].append(dialAt)
+        lastFrom[lead.id] = from.key
+        nextSlot = max(nextSlot, Double(dialAt)) + 1.0 / max(campaign.limits.callsPerSecond, 0.001)
+        let localHour = ZoneClock(named: subject.zones[0]).map { Int(($0.local(at: dialAt) % 86_400 + 86_400) % 86_400 / 3600) } ?? 12
+        dials.append(
+            PendingDial(
+                callID: callID, leadID: lead.id, attempt: attempt, dialAt: dialAt, localHour: localHour, firstName: lead.firstName, connection: connectionName,
+                zones: subject.zones))
+        summary.callsPlaced += 1
+        return .placed
+    }
+
+    /// Asks the connection for each committed intent and records the outcome,
+    /// the `call_completed` event and its post-call runs in one transaction.
+    private func complete(_ dials: [PendingDial], at clock: Int64) throws {
+        let outcomes = dials.map { connection.call(leadID: $0.leadID, attempt: $0.attempt, localHour: $0.localHour, firstName: $0.firstName) }
+        try database.transaction {
+            for (dial, outcome) in zip(dials, outcomes) {
+                let ringMs: Int64 = outcome.outcome == "failed" || outcome.outcome == "spam_blocked" ? 1000 : 8000
+                let started = dial.dialAt * 1000 + ringMs
+                let ended = started + outcome.durationMs
+                activeEnds.append((ended + 999) / 1000)
+                let raw = JSONObject(["simulated": .bool(true), "seed": .int(Int64(connection.seed)), "outcome": .string(outcome.outcome)]).rendered
+                try database.run(
+                    Self.outcomeSQL,
+                    [
+                        .text(outcome.status), .text(outcome.outcome), .text(outcome.disconnectionReason), .integer(started), .integer(ended),
+                        .integer(outcome.durationMs), .optional(outcome.transcript), .optional(outcome.summary), .optional(outcome.sentiment),
+                        .integer(outcome.callSuccessful ? 1 : 0), .integer(outcome.inVoicemail ? 1 : 0), .integer(outcome.userSpoke ? 1 : 0),
+                        .optional(outcome.customAnalysis), .integer(outcome.costCents), .text("sim-\(dial.callID)"), .text("{}"), .text(raw),
+                        .integer(dial.callID),
+                    ])
+                summary.outcomes[outcome.outcome, default: 0] += 1
+                try database.run(
+                    Self.eventSQL,
+                    [
+                        .text("call_completed"), .text("call_completed:\(dial.callID)"), .integer(dial.callID), .integer(dial.leadID), .text(raw),
+                        .integer(ended), .integer(clock * 1000),
+                    ])
+                guard database.changes > 0 else { continue }
+                let event = database.lastInsertRowID
+                for workflow in campaign.workflows {
+                    guard case .callCompleted(let wanted, let sentiments, let connections) = workflow.trigger else { continue }
+                    if !wanted.isEmpty, !wanted.contains(outcome.outcome) { continue }
+                    if !sentiments.isEmpty, !sentiments.contains(outcome.sentiment ?? "") { continue }
+                    if !connections.isEmpty, !connections.contains(dial.connection) { continue }
+                    try database.run(
+                        Self.newRunSQL,
+                        [
+                            .text(campaign.name), .text(workflow.name), .integer(dial.leadID), .integer(event), .integer(ended),
+                            .text("{\"call_id\":\(dial.callID)}"), .integer(clock * 1000), .integer(clock * 1000),
+                        ])
+                    summary.postCallRuns += database.changes
+                }
+            }
+        }
+    }
+
+    private func loadCall(_ id: Int64, into subject: inout RunSubject) throws {
+        let s = try database.prepare(Self.callSQL)
+        defer { s.reset() }
+        try s.bind([.integer(id)])
+        guard try s.step() else { return }
+        let names = [
+            "call_id", "provider", "connection", "agent_id", "attempt", "direction", "from_number", "to_number", "status", "outcome", "disconnection_reason",
+            "duration_ms", "transcript", "summary", "sentiment", "call_successful", "in_voicemail", "user_spoke", "custom_analysis", "cost_cents",
+            "selection_tier", "queued_at", "started_at", "ended_at",
+        ]
+        let booleans: Set<String> = ["call_successful", "in_voicemail", "user_spoke"]
+        for (i, name) in names.enumerated() {
+            let column = Int32(i)
+            if s.isNull(column) { continue }
+            if booleans.contains(name) {
+                subject.call[name] = .bool(s.int64(column) != 0)
+            } else if name == "custom_analysis" {
+                if case .object(let pairs) = LeadRecord.parse(s.string(column) ?? "{}") {
+                    for (k, v) in pairs { subject.callCustom[k] = ConditionValue(json: v) }
+                }
+            } else if let text = s.string(column) {
+                subject.call[name] = ConditionValue(scalar: text)
+            }
+        }
+    }
+}
+
+/// A run's place in its workflow and the few values it carries.
+struct RunState {
+    var position: [Int]
+    var context: [String: Int64]
+
+    /// To the next step at the same level.
+    mutating func next() { position[position.count - 1] += 1 }
+
+    /// Into the then (0) or else (1) branch of the `if` at the position.
+    mutating func enter(branch: Int) { position += [branch, 0] }
+
+    /// Out of a finished branch to the step after its `if`; false at the top.
+    mutating func leaveBranch() -> Bool {
+        guard position.count >= 3 else { return false }
+        position.removeLast(2)
+        next()
+        return true
+    }
+
+    var positionJSON: String { "[" + position.map(String.init).joined(separator: ",") + "]" }
+
+    var contextJSON: String {
+        "{" + context.keys.sorted().map { "\"\($0)\":\(context[$0]!)" }.joined(separator: ",") + "}"
+    }
+
+    static func path(_ text: String) -> [Int] {
+        let digits = text.split(whereSeparator: { !$0.isNumber && $0 != "-" }).compactMap { Int($0) }
+        return digits.isEmpty ? [0] : digits
+    }
+
+    static func context(_ text: String) -> [String: Int64] {
+        var result: [String: Int64] = [:]
+        guard case .object(let pairs) = LeadRecord.parse(text) else { return result }
+        for (k, v) in pairs { if case .int(let i) = v { result[k] = i } }
+        return result
+    }
+}

@@ -1,0 +1,25 @@
+extension RunSummary {
+    public func json(wallMs: Int64) -> JSONValue {
+        JSONObject([
+            "calls": .int(Int64(callsPlaced)), "outcomes": .object(outcomes.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) }),
+            "post_call_runs": .int(Int64(postCallRuns)), "runs_finished": .int(Int64(runsFinished)),
+            "runs_stopped": .object(runsStopped.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) }),
+            "recovered_unknown": .int(Int64(recoveredUnknown)), "enrolled": .int(Int64(enrolled)), "waiting": .int(Int64(waiting)),
+            "clock_start": .string(clockStart.iso8601), "clock_end": .string(clockEnd.iso8601), "wall_ms": .int(wallMs),
+        ])
+    }
+
+    public func text(campaign: String, wallMs: Int64) -> String {
+        var lines = ["\(campaign): \(callsPlaced) calls placed from \(clockStart.iso8601) to \(clockEnd.iso8601) (\(wallMs) ms)."]
+        if enrolled > 0 { lines.append("Enrolled \(enrolled) workflow runs.") }
+        if !outcomes.isEmpty {
+            lines.append("Outcomes: " + outcomes.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ".")
+        }
+        lines.append("Post-call runs started: \(postCallRuns); runs finished: \(runsFinished); still waiting: \(waiting).")
+        if !runsStopped.isEmpty {
+            lines.append("Stopped: " + runsStopped.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ".")
+        }
+        if recoveredUnknown > 0 { lines.append("\(recoveredUnknown) calls from an interrupted run were marked unknown and will not be redialled.") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,83 @@
+import OutdialKit
+
+/// `outdial run CAMPAIGN`.
+enum RunCommand {
+    static let command: Command = Command(
+        name: "run",
+        abstract: "Run a campaign: enrol leads, wait for windows, place calls, run post-call workflows.",
+        discussion: """
+            Resumable: every workflow run, its position and wake-up time are in the database; stop it at any moment and run it again. With --simulate the clock is virtual and calls go through the seeded simulated connection, so days of dialling take seconds. A call whose outcome is unknown after a crash is marked unknown and never redialled.
+            """,
+        arguments: [Argument("campaign", help: "The campaign file.", kind: .path)],
+        options: [
+            .flag("simulate", help: "Virtual time and the simulated connection."),
+            .value("start", "time", .instant, help: "Where the clock starts. (default: now)"),
+            .value("until", "time", .instant, help: "Stop when the clock reaches this time."),
+            .value("max-calls", "n", .integer(1...Int.max), help: "Stop after placing this many calls."),
+            CommonOptions.json,
+        ],
+        run: { invocation in
+            let campaign = try Campaign.load(path: invocation.string("campaign") ?? "")
+            let connections = Set(campaign.connections.values.map(\.provider))
+            if !invocation.flag("simulate"), !connections.subtracting(["simulated"]).isEmpty {
+                throw invocation.usageError(
+                    "The campaign uses \(connections.sorted().joined(separator: ", ")) connections, which this version cannot dial yet; run with --simulate.")
+            }
+            let database = try Store.open(CommonOptions.databasePath(invocation))
+            var options = RunOptions()
+            options.simulate = invocation.flag("simulate") || connections == ["simulated"]
+            options.start = invocation.instant("start") ?? .now
+            options.until = invocation.instant("until")
+            options.maxCalls = invocation.int("max-calls")
+            let output = invocation.output
+            let started = Instant.now
+            let summary = try CampaignRunner(database: database, campaign: campaign, options: options).run()
+            let wallMs = Instant.now.milliseconds - started.milliseconds
+            if output.json {
+                output.result(summary.json(wallMs: wallMs).rendered)
+                return
+            }
+            output.result(summary.text(campaign: campaign.name, wallMs: wallMs))
+        }
+    )
+}
+
+/// `outdial check CAMPAIGN`.
+enum CheckCommand {
+    static let command: Command = Command(
+        name: "check",
+        abstract: "Validate and lint a campaign file.",
+        arguments: [Argument("campaign", help: "The campaign file.", kind: .path)],
+        options: [CommonOptions.json],
+        run: { invocation in
+            let path = invocation.string("campaign") ?? ""
+            let campaign = try Campaign.load(path: path)
+            let findings = CampaignLint.findings(campaign)
+            let output = invocation.output
+            if output.json {
+                output.result(
+                    JSONObject([
+                        "file": .string(path), "errors": .int(Int64(findings.filter(\.isError).count)),
+                        "warnings": .int(Int64(findings.filter { !$0.isError }.count)),
+                        "findings": .array(
+                            findings.map {
+                                JSONObject([
+                                    "line": .int(Int64($0.line)), "column": .int(Int64($0.column)), "severity": .string($0.isError ? "error" : "warning"),
+                                    "message": .string($0.message),
+                                ])
+                            }),
+                    ]).rendered)
+            } else {
+                for f in findings { Terminal.write("\(path):\(f.line):\(f.column): \(f.isError ? "error" : "warning"): \(f.message)\n", to: .standardError) }
+                let errors = findings.filter(\.isError).count
+                output.result("\(path): \(campaign.workflows.count) workflows, \(errors) errors, \(findings.count - errors) warnings.")
+                output.info("The state calling rules are operational defaults, not legal advice (docs/compliance.md).")
+            }
+            if findings.contains(where: \.isError) {
+                throw CampaignFileError(
+                    file: path, line: findings.first(where: \.isError)!.line, column: findings.first(where: \.isError)!.column,
+                    message: "the campaign has \(findings.filter(\.isError).count) error(s)")
+            }
+        }
+    )
+}

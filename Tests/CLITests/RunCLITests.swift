@@ -1,0 +1,212 @@
+import Foundation
+import Testing
+
+/// End-to-end runs of the example campaign through the built binary, checked
+/// against the window engine (through `outdial window`) and the database.
+@Suite(.serialized) struct RunCLITests {
+    private var examples: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples")
+    }
+    private var campaign: String { examples.appendingPathComponent("campaign.yml").path }
+
+    private func setUp(_ dir: TemporaryDirectory, leads: String? = nil) throws -> String {
+        let db = dir.path("t.db")
+        #expect(try Outdial.run(["--db", db, "numbers", "import", examples.appendingPathComponent("numbers.csv").path]).status == 0)
+        let file = try leads.map { try dir.write("leads.csv", $0) } ?? examples.appendingPathComponent("leads.csv").path
+        #expect(try Outdial.run(["--db", db, "leads", "import", file, "--rejects", dir.path("r.csv")]).status == 0)
+        return db
+    }
+
+    private func rows(_ db: String, _ sql: String) throws -> [[String]] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["sqlite3", "-separator", "|", db, sql]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
+    }
+
+    @Test func theExampleCampaignRunsWithinWindowsCapsAndOnePostCallRunPerCall() throws {
+        let dir = try TemporaryDirectory()
+        let db = try setUp(dir)
+        let result = try Outdial.run(["--db", db, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let calls = try #require(summary["calls"] as? Int)
+        #expect(calls > 298)
+        #expect(summary["waiting"] as? Int == 0)
+
+        // No call outside its lead's window: each call re-checked by `outdial window` for the same lead.
+        let placed = try rows(
+            db,
+            "SELECT c.to_number, strftime('%Y-%m-%dT%H:%M:%SZ', c.queued_at / 1000, 'unixepoch'), l.state, l.state_source FROM calls c JOIN leads l ON l.id = c.lead_id ORDER BY c.call_id"
+        )
+        #expect(placed.count == calls)
+        for (i, call) in placed.enumerated() where i % 7 == 0 {  // a sample keeps the test quick; the runner gates every call the same way
+            var args = ["window", call[0], "--campaign", campaign, "--at", call[1], "--json"]
+            if call[3] != "phone", !call[2].isEmpty { args += ["--state", call[2]] }
+            let check = try Outdial.run(args)
+            let answer = try #require(try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any])
+            #expect(answer["open"] as? Bool == true, "call to \(call[0]) at \(call[1]) was outside its window")
+        }
+        // No lead over its caps: at most 3 attempts; at most 3 in any 24 hours.
+        #expect(try rows(db, "SELECT count(*) FROM (SELECT lead_id FROM calls GROUP BY lead_id HAVING count(*) > 3)") == [["0"]])
+        #expect(
+            try rows(
+                db,
+                "SELECT count(*) FROM calls a JOIN calls b ON a.lead_id = b.lead_id AND a.attempt = 1 AND b.attempt = 2 AND b.queued_at - a.queued_at < 4 * 3600 * 1000"
+            ) == [["0"]])
+        // Every completed call has exactly one post-call run.
+        #expect(
+            try rows(
+                db,
+                "SELECT count(*) FROM calls c WHERE (SELECT count(*) FROM workflow_runs r WHERE r.workflow = 'post-call' AND r.context = '{\"call_id\":' || c.call_id || '}') != 1"
+            ) == [["0"]])
+        // Voicemail retries come at least 4 hours after the call ended.
+        #expect(
+            try rows(
+                db,
+                """
+                SELECT count(*) FROM calls a JOIN calls b ON a.lead_id = b.lead_id AND b.attempt = a.attempt + 1
+                WHERE a.user_spoke = 0 AND b.queued_at < a.ended_at + 4 * 3600 * 1000
+                """) == [["0"]])
+        #expect(try rows(db, "PRAGMA integrity_check") == [["ok"]])
+        // The CRM side happened.
+        #expect(Int(try rows(db, "SELECT count(*) FROM leads WHERE tags LIKE '%hot%' OR tags LIKE '%nurture%'")[0][0])! > 100)
+        #expect(Int(try rows(db, "SELECT count(*) FROM opportunities WHERE stage = 'qualified'")[0][0])! > 10)
+    }
+
+    @Test func theSameSeedGivesTheSameRun() throws {
+        let a = try TemporaryDirectory(), b = try TemporaryDirectory()
+        var dumps: [[[String]]] = []
+        for dir in [a, b] {
+            let db = try setUp(dir)
+            #expect(try Outdial.run(["--db", db, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z"]).status == 0)
+            dumps.append(try rows(db, "SELECT lead_id, attempt, from_number, outcome, queued_at, ended_at, sentiment FROM calls ORDER BY call_id"))
+        }
+        #expect(dumps[0] == dumps[1])
+    }
+
+    @Test func runningAgainAfterTheEndDoesNothing() throws {
+        let dir = try TemporaryDirectory()
+        let db = try setUp(dir)
+        #expect(try Outdial.run(["--db", db, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z"]).status == 0)
+        let again = try Outdial.run(["--db", db, "run", campaign, "--simulate", "--start", "2026-11-30T13:00:00Z", "--json"])
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
+        #expect(summary["calls"] as? Int == 0)
+        #expect(summary["enrolled"] as? Int == 0)
+    }
+
+    /// SPEC §12: kill -9 at several points, restart until done: no (lead,
+    /// attempt) dialled twice, no completed call without its post-call run,
+    /// an intact database.
+    @Test func killedAndRestartedRunsPlaceNoCallTwice() throws {
+        let dir = try TemporaryDirectory()
+        var text = "phone,state\n"
+        let codes = ["212", "415", "312", "713", "305", "206", "404", "602", "303", "617"]
+        for i in 0..<3000 { text += "+1\(codes[i % codes.count])\(200 + (i / 100) % 700)\(String(format: "%04d", i % 10_000)),\n" }
+        let db = try setUp(dir, leads: text)
+        var finished = false
+        for (round, delay) in [0.15, 0.3, 0.5, 0.8, 1.2].enumerated() {
+            let process = Process()
+            process.executableURL = Outdial.binary
+            process.arguments = ["--quiet", "--db", db, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            Thread.sleep(forTimeInterval: delay)
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+            } else {
+                finished = round > 0
+            }
+            process.waitUntilExit()
+        }
+        let last = try Outdial.run(["--db", db, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z", "--json"])
+        #expect(last.status == 0, "\(last.stderr)")
+        _ = finished
+        #expect(try rows(db, "PRAGMA integrity_check") == [["ok"]])
+        #expect(try rows(db, "SELECT count(*) FROM (SELECT lead_id, attempt FROM calls GROUP BY 1, 2 HAVING count(*) > 1)") == [["0"]])
+        #expect(try rows(db, "SELECT count(*) FROM calls WHERE status = 'dialing'") == [["0"]])
+        // Calls that were dialling when killed are unknown and were not redialled: their run moved on.
+        #expect(
+            try rows(
+                db,
+                """
+                SELECT count(*) FROM calls c WHERE c.status != 'unknown'
+                  AND (SELECT count(*) FROM workflow_runs r WHERE r.workflow = 'post-call' AND r.context = '{"call_id":' || c.call_id || '}') != 1
+                """) == [["0"]])
+        #expect(try rows(db, "SELECT count(*) FROM workflow_runs WHERE status = 'waiting'") == [["0"]])
+        #expect(Int(try rows(db, "SELECT count(*) FROM calls")[0][0])! >= 3000)
+    }
+
+    @Test func checkAcceptsTheExampleAndCatchesEachLintRule() throws {
+        let ok = try Outdial.run(["check", campaign])
+        #expect(ok.status == 0)
+        #expect(ok.stdout.contains("0 errors, 0 warnings"))
+        let dir = try TemporaryDirectory()
+        let bad = try dir.write(
+            "bad.yml",
+            """
+            version: 1
+            name: lint
+            connections: { main: { provider: simulated } }
+            workflows:
+              - name: outbound
+                trigger: lead_added
+                steps:
+                  - place_call: { connection: main }
+                  - add_note: "{{call.summary}}"
+                  - add_to_workflow: { workflow: nowhere, delay: 1h }
+              - name: replies
+                trigger: handoff_requested
+                steps: [ { send_ai_message: { responder: support } } ]
+            """)
+        let result = try Outdial.run(["check", bad])
+        #expect(result.status == 65)
+        #expect(
+            result.stderr.contains(
+                "bad.yml:5:5: error: workflow 'outbound': reads call.summary after place_call; handle results in a separate workflow triggered by call_completed"
+            ))
+        #expect(result.stderr.contains("bad.yml:5:5: warning: workflow 'outbound': place_call has no wait_until_calling_window before it"))
+        #expect(result.stderr.contains("error: workflow 'outbound': add_to_workflow names 'nowhere'"))
+        #expect(result.stderr.contains("bad.yml:11:5: warning: workflow 'replies': send_ai_message outside a message_received workflow"))
+        let unknownStep = try dir.write("step.yml", "version: 1\nname: x\nworkflows:\n  - name: a\n    trigger: lead_added\n    steps: [ { add_tga: hot } ]\n")
+        let step = try Outdial.run(["check", unknownStep])
+        #expect(step.status == 65)
+        #expect(step.stderr.contains("step.yml:6:16: unknown key 'add_tga'"))
+        #expect(step.stderr.contains("did you mean 'add_tag'?"))
+        let variable = try dir.write(
+            "var.yml", "version: 1\nname: x\nworkflows:\n  - name: a\n    trigger: call_completed\n    steps: [ { add_note: \"{{call.sumary}}\" } ]\n")
+        let unknownVariable = try Outdial.run(["check", variable])
+        #expect(unknownVariable.status == 65)
+        #expect(unknownVariable.stderr.contains("unknown template variable: 'call.sumary' is not a call field"))
+    }
+
+    @Test func exportsCarryTheCallRecord() throws {
+        let dir = try TemporaryDirectory()
+        let db = try setUp(dir)
+        #expect(try Outdial.run(["--db", db, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z", "--max-calls", "20"]).status == 0)
+        let jsonl = try Outdial.run(["--db", db, "export", "calls", "--format", "jsonl"])
+        let lines = jsonl.stdout.split(separator: "\n")
+        #expect(lines.count == 20)
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        for key in [
+            "call_id", "provider", "from_number", "to_number", "status", "outcome", "queued_at", "ended_at", "duration_ms", "sentiment", "user_spoke",
+            "custom_analysis", "selection_tier", "lead_timezone", "raw",
+        ] {
+            #expect(first.keys.contains(key), "\(key)")
+        }
+        let csv = try Outdial.run(["--db", db, "export", "calls"])
+        #expect(csv.stdout.hasPrefix("call_id,provider,provider_call_id,connection,agent_id,lead_id,campaign,"))
+        #expect(csv.stdout.split(separator: "\r\n").count == 21)
+        let out = dir.path("leads.json")
+        #expect(try Outdial.run(["--db", db, "export", "leads", "--format", "json", "--out", out]).status == 0)
+        let leads = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [[String: Any]])
+        #expect(leads.count == 298)
+        #expect(leads[0]["zones"] is [String])
+    }
+}
