@@ -31,9 +31,13 @@ demo: build
 	$(BIN) --db $(DEMO_DB) leads import examples/leads.csv --rejects $(DEMO_DIR)/rejects.csv
 	$(BIN) --db $(DEMO_DB) numbers import examples/numbers.csv
 	$(BIN) --db $(DEMO_DB) window "(850) 432-1234" --campaign examples/campaign.yml --at 2026-11-25T13:30:00Z
-	$(BIN) --db $(DEMO_DB) plan examples/campaign.yml --at 2026-11-25T18:00:00Z --limit 8
+	$(BIN) --db $(DEMO_DB) check examples/campaign.yml
+	$(BIN) --db $(DEMO_DB) plan examples/campaign.yml --at 2026-11-23T18:00:00Z --limit 5
+	$(BIN) --db $(DEMO_DB) run examples/campaign.yml --simulate --start 2026-11-23T13:00:00Z
+	$(BIN) --db $(DEMO_DB) export calls --format csv --out $(DEMO_DIR)/calls.csv
 	@echo
-	@echo "The demo database is $(DEMO_DB); open it with: sqlite3 $(DEMO_DB)"
+	@echo "The demo database is $(DEMO_DB) (sqlite3 $(DEMO_DB) 'SELECT outcome, count(*) FROM call_results GROUP BY 1');"
+	@echo "the calls are also in $(DEMO_DIR)/calls.csv."
 
 # Performance figures (SPEC §11), release build, with same-run references.
 bench: release
