@@ -249,3 +249,13 @@ private final class Fixture {
         #expect(try f.database.text("PRAGMA integrity_check") == "ok")
     }
 }
+
+@Suite struct LeadTagsJSONTests {
+    @Test(arguments: [
+        (#"[]"#, [String]()), (#"["hot"]"#, ["hot"]), (#"["hot","new"]"#, ["hot", "new"]), (#"["say \"hi\"","a,b"]"#, ["say \"hi\"", "a,b"]),
+        (#"["ünï","x"]"#, ["ünï", "x"]),
+    ])
+    func tagsReadBackExactly(json: String, tags: [String]) {
+        #expect(LeadStore.strings(fromJSON: json) == tags)
+    }
+}

@@ -25,6 +25,9 @@ public struct LeadStore {
         return try one(Self.byExternalIDSQL, [.text(text)])
     }
 
+    /// A lead by outdial id.
+    public func byID(_ id: Int64) throws -> LeadRecord? { try one(Self.byIDSQL, [.integer(id)]) }
+
     /// Leads in id order after `afterID`.
     public func page(after afterID: Int64 = 0, limit: Int) throws -> [LeadRecord] {
         try database.query(Self.pageSQL, [.integer(afterID), .integer(Int64(limit))], Self.read)
@@ -95,8 +98,30 @@ public struct LeadStore {
     }
 
     static func strings(fromJSON text: String) -> [String] {
+        if text == "[]" { return [] }
+        // Tags are written by outdial as a flat array of strings; read that shape directly.
+        if let fast = flatStringArray(text) { return fast }
         guard case .array(let items) = LeadRecord.parse(text) else { return [] }
         return items.compactMap { if case .string(let s) = $0 { return s } else { return nil } }
+    }
+
+    /// `["a","b"]` without escapes, or nil for anything else.
+    private static func flatStringArray(_ text: String) -> [String]? {
+        let u = Array(text.utf8)
+        guard u.first == 91, u.last == 93, !u.contains(92) else { return nil }
+        var result: [String] = []
+        var i = 1
+        while i < u.count - 1 {
+            guard u[i] == 34 else { return nil }
+            guard let end = u[(i + 1)...].firstIndex(of: 34) else { return nil }
+            result.append(String(decoding: u[(i + 1)..<end], as: UTF8.self))
+            i = end + 1
+            if i < u.count - 1 {
+                guard u[i] == 44 else { return nil }
+                i += 1
+            }
+        }
+        return result
     }
 
     static func read(_ s: Statement) -> LeadRecord {

@@ -201,7 +201,7 @@ public final class CampaignRunner {
         guard let workflow = workflows[due.workflow] else {
             return try save(due.id, status: "failed", state: state, wake: nil, error: "the campaign has no workflow '\(due.workflow)' any more", at: clock)
         }
-        guard let lead = try LeadStore(database: database).find(String(due.leadID)), lead.id == due.leadID else {
+        guard let lead = try LeadStore(database: database).byID(due.leadID) else {
             return try save(due.id, status: "failed", state: state, wake: nil, error: "lead \(due.leadID) is gone", at: clock)
         }
         var subject = RunSubject(lead: lead)
@@ -269,7 +269,7 @@ public final class CampaignRunner {
                 if case .addToWorkflow(let name, let delay) = step {
                     try addToWorkflow(name, leadID: lead.id, from: due.id, position: state.position, wake: clock + delay, at: clock)
                 }
-                if case .addTag = step, let updated = try LeadStore(database: database).find(String(lead.id)) { subject.lead = updated }
+                if step.changesLead, let updated = try LeadStore(database: database).byID(lead.id) { subject.lead = updated }
                 state.next()
             }
         }
@@ -480,10 +480,14 @@ struct RunState {
         return digits.isEmpty ? [0] : digits
     }
 
+    /// `{"call_id":12,"wait_until":1795622400}`: the flat object of integers `contextJSON` writes.
     static func context(_ text: String) -> [String: Int64] {
         var result: [String: Int64] = [:]
-        guard case .object(let pairs) = LeadRecord.parse(text) else { return result }
-        for (k, v) in pairs { if case .int(let i) = v { result[k] = i } }
+        for pair in text.dropFirst().dropLast().split(separator: ",") {
+            let kv = pair.split(separator: ":", maxSplits: 1)
+            guard kv.count == 2, let value = Int64(kv[1]) else { continue }
+            result[String(kv[0].filter { $0 != "\"" })] = value
+        }
         return result
     }
 }

@@ -58,6 +58,14 @@ public indirect enum Step: Sendable {
         public var agent: String?
     }
 
+    /// Whether the step changes the lead a run reads (its tags, fields or owner).
+    public var changesLead: Bool {
+        switch self {
+        case .addTag, .removeTag, .updateField, .assign: return true
+        default: return false
+        }
+    }
+
     /// The step's name as written.
     public var name: String {
         switch self {
