@@ -45,7 +45,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["outdial"],
+            // The binary under test, and the library's store to inspect the databases it leaves.
+            dependencies: ["outdial", "OutdialKit"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

@@ -1,4 +1,5 @@
 import Foundation
+import OutdialKit
 import Testing
 
 private func json(_ text: String) throws -> [String: Any] {
@@ -117,16 +118,7 @@ private func json(_ text: String) throws -> [String: Any] {
             #expect(check.status == 0)
             #expect(check.stdout.split(separator: "\n").count == 1, "after a kill at \(delay)s the first import's lead is alone")
         }
-        let integrity = Process()
-        integrity.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        integrity.arguments = ["sqlite3", db, "PRAGMA integrity_check"]
-        let pipe = Pipe()
-        integrity.standardOutput = pipe
-        if (try? integrity.run()) != nil {
-            let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            integrity.waitUntilExit()
-            if integrity.terminationStatus == 0 { #expect(out == "ok\n") }
-        }
+        #expect(try Database(path: db).text("PRAGMA integrity_check") == "ok")
         let finished = try Outdial.run(["--db", db, "leads", "import", big, "--json"])
         #expect(try json(finished.stdout)["imported"] as? Int == 300_000)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import OutdialKit
 import Testing
 
 /// End-to-end runs of the example campaign through the built binary, checked
@@ -17,16 +18,10 @@ import Testing
         return db
     }
 
+    /// Every row of a query, as text, through the library's own store.
     private func rows(_ db: String, _ sql: String) throws -> [[String]] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["sqlite3", "-separator", "|", db, sql]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
+        let database = try Database(path: db)
+        return try database.query(sql) { s in (0..<s.columnCount).map { s.string($0) ?? "" } }
     }
 
     @Test func theExampleCampaignRunsWithinWindowsCapsAndOnePostCallRunPerCall() throws {
