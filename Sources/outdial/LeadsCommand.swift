@@ -114,13 +114,17 @@ enum LeadsCommand {
         run: { invocation in
             let database = try Store.open(CommonOptions.databasePath(invocation))
             let key = invocation.string("lead") ?? ""
-            guard let lead = try LeadStore(database: database).find(key) else { throw NotFoundError(what: "lead", key: key) }
+            let store = LeadStore(database: database)
+            guard let lead = try store.find(key) else { throw NotFoundError(what: "lead", key: key) }
+            let activity = try store.activity(lead.id)
             let output = invocation.output
             if output.json {
-                output.result(lead.json.rendered)
+                guard case .object(var pairs) = lead.json, case .object(let more) = activity else { return }
+                pairs += more
+                output.result(JSONValue.object(pairs).rendered)
                 return
             }
-            output.result(LeadReport.text(lead))
+            output.result(LeadReport.text(lead) + LeadReport.activityText(activity))
         }
     )
 }

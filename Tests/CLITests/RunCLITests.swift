@@ -72,6 +72,12 @@ import Testing
         // The CRM side happened.
         #expect(Int(try rows(db, "SELECT count(*) FROM leads WHERE tags LIKE '%hot%' OR tags LIKE '%nurture%'")[0][0])! > 100)
         #expect(Int(try rows(db, "SELECT count(*) FROM opportunities WHERE stage = 'qualified'")[0][0])! > 10)
+        // leads show carries the lead's calls, notes and tasks.
+        let show = try Outdial.run(["--db", db, "leads", "show", "1", "--json"])
+        let lead = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+        #expect((lead["calls"] as? [[String: Any]])?.isEmpty == false)
+        #expect(lead["notes"] is [[String: Any]])
+        #expect(lead["tasks"] is [[String: Any]])
     }
 
     @Test func theSameSeedGivesTheSameRun() throws {

@@ -36,6 +36,22 @@ public enum LeadReport {
         return text
     }
 
+    /// Calls, notes and tasks under the lead's details.
+    public static func activityText(_ activity: JSONValue) -> String {
+        guard case .object(let sections) = activity else { return "" }
+        var text = ""
+        for (name, value) in sections {
+            guard case .array(let items) = value, !items.isEmpty else { continue }
+            text += "\n\(name.capitalized):\n"
+            for item in items {
+                guard case .object(let fields) = item else { continue }
+                let shown = fields.filter { if case .null = $0.1 { return false } else { return true } }
+                text += "  " + shown.map { "\($0.0) \($0.1.plainText)" }.joined(separator: ", ") + "\n"
+            }
+        }
+        return text
+    }
+
     static func sourceName(_ source: String) -> String {
         switch source {
         case "prefix": return "phone prefix"

@@ -25,6 +25,31 @@ public struct LeadStore {
         return try one(Self.byExternalIDSQL, [.text(text)])
     }
 
+    /// A lead's activity for `leads show`: its calls, notes and tasks, oldest first.
+    public func activity(_ id: Int64) throws -> JSONValue {
+        let calls = try database.query(
+            "SELECT call_id, campaign, attempt, from_number, status, outcome, sentiment, queued_at, duration_ms, summary FROM calls WHERE lead_id = ? ORDER BY queued_at, call_id",
+            [.integer(id)]
+        ) { s in
+            JSONObject([
+                "call_id": .int(s.int64(0)), "campaign": .optional(s.string(1)), "attempt": .int(s.int64(2)), "from_number": .optional(s.string(3)),
+                "status": .optional(s.string(4)), "outcome": .optional(s.string(5)), "sentiment": .optional(s.string(6)),
+                "queued_at": .string(Instant(milliseconds: s.int64(7)).iso8601), "duration_ms": s.optionalInt64(8).map(JSONValue.int) ?? .null,
+                "summary": .optional(s.string(9)),
+            ])
+        }
+        let notes = try database.query("SELECT body, call_id, created_at FROM notes WHERE lead_id = ? ORDER BY id", [.integer(id)]) { s in
+            JSONObject(["body": .optional(s.string(0)), "call_id": s.optionalInt64(1).map(JSONValue.int) ?? .null, "created_at": .string(Instant(milliseconds: s.int64(2)).iso8601)])
+        }
+        let tasks = try database.query("SELECT title, due_at, assignee, status FROM tasks WHERE lead_id = ? ORDER BY id", [.integer(id)]) { s in
+            JSONObject([
+                "title": .optional(s.string(0)), "due_at": s.optionalInt64(1).map { .string(Instant(milliseconds: $0).iso8601) } ?? .null,
+                "assignee": .optional(s.string(2)), "status": .optional(s.string(3)),
+            ])
+        }
+        return JSONObject(["calls": .array(calls), "notes": .array(notes), "tasks": .array(tasks)])
+    }
+
     /// A lead by outdial id.
     public func byID(_ id: Int64) throws -> LeadRecord? { try one(Self.byIDSQL, [.integer(id)]) }
 
