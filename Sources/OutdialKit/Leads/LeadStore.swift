@@ -39,7 +39,10 @@ public struct LeadStore {
             ])
         }
         let notes = try database.query("SELECT body, call_id, created_at FROM notes WHERE lead_id = ? ORDER BY id", [.integer(id)]) { s in
-            JSONObject(["body": .optional(s.string(0)), "call_id": s.optionalInt64(1).map(JSONValue.int) ?? .null, "created_at": .string(Instant(milliseconds: s.int64(2)).iso8601)])
+            JSONObject([
+                "body": .optional(s.string(0)), "call_id": s.optionalInt64(1).map(JSONValue.int) ?? .null,
+                "created_at": .string(Instant(milliseconds: s.int64(2)).iso8601),
+            ])
         }
         let tasks = try database.query("SELECT title, due_at, assignee, status FROM tasks WHERE lead_id = ? ORDER BY id", [.integer(id)]) { s in
             JSONObject([

@@ -334,26 +334,34 @@ public final class CampaignRunner {
         if activeEnds.count >= campaign.limits.concurrentCalls, let first = activeEnds.min() { dialAt = max(dialAt, first) }
         let rules = policy.rules(for: subject)
         let calls = history[lead.id] ?? []
-        switch limits.check(calls: calls, rules: rules, at: dialAt) {
-        case .allowed: break
-        case .wait(let until, _): return .wait(until: until)
-        case .exhausted(let reason): return .stop(code: "attempts-exhausted", reason: reason)
+        let location = plan.locate(number)
+        let wanted = NumberSelector.Lead(
+            areaCode: number.areaCode ?? 0, state: location.state ?? lead.state, position: location.position, lastFrom: lastFrom[lead.id])
+        // Gate and select at the dial time; when no caller ID is free, queue for
+        // the next one that frees (a cooldown, a cap's local midnight) instead of
+        // sleeping and waking with every other waiting run at once.
+        var choice: NumberSelector.Choice
+        var rounds = 0
+        while true {
+            switch limits.check(calls: calls, rules: rules, at: dialAt) {
+            case .allowed: break
+            case .wait(let until, _): return .wait(until: until)
+            case .exhausted(let reason): return .stop(code: "attempts-exhausted", reason: reason)
+            }
+            let answer = gate.answer(zones: subject.zones, rules: rules, at: Instant(seconds: dialAt))
+            guard answer.open else { return .wait(until: answer.nextOpen ?? dialAt + WindowSchedule.lookahead) }
+            if let fixed = settings.number, let key = PhoneNumber(e164: fixed)?.key {
+                choice = selector.fixed(key, at: dialAt)
+            } else {
+                choice = selector.select(wanted, at: dialAt, explain: false)
+            }
+            if choice.index != nil { break }
+            rounds += 1
+            guard rounds < 64, let next = selector.nextChange(after: dialAt) else { return .wait(until: dialAt + 3600) }
+            dialAt = next
+            nextSlot = max(nextSlot, Double(dialAt))
         }
-        let answer = gate.answer(zones: subject.zones, rules: rules, at: Instant(seconds: dialAt))
-        guard answer.open else { return .wait(until: answer.nextOpen ?? dialAt + WindowSchedule.lookahead) }
-        // A number.
-        let choice: NumberSelector.Choice
-        if let fixed = settings.number, let key = PhoneNumber(e164: fixed)?.key {
-            choice = selector.fixed(key, at: dialAt)
-        } else {
-            let location = plan.locate(number)
-            choice = selector.select(
-                NumberSelector.Lead(
-                    areaCode: number.areaCode ?? 0, state: location.state ?? lead.state, position: location.position, lastFrom: lastFrom[lead.id]),
-                at: dialAt, explain: false)
-        }
-        // No number now: sleep until one may free up (a cap's local midnight, a rest's end).
-        guard let index = choice.index else { return .wait(until: selector.nextChange(after: dialAt) ?? dialAt + 86_400) }
+        guard let index = choice.index else { return .wait(until: dialAt + 3600) }
         selector.recordUse(index, at: dialAt)
         let from = selector.numbers[index]
         let attempt = calls.count + 1
