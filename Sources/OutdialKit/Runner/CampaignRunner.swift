@@ -62,7 +62,7 @@ public final class CampaignRunner {
         ON CONFLICT(campaign, workflow, lead_id, event_id) DO NOTHING
         """
     static let dueSQL = """
-        SELECT id, workflow, lead_id, position, context FROM workflow_runs
+        SELECT id, workflow, lead_id, position, context, wake_at FROM workflow_runs
         WHERE campaign = ? AND status = 'waiting' AND wake_at <= ? ORDER BY wake_at, id LIMIT ?
         """
     static let nextWakeSQL = "SELECT min(wake_at) FROM workflow_runs WHERE campaign = ? AND status = 'waiting'"
@@ -115,10 +115,15 @@ public final class CampaignRunner {
         while true {
             if let until = options.until?.seconds, clock >= until { break }
             if let max = options.maxCalls, summary.callsPlaced >= max { break }
-            let due = try database.query(Self.dueSQL, [.text(campaign.name), .integer(clock * 1000), .integer(Int64(options.batchSize))]) {
+            // In simulation, runs due within the next few virtual minutes are taken
+            // together, each advanced at its own wake-up time: fewer, larger
+            // transactions. Pacing, caps and windows are all judged at each call's
+            // own dial time, so nothing happens earlier than it may.
+            let horizon = options.simulate ? clock + Self.simulationHorizon : clock
+            let due = try database.query(Self.dueSQL, [.text(campaign.name), .integer(horizon * 1000), .integer(Int64(options.batchSize))]) {
                 DueRun(
                     id: $0.int64(0), workflow: $0.string(1) ?? "", leadID: $0.int64(2), position: RunState.path($0.string(3) ?? "[0]"),
-                    context: RunState.context($0.string(4) ?? "{}"))
+                    context: RunState.context($0.string(4) ?? "{}"), wake: ($0.int64(5) + 999) / 1000)
             }
             if due.isEmpty {
                 guard let next = try database.scalar(Self.nextWakeSQL, [.text(campaign.name)]) else { break }
@@ -139,12 +144,14 @@ public final class CampaignRunner {
             var dials: [PendingDial] = []
             try database.transaction {
                 for run in due {
-                    if let max = options.maxCalls, summary.callsPlaced + dials.count >= max { break }
-                    try advance(run, at: clock, dials: &dials)
+                    if let max = options.maxCalls, summary.callsPlaced >= max { break }
+                    if let until = options.until?.seconds, run.wake >= until { break }
+                    try advance(run, at: max(clock, run.wake), dials: &dials)
                 }
             }
             // The intents are committed: now ask the connection, and record what happened.
             if !dials.isEmpty { try complete(dials, at: clock) }
+            if options.simulate, let last = due.last { clock = max(clock, min(last.wake, horizon)) }
             progress(summary)
             if !options.simulate { clock = now().seconds }
         }
@@ -182,7 +189,12 @@ public final class CampaignRunner {
         var leadID: Int64
         var position: [Int]
         var context: [String: Int64]
+        /// When the run is due (UTC seconds).
+        var wake: Int64
     }
+
+    /// How far ahead of the virtual clock a simulation batch reaches (seconds).
+    static let simulationHorizon: Int64 = 600
 
     struct PendingDial {
         var callID: Int64
