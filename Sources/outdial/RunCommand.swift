@@ -25,11 +25,13 @@ enum RunCommand {
             }
             let database = try Store.open(CommonOptions.databasePath(invocation))
             var options = RunOptions()
-            options.simulate = invocation.flag("simulate") || connections == ["simulated"]
+            // Without --simulate the clock is the wall clock (the simulated connection still answers).
+            options.simulate = invocation.flag("simulate")
             options.start = invocation.instant("start") ?? .now
             options.until = invocation.instant("until")
             options.maxCalls = invocation.int("max-calls")
             let output = invocation.output
+            StopSignal.install()
             let started = Instant.now
             let summary = try CampaignRunner(database: database, campaign: campaign, options: options).run()
             let wallMs = Instant.now.milliseconds - started.milliseconds

@@ -144,6 +144,37 @@ import Testing
         #expect(Int(try rows(db, "SELECT count(*) FROM calls")[0][0])! >= 3000)
     }
 
+    @Test func ctrlCStopsCleanlyAndTheNextRunResumes() throws {
+        let dir = try TemporaryDirectory()
+        var text = "phone\n"
+        for i in 0..<2000 { text += "+1212\(200 + i / 1000)\(String(format: "%04d", i % 10_000))\n" }
+        let db = try setUp(dir, leads: text)
+        let process = Process()
+        process.executableURL = Outdial.binary
+        process.arguments = ["--db", db, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z", "--json"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 0.3)
+        kill(process.processIdentifier, SIGINT)
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(data)) as? [String: Any])
+        if first["interrupted"] as? Bool == true { #expect((first["waiting"] as? Int ?? 0) > 0) }
+        let resumed = try Outdial.run(["--db", db, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z", "--json"])
+        let second = try #require(try JSONSerialization.jsonObject(with: Data(resumed.stdout.utf8)) as? [String: Any])
+        #expect(second["waiting"] as? Int == 0)
+        #expect(second["interrupted"] as? Bool == false)
+        #expect(try rows(db, "SELECT count(*) FROM (SELECT lead_id, attempt FROM calls GROUP BY 1, 2 HAVING count(*) > 1)") == [["0"]])
+        // No number over its daily cap on any local day, across the interruption.
+        #expect(
+            try rows(
+                db, "SELECT count(*) FROM (SELECT from_number, date(queued_at / 1000 - 5 * 3600, 'unixepoch') d FROM calls GROUP BY 1, 2 HAVING count(*) > 80)")
+                == [["0"]])
+    }
+
     @Test func checkAcceptsTheExampleAndCatchesEachLintRule() throws {
         let ok = try Outdial.run(["check", campaign])
         #expect(ok.status == 0)

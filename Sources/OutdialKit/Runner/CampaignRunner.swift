@@ -100,6 +100,12 @@ public final class CampaignRunner {
     /// Runs until nothing is due any more, `until` or `maxCalls`.
     public func run(progress: (RunSummary) -> Void = { _ in }) throws -> RunSummary {
         var clock = options.start.seconds
+        // Time never runs backwards for a campaign: a resumed simulation starts
+        // where the last call was placed, so the day's caps count what was done.
+        if let last = try database.scalar("SELECT max(queued_at) FROM calls WHERE campaign = ?", [.text(campaign.name)]) {
+            clock = max(clock, last / 1000)
+        }
+        summary.clockStart = Instant(seconds: clock)
         try database.transaction {
             summary.recoveredUnknown = try recover()
             try database.execute(
@@ -113,6 +119,10 @@ public final class CampaignRunner {
         try loadState(at: clock)
 
         while true {
+            if StopSignal.isRequested {
+                summary.interrupted = true
+                break
+            }
             if let until = options.until?.seconds, clock >= until { break }
             if let max = options.maxCalls, summary.callsPlaced >= max { break }
             // In simulation, runs due within the next few virtual minutes are taken
@@ -135,7 +145,8 @@ public final class CampaignRunner {
                 if options.simulate {
                     clock = max(clock + 1, nextSeconds)
                 } else {
-                    let wait = max(0, min(1.0, Double(nextSeconds - now().seconds)))
+                    // Real time: sleep towards the next wake-up, a fraction at a time so Ctrl-C is prompt.
+                    let wait = max(0, min(0.25, Double(nextSeconds - now().seconds)))
                     if wait > 0 { Thread.sleep(forTimeInterval: wait) }
                     clock = now().seconds
                 }

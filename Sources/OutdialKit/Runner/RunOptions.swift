@@ -28,4 +28,6 @@ public struct RunSummary: Sendable {
     public var clockEnd: Instant
     /// Runs still waiting when the run stopped (a later `run` resumes them).
     public var waiting = 0
+    /// Stopped by Ctrl-C or SIGTERM.
+    public var interrupted = false
 }

@@ -6,6 +6,7 @@ extension RunSummary {
             "runs_stopped": .object(runsStopped.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) }),
             "recovered_unknown": .int(Int64(recoveredUnknown)), "enrolled": .int(Int64(enrolled)), "waiting": .int(Int64(waiting)),
             "clock_start": .string(clockStart.iso8601), "clock_end": .string(clockEnd.iso8601), "wall_ms": .int(wallMs),
+            "interrupted": .bool(interrupted),
         ])
     }
 
@@ -19,6 +20,7 @@ extension RunSummary {
         if !runsStopped.isEmpty {
             lines.append("Stopped: " + runsStopped.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ".")
         }
+        if interrupted { lines.append("Interrupted: everything done so far is saved; run the same command again to resume.") }
         if recoveredUnknown > 0 { lines.append("\(recoveredUnknown) calls from an interrupted run were marked unknown and will not be redialled.") }
         return lines.joined(separator: "\n") + "\n"
     }
