@@ -38,15 +38,21 @@ let package = Package(
             dependencies: ["OutdialKit"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // Helpers both test targets use (temporary directories).
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .testTarget(
             name: "OutdialKitTests",
-            dependencies: ["OutdialKit", "CSQLite"],
+            dependencies: ["OutdialKit", "CSQLite", "TestSupport"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
             name: "CLITests",
             // The binary under test, and the library's store to inspect the databases it leaves.
-            dependencies: ["outdial", "OutdialKit"],
+            dependencies: ["outdial", "OutdialKit", "TestSupport"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

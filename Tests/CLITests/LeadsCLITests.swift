@@ -1,5 +1,6 @@
 import Foundation
 import OutdialKit
+import TestSupport
 import Testing
 
 private func json(_ text: String) throws -> [String: Any] {

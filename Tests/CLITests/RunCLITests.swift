@@ -1,5 +1,6 @@
 import Foundation
 import OutdialKit
+import TestSupport
 import Testing
 
 /// End-to-end runs of the example campaign through the built binary, checked
