@@ -176,6 +176,34 @@ import Testing
                 == [["0"]])
     }
 
+    @Test func runsThatCanNeverDialStopWithAReasonInsteadOfWaitingForever() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("t.db")
+        // No numbers imported at all, and a Utah lead for a Sunday-only campaign.
+        let leads = try dir.write("l.csv", "phone\n212-555-0123\n801-555-0123\n")
+        #expect(try Outdial.run(["--db", db, "leads", "import", leads]).status == 0)
+        let sunday = try dir.write(
+            "c.yml",
+            """
+            version: 1
+            name: sundays
+            calling_window: { days: [sun], hours: "12:00-18:00" }
+            connections: { main: { provider: simulated } }
+            workflows:
+              - name: outbound
+                trigger: lead_added
+                steps: [ { wait_until_calling_window: {} }, { place_call: { connection: main } } ]
+            """)
+        let result = try Outdial.run(["--db", db, "run", sunday, "--simulate", "--start", "2026-11-23T13:00:00Z", "--json"])
+        #expect(result.status == 0)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(summary["waiting"] as? Int == 0)
+        let stopped = try #require(summary["runs_stopped"] as? [String: Int])
+        #expect(stopped["window-never-opens"] == 1)  // Utah: no Sunday calls
+        #expect(stopped["no-caller-id"] == 1)  // New York: open on Sunday, but the pool is empty
+        #expect(summary["calls"] as? Int == 0)
+    }
+
     @Test func checkAcceptsTheExampleAndCatchesEachLintRule() throws {
         let ok = try Outdial.run(["check", campaign])
         #expect(ok.status == 0)

@@ -249,9 +249,15 @@ public final class CampaignRunner {
                     state.next()
                     continue
                 }
-                // Not open within 14 days: look again in 14 days.
-                return try save(
-                    due.id, status: "waiting", state: state, wake: answer.answer.nextOpen ?? clock + WindowSchedule.lookahead, error: nil, at: clock)
+                guard let next = answer.answer.nextOpen else {
+                    // Rules that never open for this lead (a Sunday-only campaign and a Utah
+                    // lead): waiting would never end, so the run stops and says why.
+                    summary.runsStopped["window-never-opens", default: 0] += 1
+                    return try save(
+                        due.id, status: "stopped", state: state, wake: nil, error: "window-never-opens: the calling window does not open within 14 days",
+                        at: clock)
+                }
+                return try save(due.id, status: "waiting", state: state, wake: next, error: nil, at: clock)
             case .wait(let seconds):
                 if let until = state.context["wait_until"] {
                     if clock >= until {
@@ -372,7 +378,10 @@ public final class CampaignRunner {
             case .exhausted(let reason): return .stop(code: "attempts-exhausted", reason: reason)
             }
             let answer = gate.answer(zones: subject.zones, rules: rules, at: Instant(seconds: dialAt))
-            guard answer.open else { return .wait(until: answer.nextOpen ?? dialAt + WindowSchedule.lookahead) }
+            guard answer.open else {
+                guard let next = answer.nextOpen else { return .stop(code: "window-never-opens", reason: "the calling window does not open within 14 days") }
+                return .wait(until: next)
+            }
             if let fixed = settings.number, let key = PhoneNumber(e164: fixed)?.key {
                 choice = selector.fixed(key, at: dialAt)
             } else {
@@ -380,7 +389,11 @@ public final class CampaignRunner {
             }
             if choice.index != nil { break }
             rounds += 1
-            guard rounds < 64, let next = selector.nextChange(after: dialAt) else { return .wait(until: dialAt + 3600) }
+            guard let next = selector.nextChange(after: dialAt) else {
+                // No caller ID will ever be free (an empty pool, every number disabled).
+                return .stop(code: "no-caller-id", reason: "no number of the pool can be used; import or enable numbers and run again")
+            }
+            guard rounds < 64 else { return .wait(until: next) }
             dialAt = next
             nextSlot = max(nextSlot, Double(dialAt))
         }
