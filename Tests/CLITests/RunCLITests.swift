@@ -204,6 +204,27 @@ import Testing
         #expect(summary["calls"] as? Int == 0)
     }
 
+    @Test func workflowsThatAddEachOtherForeverAreCutOff() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("t.db")
+        #expect(try Outdial.run(["--db", db, "leads", "import", try dir.write("l.csv", "phone\n212-555-0123\n")]).status == 0)
+        let loop = try dir.write(
+            "c.yml",
+            """
+            version: 1
+            name: loop
+            workflows:
+              - name: ping
+                trigger: lead_added
+                steps: [ { add_tag: pinged }, { add_to_workflow: { workflow: ping, delay: 1m } } ]
+            """)
+        let result = try Outdial.run(["--db", db, "run", loop, "--simulate", "--start", "2026-11-23T13:00:00Z", "--json"])
+        #expect(result.status == 0)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect((summary["runs_stopped"] as? [String: Int])?["workflow-loop"] == 1)
+        #expect(summary["waiting"] as? Int == 0)
+    }
+
     @Test func checkAcceptsTheExampleAndCatchesEachLintRule() throws {
         let ok = try Outdial.run(["check", campaign])
         #expect(ok.status == 0)

@@ -27,6 +27,10 @@ public final class CampaignRunner {
     private var nextSlot: Double = 0
     private var activeEnds: [Int64] = []
     private var summary: RunSummary
+    /// Runs each lead was added to in this process: a guard against workflows
+    /// that add each other forever without dialling.
+    private var added: [Int64: Int] = [:]
+    static let maximumAddedRuns = 500
     private let now: () -> Instant
 
     public init(database: Database, campaign: Campaign, options: RunOptions, plan: NumberingPlan = .shared) throws {
@@ -314,6 +318,11 @@ public final class CampaignRunner {
     }
 
     private func addToWorkflow(_ name: String, leadID: Int64, from runID: Int64, position: [Int], wake: Int64, at clock: Int64) throws {
+        added[leadID, default: 0] += 1
+        guard added[leadID]! <= Self.maximumAddedRuns else {
+            summary.runsStopped["workflow-loop", default: 0] += 1
+            return
+        }
         let key = "add_to_workflow:\(runID):" + position.map(String.init).joined(separator: ".")
         try database.run(
             Self.eventSQL, [.text("workflow_added"), .text(key), .null, .integer(leadID), .text("{}"), .integer(clock * 1000), .integer(clock * 1000)])
