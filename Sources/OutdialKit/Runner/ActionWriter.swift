@@ -4,14 +4,7 @@ struct ActionWriter {
     let database: Database
     let campaign: String
 
-    static let addTagSQL = """
-        UPDATE leads SET tags = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(leads.tags) UNION SELECT ?1 ORDER BY 1)),
-            updated_at = ?2 WHERE id = ?3
-        """
-    static let removeTagSQL = """
-        UPDATE leads SET tags = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(leads.tags) WHERE value != ?1 ORDER BY 1)),
-            updated_at = ?2 WHERE id = ?3
-        """
+    static let tagsSQL = "UPDATE leads SET tags = ?, updated_at = ? WHERE id = ?"
     static let noteSQL = "INSERT INTO notes (lead_id, call_id, body, created_at) VALUES (?, ?, ?, ?)"
     static let fieldSQL = "UPDATE leads SET fields = json_set(fields, '$.' || json_quote(?1), ?2), updated_at = ?3 WHERE id = ?4"
     static let opportunitySQL = """
@@ -24,13 +17,26 @@ struct ActionWriter {
     static let stateSetSQL = "INSERT INTO campaign_state (campaign, key, value) VALUES (?1, ?2, ?3) ON CONFLICT(campaign, key) DO UPDATE SET value = ?3"
     static let ownerSQL = "UPDATE leads SET owner = ?, updated_at = ? WHERE id = ?"
 
+    /// Applies `add_tag` / `remove_tag` to the lead's tags, writes them (sorted,
+    /// without repeats) and returns them, so the run goes on with the lead as it now is.
+    func tags(_ step: Step, for lead: LeadRecord, at clock: Int64) throws -> [String] {
+        var tags = Set(lead.tags)
+        switch step {
+        case .addTag(let tag): guard tags.insert(tag).inserted else { return lead.tags }
+        case .removeTag(let tag): guard tags.remove(tag) != nil else { return lead.tags }
+        default: return lead.tags
+        }
+        let sorted = tags.sorted()
+        try database.run(Self.tagsSQL, [.text(JSONValue.array(sorted.map(JSONValue.string)).rendered), .integer(clock * 1000), .integer(lead.id)])
+        return sorted
+    }
+
     func perform(_ step: Step, subject: RunSubject, callID: Int64?, at clock: Int64, dnc: DoNotCallList) throws {
         let ms = clock * 1000
         let lead = subject.lead
         let render = { (t: Template) in t.render { subject.text($0) } }
         switch step {
-        case .addTag(let tag): try database.run(Self.addTagSQL, [.text(tag), .integer(ms), .integer(lead.id)])
-        case .removeTag(let tag): try database.run(Self.removeTagSQL, [.text(tag), .integer(ms), .integer(lead.id)])
+        case .addTag, .removeTag: break  // see `tags(_:for:at:)`
         case .addNote(let body):
             // A note whose template came out empty (a call with no summary) is not worth a row.
             let text = render(body)

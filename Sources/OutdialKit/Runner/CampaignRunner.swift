@@ -296,6 +296,10 @@ public final class CampaignRunner {
             case .stop:
                 summary.runsFinished += 1
                 return try save(due.id, status: "done", state: state, wake: nil, error: nil, at: clock)
+            case .addTag, .removeTag:
+                subject.lead.tags = try ActionWriter(database: database, campaign: campaign.name).tags(step, for: subject.lead, at: clock)
+                state.next()
+                continue
             default:
                 try ActionWriter(database: database, campaign: campaign.name).perform(
                     step, subject: subject, callID: state.context["call_id"], at: clock, dnc: dnc)

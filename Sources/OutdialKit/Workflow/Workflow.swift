@@ -58,10 +58,11 @@ public indirect enum Step: Sendable {
         public var agent: String?
     }
 
-    /// Whether the step changes the lead a run reads (its tags, fields or owner).
+    /// Whether the step changes the lead in ways a run re-reads from the database
+    /// (its fields or owner; tags are kept in step in memory).
     public var changesLead: Bool {
         switch self {
-        case .addTag, .removeTag, .updateField, .assign: return true
+        case .updateField, .assign: return true
         default: return false
         }
     }
