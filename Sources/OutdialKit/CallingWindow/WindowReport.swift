@@ -83,10 +83,7 @@ public struct WindowReport: Sendable {
         lines.append("\(phone) is \(verdict) at \(at.iso8601).")
         let seconds = at.seconds
         lines.append("Zones:   " + subject.zones.map { "\($0) (\(Self.local(seconds, in: $0)))" }.joined(separator: ", "))
-        let ruleText = rules.map { rule -> String in
-            let today = rule.id
-            return today + " (" + Self.hoursSummary(rule) + ")"
-        }
+        let ruleText = rules.map { $0.id + " (" + Self.hoursSummary($0) + ")" }
         lines.append("Rules:   " + (ruleText.isEmpty ? "none apply" : ruleText.joined(separator: "; ")))
         if let state { lines.append("State:   \(state)" + (subject.addressState == nil ? " (from the area code)" : "")) }
         if answer.open, let closes = answer.closesAt {

@@ -81,10 +81,11 @@ public final class NumberSelector {
         self.byAreaCode = byAreaCode
         self.byState = byState
         self.byKey = byKey
-        uses = sorted.map { Int32($0.usesToday) }
-        dayStart = sorted.map { _ in .min }
-        dayEnd = sorted.map { _ in .min }
-        lastUse = sorted.map { $0.lastUsed ?? .min }
+        // Uses come from the call history (`recordPastUse`) and from selecting.
+        uses = Array(repeating: 0, count: sorted.count)
+        dayStart = Array(repeating: .min, count: sorted.count)
+        dayEnd = Array(repeating: .min, count: sorted.count)
+        lastUse = Array(repeating: .min, count: sorted.count)
         restingUntil = sorted.map { $0.restingUntil ?? .min }
         enabled = sorted.map(\.enabled)
         caps = sorted.map { Int32($0.dailyCap ?? settings.dailyCap) }
@@ -159,11 +160,8 @@ public final class NumberSelector {
         var result: [Int] = []
         if let centre = plan.areaCode(areaCode)?.centre {
             for (i, n) in numbers.enumerated() where n.areaCode != areaCode {
-                if let p = n.position, let theirs = plan.areaCode(n.areaCode)?.centre ?? Optional(p),
-                    theirs.distanceKilometres(to: centre) <= settings.nearbyKilometres
-                {
-                    result.append(i)
-                }
+                // A number's position is its area code's centre.
+                if let theirs = positions[i], theirs.distanceKilometres(to: centre) <= settings.nearbyKilometres { result.append(i) }
             }
         }
         nearbyCache[areaCode] = result

@@ -19,14 +19,6 @@ public struct PoolNumber: Sendable {
     /// The zone whose midnight resets the daily count (the area code's).
     public var zone: String
 
-    // Use, kept by the selector.
-    /// Uses on the local day that `dayStart..<dayEnd` spans.
-    public var usesToday = 0
-    var dayStart: Int64 = .min
-    var dayEnd: Int64 = .min
-    /// The last use, UTC seconds.
-    public var lastUsed: Int64?
-
     public init(
         id: Int64, e164: String, key: UInt64, areaCode: Int, state: String?, position: Coordinate?, label: String? = nil, connection: String? = nil,
         dailyCap: Int? = nil, weight: Int = 1, enabled: Bool = true, restingUntil: Int64? = nil, restingReason: String? = nil, zone: String
