@@ -9,7 +9,7 @@ private func records(_ text: String, delimiter: UInt8? = nil, latin1: Bool = fal
 {
     let dir = try TemporaryDirectory()
     let path = dir.path("t.csv")
-    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
     return try readAll(path: path, delimiter: delimiter, latin1: latin1, maxRecordBytes: maxRecordBytes)
 }
 
@@ -74,7 +74,7 @@ private func readAll(path: String, delimiter: UInt8? = nil, latin1: Bool = false
     @Test func invalidUTF8IsFoundAtItsOffset() throws {
         let dir = try TemporaryDirectory()
         let path = dir.path("t.csv")
-        FileManager.default.createFile(atPath: path, contents: Data([0x61, 0x0A, 0x62, 0xE9, 0x63, 0x0A]))  // "a\nb\xE9c\n"
+        _ = FileManager.default.createFile(atPath: path, contents: Data([0x61, 0x0A, 0x62, 0xE9, 0x63, 0x0A]))  // "a\nb\xE9c\n"
         let reader = try CSVReader(path: path)
         _ = try reader.next()
         #expect(reader.invalidUTF8Offset() == nil)
@@ -85,7 +85,7 @@ private func readAll(path: String, delimiter: UInt8? = nil, latin1: Bool = false
     @Test func latin1IsTranscoded() throws {
         let dir = try TemporaryDirectory()
         let path = dir.path("t.csv")
-        FileManager.default.createFile(atPath: path, contents: Data([0x5A, 0x6F, 0xEB, 0x2C, 0x31, 0x0A]))  // "Zo\xEB,1\n"
+        _ = FileManager.default.createFile(atPath: path, contents: Data([0x5A, 0x6F, 0xEB, 0x2C, 0x31, 0x0A]))  // "Zo\xEB,1\n"
         #expect(try readAll(path: path, latin1: true) == [["Zoë", "1"]])
     }
 

@@ -204,7 +204,7 @@ private final class Fixture {
     @Test func invalidUTF8IsRejectedNamingTheByteOffset() throws {
         let f = try Fixture()
         let path = f.dir.path("latin.csv")
-        FileManager.default.createFile(atPath: path, contents: Data("phone,name\n4155550123,Zo".utf8) + Data([0xEB]) + Data("\n".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("phone,name\n4155550123,Zo".utf8) + Data([0xEB]) + Data("\n".utf8))
         let summary = try LeadImporter(database: f.database).run(path: path, options: LeadImportOptions())
         #expect(summary.rejected == 1)
         #expect(try f.rejects("latin.rejects.csv").contains("is not valid UTF-8 (byte offset 24); for a Latin-1 file use --encoding latin1"))
@@ -239,7 +239,7 @@ private final class Fixture {
         var junk = Data("phone,name\n".utf8)
         for _ in 0..<5000 { junk.append(UInt8(truncatingIfNeeded: generator.next() & 0xFF)) }
         let path = f.dir.path("junk.csv")
-        FileManager.default.createFile(atPath: path, contents: junk)
+        _ = FileManager.default.createFile(atPath: path, contents: junk)
         // Either the file as a whole is refused (an unclosed quote) or every row is judged; never a crash.
         do {
             let summary = try LeadImporter(database: f.database).run(path: path, options: LeadImportOptions())

@@ -1,5 +1,5 @@
-/// Reads a do-not-call file: one number a line, or a CSV whose header names a
-/// phone column.
+/// Reads a do-not-call file: one number a line (`#` starts a comment), or a
+/// CSV whose header names a phone column.
 public struct DoNotCallImporter {
     let database: Database
 
@@ -35,6 +35,8 @@ public struct DoNotCallImporter {
         var column = 0
         var first = true
         while try reader.next() {
+            // `#` starts a comment line in a plain list.
+            if reader.string(0)?.trimmingSpaces().hasPrefix("#") == true { continue }
             if first {
                 first = false
                 let headers = (0..<reader.fieldCount).map { reader.string($0) ?? "" }

@@ -81,6 +81,7 @@ public final class Database {
     ///
     /// The outer transaction is `BEGIN IMMEDIATE`, so a writer takes the lock
     /// up front and waits out the busy timeout there, not halfway through.
+    @discardableResult
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         if transactionDepth > 0 {
             let name = "sp\(transactionDepth)"
