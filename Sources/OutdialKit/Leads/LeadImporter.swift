@@ -201,31 +201,6 @@ public final class LeadImporter {
         return (String(trimmed[..<space]), String(trimmed[trimmed.index(after: space)...]).trimmingSpaces())
     }
 
-    /// A JSON string literal from UTF-8 bytes, escaping per RFC 8259; runs
-    /// that need no escaping are copied at once.
-    static func writeJSONString(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        out.append(34)
-        var run = 0
-        for i in 0..<bytes.count {
-            let byte = bytes[i]
-            guard byte < 32 || byte == 34 || byte == 92 else { continue }
-            if i > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i])) }
-            run = i + 1
-            switch byte {
-            case 34: out.append(contentsOf: [92, 34])
-            case 92: out.append(contentsOf: [92, 92])
-            case 10: out.append(contentsOf: [92, 110])
-            case 13: out.append(contentsOf: [92, 114])
-            case 9: out.append(contentsOf: [92, 116])
-            default:
-                let hex: StaticString = "0123456789abcdef"
-                out.append(contentsOf: [92, 117, 48, 48, hex.utf8Start[Int(byte >> 4)], hex.utf8Start[Int(byte & 15)]])
-            }
-        }
-        if bytes.count > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<bytes.count])) }
-        out.append(34)
-    }
-
     /// `leads.csv` → `leads.rejects.csv`; standard input → `leads.rejects.csv` here.
     static func defaultRejectsPath(for path: String) -> String {
         if path == "-" { return "leads.rejects.csv" }
@@ -236,7 +211,7 @@ public final class LeadImporter {
     /// The kind of a reason, for the summary's tally (`phone … has 9 digits` → `phone has 9 digits`).
     static func reasonKind(_ reason: String) -> String {
         if reason.hasPrefix("phone '"), let close = reason.dropFirst(7).firstIndex(of: "'") {
-            return "phone " + reason[reason.index(after: close)...].trimmingCharacters()
+            return "phone " + String(reason[reason.index(after: close)...]).trimmingSpaces()
         }
         if reason.hasPrefix("is not valid UTF-8") { return "not valid UTF-8" }
         if let quote = reason.firstIndex(of: "'"), let end = reason[reason.index(after: quote)...].firstIndex(of: "'") {
@@ -255,8 +230,4 @@ public enum LeadImportError: Error, Equatable, Sendable, CustomStringConvertible
         case .unknownRegion(let region): return "region '\(region)' is not an ISO country code outdial knows (US, CA, GB …)"
         }
     }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters() -> String { String(self).trimmingSpaces() }
 }

@@ -266,7 +266,7 @@ final class LeadRowParser {
         for (i, custom) in mapping.custom.enumerated() {
             if i > 0 { fieldsJSON.append(44) }
             fieldsJSON.append(contentsOf: customKeys[i])
-            LeadImporter.writeJSONString(record.field(custom.index), to: &fieldsJSON)
+            JSONValue.writeString(bytes: record.field(custom.index), to: &fieldsJSON)
         }
         fieldsJSON.append(125)
         fieldsJSON.withUnsafeBufferPointer { batch.add($0) }
@@ -299,7 +299,7 @@ final class LeadRowParser {
         for tag in tags {
             if let previous, previous.elementsEqual(tag) { continue }
             if previous != nil { out.append(44) }
-            LeadImporter.writeJSONString(tag, to: &out)
+            JSONValue.writeString(bytes: tag, to: &out)
             previous = tag
         }
         out.append(93)

@@ -30,7 +30,7 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         var text = (path.map { "\($0): " } ?? "") + "database error: \(message) (\(Self.name(of: code)))"
-        if let sql { text += "\n  while running: " + sql.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters() }.joined(separator: " ") }
+        if let sql { text += "\n  while running: " + sql.split(whereSeparator: \.isNewline).map { String($0).trimmingSpaces() }.joined(separator: " ") }
         return text
     }
 
@@ -55,14 +55,5 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case SQLITE_RANGE: return "SQLITE_RANGE"
         default: return "SQLite code \(code)"
         }
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters() -> Substring {
-        var s = self
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return s
     }
 }

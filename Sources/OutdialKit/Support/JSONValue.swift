@@ -60,20 +60,32 @@ public enum JSONValue: Equatable, Sendable {
 
     /// Appends a JSON string literal, escaping per RFC 8259.
     public static func writeString(_ s: String, to out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { writeString(bytes: $0, to: &out) }
+    }
+
+    /// A JSON string literal from UTF-8 bytes, escaping per RFC 8259; runs
+    /// that need no escaping are copied at once.
+    public static func writeString(bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(34)
-        for byte in s.utf8 {
+        var run = 0
+        for i in 0..<bytes.count {
+            let byte = bytes[i]
+            guard byte < 32 || byte == 34 || byte == 92 else { continue }
+            if i > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i])) }
+            run = i + 1
             switch byte {
-            case 34: out += [92, 34]
-            case 92: out += [92, 92]
-            case 10: out += [92, 110]
-            case 13: out += [92, 114]
-            case 9: out += [92, 116]
-            case 0..<32:
-                let hex = Array("0123456789abcdef".utf8)
-                out += [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]]
-            default: out.append(byte)
+            case 34: out.append(contentsOf: [92, 34])
+            case 92: out.append(contentsOf: [92, 92])
+            case 10: out.append(contentsOf: [92, 110])
+            case 13: out.append(contentsOf: [92, 114])
+            case 9: out.append(contentsOf: [92, 116])
+            default:
+                let hex: StaticString = "0123456789abcdef"
+                out.append(contentsOf: [92, 117, 48, 48, hex.utf8Start[Int(byte >> 4)], hex.utf8Start[Int(byte & 15)]])
             }
         }
+        if bytes.count > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<bytes.count])) }
         out.append(34)
     }
 }

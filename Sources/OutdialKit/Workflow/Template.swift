@@ -48,14 +48,14 @@ public struct Template: Sendable, Equatable {
             if open.lowerBound > rest.startIndex { parts.append(.text(String(rest[..<open.lowerBound]))) }
             guard let close = rest[open.upperBound...].range(of: "}}") else { throw WorkflowError("'{{' without a closing '}}' in \"\(text)\"") }
             let inner = rest[open.upperBound..<close.lowerBound]
-            let pieces = inner.split(separator: "|", maxSplits: 1).map { $0.trimmingCharacters() }
+            let pieces = inner.split(separator: "|", maxSplits: 1).map { String($0).trimmingSpaces() }
             let path = pieces[0]
             if let problem = Self.problem(with: path) { throw WorkflowError("unknown template variable: \(problem)") }
             var fallback: String?
             if pieces.count == 2 {
                 let filter = pieces[1]
                 guard filter.hasPrefix("default:") else { throw WorkflowError("'| \(filter)' is not a filter; the only one is '| default: \"…\"'") }
-                var value = filter.dropFirst("default:".count).trimmingCharacters()
+                var value = String(filter.dropFirst("default:".count)).trimmingSpaces()
                 if value.count >= 2, value.first == "\"" || value.first == "'", value.last == value.first { value = String(value.dropFirst().dropLast()) }
                 fallback = value
             }
@@ -82,10 +82,6 @@ public struct Template: Sendable, Equatable {
         }
         return out
     }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters() -> String { String(self).trimmingSpaces() }
 }
 
 /// A workflow that cannot be used, or a lint finding.
