@@ -73,29 +73,17 @@ public struct LeadStore {
     }
 
     static let gateRowsSQL = "SELECT zone_set_id, state, state_source, phone FROM leads WHERE dnc = 0"
-    static let zoneSetsSQL = "SELECT id, zones FROM zone_sets"
 
     /// Every callable (not DNC) lead in the compact form the window sweep
     /// takes, with the zone sets they refer to.
     public func gateRows(plan: NumberingPlan = .shared) throws -> (rows: [GateRow], zoneSets: [Int64: [String]]) {
-        var zoneSets: [Int64: [String]] = [:]
-        for (id, zones) in try database.query(Self.zoneSetsSQL, [], { ($0.int64(0), $0.string(1) ?? "") }) {
-            zoneSets[id] = zones.split(separator: " ").map(String.init)
-        }
+        let zoneSets = try ZoneSetStore.zones(database)
         var rows: [GateRow] = []
-        var regions: [String: Int16] = [:]
+        var regions = AddressRegions(plan: plan)
         let s = try database.prepare(Self.gateRowsSQL)
         defer { s.reset() }
         while try s.step() {
-            var region: Int16 = -1
-            if let source = s.string(2), source != "phone", let state = s.string(1) {
-                if let cached = regions[state] {
-                    region = cached
-                } else {
-                    region = plan.regionIndex(code: state) ?? -1
-                    regions[state] = region
-                }
-            }
+            let region = regions.index(state: s.string(1), source: s.string(2))
             rows.append(GateRow(zoneSet: Int32(truncatingIfNeeded: s.int64(0)), addressRegion: region, areaCode: Self.areaCode(s)))
         }
         return (rows, zoneSets)

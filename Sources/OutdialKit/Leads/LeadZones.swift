@@ -112,6 +112,16 @@ public final class LeadZoneResolver {
 enum ZoneSetStore {
     static let insertSQL = "INSERT INTO zone_sets (id, zones, sources) VALUES (?, ?, ?)"
     static let allSQL = "SELECT id, zones, sources FROM zone_sets"
+    static let zonesSQL = "SELECT id, zones FROM zone_sets"
+
+    /// Zone set id → its IANA zones.
+    static func zones(_ database: Database) throws -> [Int64: [String]] {
+        var result: [Int64: [String]] = [:]
+        for (id, zones) in try database.query(zonesSQL, [], { ($0.int64(0), $0.string(1) ?? "") }) {
+            result[id] = zones.split(separator: " ").map(String.init)
+        }
+        return result
+    }
 
     static func all(_ database: Database) throws -> [ZoneSetRow] {
         try database.query(allSQL) { ZoneSetRow(id: $0.int64(0), zones: $0.string(1) ?? "", sources: $0.string(2) ?? "{}") }
@@ -119,5 +129,24 @@ enum ZoneSetStore {
 
     static func insert(_ rows: [ZoneSetRow], into database: Database) throws {
         for row in rows { try database.run(insertSQL, [.integer(row.id), .text(row.zones), .text(row.sources)]) }
+    }
+}
+
+/// The address state of stored leads as a region index, worked out once per
+/// distinct state: a lead's `state` is its address only when `state_source`
+/// is not `phone`.
+struct AddressRegions {
+    let plan: NumberingPlan
+    private var cache: [String: Int16] = [:]
+
+    init(plan: NumberingPlan) { self.plan = plan }
+
+    /// The region index, or -1 when the lead has no address state.
+    mutating func index(state: String?, source: String?) -> Int16 {
+        guard let state, let source, source != "phone" else { return -1 }
+        if let cached = cache[state] { return cached }
+        let index = plan.regionIndex(code: state) ?? -1
+        cache[state] = index
+        return index
     }
 }

@@ -68,10 +68,7 @@ public final class CampaignPlanner {
     public func run(at: Instant, each: (PlanEntry) throws -> Void) throws -> PlanSummary {
         let now = at.seconds
         let policy = try campaign.windowPolicy()
-        var zoneSets: [Int64: [String]] = [:]
-        for (id, zones) in try database.query(LeadStore.zoneSetsSQL, [], { ($0.int64(0), $0.string(1) ?? "") }) {
-            zoneSets[id] = zones.split(separator: " ").map(String.init)
-        }
+        var zoneSets = try ZoneSetStore.zones(database)
         if let fallback = campaign.defaults.timezone { zoneSets[-1] = [fallback] }
         let sweep = WindowSweep(policy: policy, zoneSets: zoneSets, plan: plan)
 
@@ -89,7 +86,7 @@ public final class CampaignPlanner {
         let limits = FrequencyLimits(maxAttempts: campaign.limits.maxAttempts, minimumGap: campaign.limits.minimumGap?.seconds)
 
         var summary = PlanSummary()
-        var regions: [String: Int16] = [:]
+        var regions = AddressRegions(plan: plan)
         var capped = Set<Int>()
         // Within a plan, at one instant, uses only grow: once selection fails
         // for a lead's area code and state (or, with fallback any, at all) it
@@ -103,15 +100,7 @@ public final class CampaignPlanner {
             let number = PhoneNumber(e164: phone)
             var zoneSet = statement.isNull(2) ? 0 : statement.int64(2)
             if zoneSet == 0, campaign.defaults.timezone != nil { zoneSet = -1 }
-            var region: Int16 = -1
-            if let source = statement.string(4), source != "phone", let state = statement.string(3) {
-                if let cached = regions[state] {
-                    region = cached
-                } else {
-                    region = plan.regionIndex(code: state) ?? -1
-                    regions[state] = region
-                }
-            }
+            let region = regions.index(state: statement.string(3), source: statement.string(4))
             let zones = zoneSets[zoneSet] ?? []
             var entry = PlanEntry(leadID: id, phone: phone, zones: zones, status: .blocked, nextOpen: nil, number: nil, tier: nil, code: "", reason: "")
             defer {

@@ -19,7 +19,6 @@ public final class CampaignRunner {
     private let gate: WindowGate
     private var selector: NumberSelector!
     private var dnc = DoNotCallList()
-    private var zoneSets: [Int64: [String]] = [:]
     private var history: [Int64: [Int64]] = [:]
     private var lastFrom: [Int64: UInt64] = [:]
     private let limits: FrequencyLimits
@@ -184,9 +183,6 @@ public final class CampaignRunner {
 
     private func loadState(at clock: Int64) throws {
         dnc = try DoNotCallStore(database: database).load()
-        for (id, zones) in try database.query(LeadStore.zoneSetsSQL, [], { ($0.int64(0), $0.string(1) ?? "") }) {
-            zoneSets[id] = zones.split(separator: " ").map(String.init)
-        }
         let spec = campaign.numbers
         let store = NumberStore(database: database, plan: plan)
         selector = try store.selector(
