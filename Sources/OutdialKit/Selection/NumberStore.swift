@@ -140,14 +140,20 @@ public struct NumberStore {
     public func all() throws -> [PoolNumber] {
         try database.query(Self.allSQL) { s in
             let e164 = s.string(1) ?? ""
-            let number = PhoneNumber(e164: e164)
-            let location = number.map { plan.locate($0) }
-            let zone = location?.zones.first.map { plan.zoneNames[Int($0)] } ?? "UTC"
-            let position = s.isNull(8) ? location?.position : Coordinate(latitude: s.double(8), longitude: s.double(9))
-            return PoolNumber(
-                id: s.int64(0), e164: e164, key: number?.key ?? 0, areaCode: number?.areaCode ?? 0, state: s.string(7), position: position,
-                label: s.string(2), connection: s.string(3), dailyCap: s.optionalInt64(4).map { Int($0) }, weight: Int(s.int64(5)),
-                enabled: s.int64(6) != 0, restingUntil: s.optionalInt64(10).map { $0 / 1000 }, restingReason: s.string(11), zone: zone)
+            // Placed by the numbering plan (zone, area code, position), then what the row says.
+            var n =
+                PhoneNumber(e164: e164).map { PoolNumber.placed(id: s.int64(0), number: $0, plan: plan) }
+                ?? PoolNumber(id: s.int64(0), e164: e164, key: 0, areaCode: 0, state: nil, position: nil, zone: "UTC")
+            n.state = s.string(7)
+            if !s.isNull(8) { n.position = Coordinate(latitude: s.double(8), longitude: s.double(9)) }
+            n.label = s.string(2)
+            n.connection = s.string(3)
+            n.dailyCap = s.optionalInt64(4).map { Int($0) }
+            n.weight = Int(s.int64(5))
+            n.enabled = s.int64(6) != 0
+            n.restingUntil = s.optionalInt64(10).map { $0 / 1000 }
+            n.restingReason = s.string(11)
+            return n
         }
     }
 
