@@ -11,7 +11,10 @@ private let tree = Command(
         .flag("quiet", short: "q", help: "Quiet.", inherited: true),
     ],
     subcommands: [
-        Command(name: "init", abstract: "Initialise.", options: [.flag("json", help: "JSON.")], run: { _ in }),
+        Command(
+            name: "init", abstract: "Initialise.",
+            options: [.flag("json", help: "JSON."), .value("workers", "n", .integer(1...8), help: "Workers.", environment: "TOOL_WORKERS")],
+            run: { _ in }),
         Command(
             name: "leads", abstract: "Leads.",
             subcommands: [
@@ -128,9 +131,15 @@ private func usageError(_ words: [String], environment: [String: String] = [:]) 
         #expect(usageError(words)?.message == message)
     }
 
-    @Test func badEnvironmentValueNamesTheVariable() {
-        let error = usageError(["leads", "import", "f"], environment: ["TOOL_DB": ""])
-        #expect(error == nil)  // an empty variable counts as unset
+    @Test func badEnvironmentValueNamesTheVariable() throws {
+        #expect(
+            usageError(["init"], environment: ["TOOL_WORKERS": "nine"])?.message
+                == "The value 'nine' of TOOL_WORKERS is invalid for '--workers <n>': expected a whole number.")
+        #expect(try invocation(["init"], environment: ["TOOL_WORKERS": "3"]).int("workers") == 3)
+    }
+
+    @Test func anEmptyEnvironmentVariableCountsAsUnset() throws {
+        #expect(try invocation(["init"], environment: ["TOOL_DB": ""]).string("db") == "tool.db")
     }
 
     @Test func usageErrorCarriesTheUsageOfTheCommandItHappenedIn() throws {
