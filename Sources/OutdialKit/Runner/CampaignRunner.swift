@@ -26,6 +26,7 @@ public final class CampaignRunner {
     private var nextSlot: Double = 0
     private var activeEnds: [Int64] = []
     private var summary: RunSummary
+    private var rulesBySubject: [WindowSubject: [WindowRule]] = [:]
     /// Runs each lead was added to in this process: a guard against workflows
     /// that add each other forever without dialling.
     private var added: [Int64: Int] = [:]
@@ -356,7 +357,16 @@ public final class CampaignRunner {
 
     private func windowAnswer(_ lead: LeadRecord, at t: Int64) -> (zones: [String], answer: WindowAnswer) {
         let subject = subjectFor(lead)
-        return (subject.zones, gate.answer(subject, at: Instant(seconds: t)))
+        return (subject.zones, gate.answer(zones: subject.zones, rules: rules(for: subject), at: Instant(seconds: t)))
+    }
+
+    /// The rules of a subject, worked out once per distinct subject: the
+    /// window gate and the dial-time checks of every run share them.
+    private func rules(for subject: WindowSubject) -> [WindowRule] {
+        if let cached = rulesBySubject[subject] { return cached }
+        let rules = policy.rules(for: subject)
+        rulesBySubject[subject] = rules
+        return rules
     }
 
     /// The safety net at dial time, independent of the workflow's own wait:
@@ -370,7 +380,7 @@ public final class CampaignRunner {
         var dialAt = max(clock, Int64(nextSlot.rounded(.up)))
         activeEnds.removeAll { $0 <= dialAt }
         if activeEnds.count >= campaign.limits.concurrentCalls, let first = activeEnds.min() { dialAt = max(dialAt, first) }
-        let rules = policy.rules(for: subject)
+        let rules = rules(for: subject)
         let calls = history[lead.id] ?? []
         let location = plan.locate(number)
         let wanted = NumberSelector.Lead(
