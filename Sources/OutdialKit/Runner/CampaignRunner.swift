@@ -27,6 +27,13 @@ public final class CampaignRunner {
     private var activeEnds: [Int64] = []
     private var summary: RunSummary
     private var rulesBySubject: [WindowSubject: [WindowRule]] = [:]
+    /// The campaign's waiting runs, and the highest run id read or written so
+    /// far: rows above it are new (another process's, or enrolment's) and are read in.
+    private var queue = RunQueue()
+    private var lastRunID: Int64 = 0
+    /// Runs whose wake-up moved in memory only (see `save`), by id: written
+    /// back when the runner stops.
+    private var unsavedWakes: [Int64: Int64] = [:]
     /// Runs each lead was added to in this process: a guard against workflows
     /// that add each other forever without dialling.
     private var added: [Int64: Int] = [:]
@@ -65,11 +72,10 @@ public final class CampaignRunner {
         WHERE e.kind = 'lead_added' AND e.dedupe_key >= 'lead_added:' || ?1 || ':' AND e.dedupe_key < 'lead_added:' || ?1 || ';'
         ON CONFLICT(campaign, workflow, lead_id, event_id) DO NOTHING
         """
-    static let dueSQL = """
-        SELECT id, workflow, lead_id, position, context, wake_at FROM workflow_runs
-        WHERE campaign = ? AND status = 'waiting' AND wake_at <= ? ORDER BY wake_at, id LIMIT ?
+    static let newRunsSQL = """
+        SELECT id, workflow, lead_id, position, context, wake_at FROM workflow_runs WHERE id > ? AND +campaign = ? AND +status = 'waiting' ORDER BY id
         """
-    static let nextWakeSQL = "SELECT min(wake_at) FROM workflow_runs WHERE campaign = ? AND status = 'waiting'"
+    static let saveWakeSQL = "UPDATE workflow_runs SET wake_at = ? WHERE id = ? AND status = 'waiting'"
     static let waitingSQL = "SELECT count(*) FROM workflow_runs WHERE campaign = ? AND status = 'waiting'"
     static let saveRunSQL = "UPDATE workflow_runs SET status = ?, position = ?, wake_at = ?, context = ?, error = ?, updated_at = ? WHERE id = ?"
     static let intentSQL = """
@@ -121,6 +127,8 @@ public final class CampaignRunner {
             }
         }
         try loadState(at: clock)
+        try readNewRuns()
+        defer { try? saveWakes() }
 
         while true {
             if StopSignal.isRequested {
@@ -134,13 +142,13 @@ public final class CampaignRunner {
             // transactions. Pacing, caps and windows are all judged at each call's
             // own dial time, so nothing happens earlier than it may.
             let horizon = options.simulate ? clock + Self.simulationHorizon : clock
-            let due = try database.query(Self.dueSQL, [.text(campaign.name), .integer(horizon * 1000), .integer(Int64(options.batchSize))]) {
-                DueRun(
-                    id: $0.int64(0), workflow: $0.string(1) ?? "", leadID: $0.int64(2), position: RunState.path($0.string(3) ?? "[0]"),
-                    context: RunState.context($0.string(4) ?? "{}"), wake: ($0.int64(5) + 999) / 1000)
+            var due: [QueuedRun] = []
+            while due.count < options.batchSize, let first = queue.first, first.wakeMs <= horizon * 1000 {
+                due.append(queue.popFirst()!)
             }
             if due.isEmpty {
-                guard let next = try database.scalar(Self.nextWakeSQL, [.text(campaign.name)]) else { break }
+                if !options.simulate { try readNewRuns() }
+                guard let next = queue.first?.wakeMs else { break }
                 let nextSeconds = (next + 999) / 1000
                 if let until = options.until?.seconds, nextSeconds > until {
                     clock = until
@@ -157,12 +165,16 @@ public final class CampaignRunner {
                 continue
             }
             var dials: [PendingDial] = []
-            try database.transaction {
+            try write {
+                var taken = 0
                 for run in due {
                     if let max = options.maxCalls, summary.callsPlaced >= max { break }
                     if let until = options.until?.seconds, run.wake >= until { break }
+                    taken += 1
                     try advance(run, at: max(clock, run.wake), dials: &dials)
                 }
+                // Runs the batch stopped before are still waiting.
+                for run in due[taken...] { queue.push(run) }
             }
             // The intents are committed: now ask the connection, and record what happened.
             if !dials.isEmpty { try complete(dials, at: clock) }
@@ -173,6 +185,40 @@ public final class CampaignRunner {
         summary.clockEnd = Instant(seconds: clock)
         summary.waiting = Int(try database.scalar(Self.waitingSQL, [.text(campaign.name)]) ?? 0)
         return summary
+    }
+
+    /// A transaction of the runner's: runs other processes added since the
+    /// last look are read in first, so every row above `lastRunID` is one of ours.
+    private func write<T>(_ body: () throws -> T) throws -> T {
+        try database.transaction {
+            try readNewRuns()
+            return try body()
+        }
+    }
+
+    /// Queues the waiting runs of the campaign not seen yet.
+    private func readNewRuns() throws {
+        let rows = try database.query(Self.newRunsSQL, [.integer(lastRunID), .text(campaign.name)]) {
+            QueuedRun(
+                id: $0.int64(0), workflow: $0.string(1) ?? "", leadID: $0.int64(2), position: RunState.path($0.string(3) ?? "[0]"),
+                context: RunState.context($0.string(4) ?? "{}"), wakeMs: $0.int64(5))
+        }
+        for run in rows {
+            queue.push(run)
+            lastRunID = max(lastRunID, run.id)
+        }
+        if let last = try database.scalar("SELECT max(id) FROM workflow_runs") { lastRunID = max(lastRunID, last) }
+    }
+
+    /// Writes back the wake-ups kept in memory, so the rows say when each run wakes.
+    private func saveWakes() throws {
+        guard !unsavedWakes.isEmpty else { return }
+        try database.transaction {
+            for (id, wakeMs) in unsavedWakes.sorted(by: { $0.key < $1.key }) {
+                try database.run(Self.saveWakeSQL, [.integer(wakeMs), .integer(id)])
+            }
+        }
+        unsavedWakes.removeAll()
     }
 
     private func sqlQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
@@ -195,16 +241,6 @@ public final class CampaignRunner {
         }
     }
 
-    struct DueRun {
-        var id: Int64
-        var workflow: String
-        var leadID: Int64
-        var position: [Int]
-        var context: [String: Int64]
-        /// When the run is due (UTC seconds).
-        var wake: Int64
-    }
-
     /// How far ahead of the virtual clock a simulation batch reaches (seconds).
     static let simulationHorizon: Int64 = 600
 
@@ -220,31 +256,31 @@ public final class CampaignRunner {
     }
 
     /// Advances one run through its steps until one blocks or the run ends.
-    private func advance(_ due: DueRun, at clock: Int64, dials: inout [PendingDial]) throws {
+    private func advance(_ due: QueuedRun, at clock: Int64, dials: inout [PendingDial]) throws {
         var state = RunState(position: due.position, context: due.context)
         guard let workflow = workflows[due.workflow] else {
-            return try save(due.id, status: "failed", state: state, wake: nil, error: "the campaign has no workflow '\(due.workflow)' any more", at: clock)
+            return try save(due, status: "failed", state: state, wake: nil, error: "the campaign has no workflow '\(due.workflow)' any more", at: clock)
         }
         guard let lead = try LeadStore(database: database).byID(due.leadID) else {
-            return try save(due.id, status: "failed", state: state, wake: nil, error: "lead \(due.leadID) is gone", at: clock)
+            return try save(due, status: "failed", state: state, wake: nil, error: "lead \(due.leadID) is gone", at: clock)
         }
         var subject = RunSubject(lead: lead)
         if let callID = state.context["call_id"] { try loadCall(callID, into: &subject) }
         var steps = 0
         while true {
             steps += 1
-            if steps > 1000 { return try save(due.id, status: "failed", state: state, wake: nil, error: "more than 1000 steps without waiting", at: clock) }
+            if steps > 1000 { return try save(due, status: "failed", state: state, wake: nil, error: "more than 1000 steps without waiting", at: clock) }
             guard let step = Step.at(state.position, in: workflow.steps) else {
                 if state.leaveBranch() { continue }
                 summary.runsFinished += 1
-                return try save(due.id, status: "done", state: state, wake: nil, error: nil, at: clock)
+                return try save(due, status: "done", state: state, wake: nil, error: nil, at: clock)
             }
             switch step {
             case .waitUntilCallingWindow:
                 let answer = windowAnswer(lead, at: clock)
                 if answer.zones.isEmpty {
                     summary.runsStopped["no-timezone", default: 0] += 1
-                    return try save(due.id, status: "stopped", state: state, wake: nil, error: "no-timezone: no time zone is known for the lead", at: clock)
+                    return try save(due, status: "stopped", state: state, wake: nil, error: "no-timezone: no time zone is known for the lead", at: clock)
                 }
                 if answer.answer.open {
                     state.next()
@@ -255,10 +291,10 @@ public final class CampaignRunner {
                     // lead): waiting would never end, so the run stops and says why.
                     summary.runsStopped["window-never-opens", default: 0] += 1
                     return try save(
-                        due.id, status: "stopped", state: state, wake: nil, error: "window-never-opens: the calling window does not open within 14 days",
+                        due, status: "stopped", state: state, wake: nil, error: "window-never-opens: the calling window does not open within 14 days",
                         at: clock)
                 }
-                return try save(due.id, status: "waiting", state: state, wake: next, error: nil, at: clock)
+                return try save(due, status: "waiting", state: state, wake: next, error: nil, at: clock)
             case .wait(let seconds):
                 if let until = state.context["wait_until"] {
                     if clock >= until {
@@ -266,33 +302,33 @@ public final class CampaignRunner {
                         state.next()
                         continue
                     }
-                    return try save(due.id, status: "waiting", state: state, wake: until, error: nil, at: clock)
+                    return try save(due, status: "waiting", state: state, wake: until, error: nil, at: clock)
                 }
                 state.context["wait_until"] = clock + seconds
-                return try save(due.id, status: "waiting", state: state, wake: clock + seconds, error: nil, at: clock)
+                return try save(due, status: "waiting", state: state, wake: clock + seconds, error: nil, at: clock)
             case .waitUntil(let instant):
                 if clock >= instant.seconds {
                     state.next()
                     continue
                 }
-                return try save(due.id, status: "waiting", state: state, wake: instant.seconds, error: nil, at: clock)
+                return try save(due, status: "waiting", state: state, wake: instant.seconds, error: nil, at: clock)
             case .placeCall(let settings):
                 switch try placeCall(lead, settings, runID: due.id, at: clock, dials: &dials) {
                 case .placed:
                     state.next()
                     continue
                 case .wait(let until):
-                    return try save(due.id, status: "waiting", state: state, wake: until, error: nil, at: clock)
+                    return try save(due, status: "waiting", state: state, wake: until, error: nil, at: clock)
                 case .stop(let code, let reason):
                     summary.runsStopped[code, default: 0] += 1
-                    return try save(due.id, status: "stopped", state: state, wake: nil, error: "\(code): \(reason)", at: clock)
+                    return try save(due, status: "stopped", state: state, wake: nil, error: "\(code): \(reason)", at: clock)
                 }
             case .ifThen(let condition, _, _):
                 state.enter(branch: condition.evaluate { subject.value($0) } ? 0 : 1)
                 continue
             case .stop:
                 summary.runsFinished += 1
-                return try save(due.id, status: "done", state: state, wake: nil, error: nil, at: clock)
+                return try save(due, status: "done", state: state, wake: nil, error: nil, at: clock)
             case .addTag, .removeTag:
                 subject.lead.tags = try ActionWriter(database: database, campaign: campaign.name).tags(step, for: subject.lead, at: clock)
                 state.next()
@@ -309,13 +345,27 @@ public final class CampaignRunner {
         }
     }
 
-    private func save(_ id: Int64, status: String, state: RunState, wake: Int64?, error: String?, at clock: Int64) throws {
+    private func save(_ run: QueuedRun, status: String, state: RunState, wake: Int64?, error: String?, at clock: Int64) throws {
+        var run = run
+        if status == "waiting", let wake, state.position == run.position, state.context == run.context {
+            // Only the wake-up moved (a closed window, pacing, a busy pool): the row
+            // already says what the run does next, and doing it earlier only finds
+            // it must wait, so the time is kept in memory and written on stopping.
+            run.wakeMs = wake * 1000
+            unsavedWakes[run.id] = run.wakeMs
+            queue.push(run)
+            return
+        }
+        unsavedWakes[run.id] = nil
         try database.run(
             Self.saveRunSQL,
             [
                 .text(status), .text(state.positionJSON), .optional(wake.map { $0 * 1000 }), .text(state.contextJSON), .optional(error), .integer(clock * 1000),
-                .integer(id),
+                .integer(run.id),
             ])
+        if status == "waiting", let wake {
+            queue.push(QueuedRun(id: run.id, workflow: run.workflow, leadID: run.leadID, position: state.position, context: state.context, wakeMs: wake * 1000))
+        }
     }
 
     private func addToWorkflow(_ name: String, leadID: Int64, from runID: Int64, position: [Int], wake: Int64, at clock: Int64) throws {
@@ -328,13 +378,24 @@ public final class CampaignRunner {
         try database.run(
             Self.eventSQL, [.text("workflow_added"), .text(key), .null, .integer(leadID), .text("{}"), .integer(clock * 1000), .integer(clock * 1000)])
         guard database.changes > 0 else { return }
-        let event = database.lastInsertRowID
+        try insertRun(name, leadID: leadID, eventID: database.lastInsertRowID, wakeMs: wake * 1000, context: [:], at: clock)
+    }
+
+    /// Writes a new waiting run and queues it; false when the event had already started one.
+    @discardableResult
+    private func insertRun(_ workflow: String, leadID: Int64, eventID: Int64, wakeMs: Int64, context: [String: Int64], at clock: Int64) throws -> Bool {
+        let state = RunState(position: [0], context: context)
         try database.run(
             Self.newRunSQL,
             [
-                .text(campaign.name), .text(name), .integer(leadID), .integer(event), .integer(wake * 1000), .text("{}"), .integer(clock * 1000),
+                .text(campaign.name), .text(workflow), .integer(leadID), .integer(eventID), .integer(wakeMs), .text(state.contextJSON), .integer(clock * 1000),
                 .integer(clock * 1000),
             ])
+        guard database.changes > 0 else { return false }
+        let id = database.lastInsertRowID
+        lastRunID = max(lastRunID, id)
+        queue.push(QueuedRun(id: id, workflow: workflow, leadID: leadID, position: state.position, context: context, wakeMs: wakeMs))
+        return true
     }
 
     // MARK: - Calls
@@ -444,7 +505,7 @@ public final class CampaignRunner {
     /// the `call_completed` event and its post-call runs in one transaction.
     private func complete(_ dials: [PendingDial], at clock: Int64) throws {
         let outcomes = dials.map { connection.call(leadID: $0.leadID, attempt: $0.attempt, localHour: $0.localHour, firstName: $0.firstName) }
-        try database.transaction {
+        try write {
             for (dial, outcome) in zip(dials, outcomes) {
                 let ringMs: Int64 = outcome.outcome == "failed" || outcome.outcome == "spam_blocked" ? 1000 : 8000
                 let started = dial.dialAt * 1000 + ringMs
@@ -474,13 +535,9 @@ public final class CampaignRunner {
                     if !wanted.isEmpty, !wanted.contains(outcome.outcome) { continue }
                     if !sentiments.isEmpty, !sentiments.contains(outcome.sentiment ?? "") { continue }
                     if !connections.isEmpty, !connections.contains(dial.connection) { continue }
-                    try database.run(
-                        Self.newRunSQL,
-                        [
-                            .text(campaign.name), .text(workflow.name), .integer(dial.leadID), .integer(event), .integer(ended),
-                            .text("{\"call_id\":\(dial.callID)}"), .integer(clock * 1000), .integer(clock * 1000),
-                        ])
-                    summary.postCallRuns += database.changes
+                    if try insertRun(workflow.name, leadID: dial.leadID, eventID: event, wakeMs: ended, context: ["call_id": dial.callID], at: clock) {
+                        summary.postCallRuns += 1
+                    }
                 }
             }
         }
