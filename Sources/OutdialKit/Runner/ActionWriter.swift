@@ -17,18 +17,20 @@ struct ActionWriter {
     static let stateSetSQL = "INSERT INTO campaign_state (campaign, key, value) VALUES (?1, ?2, ?3) ON CONFLICT(campaign, key) DO UPDATE SET value = ?3"
     static let ownerSQL = "UPDATE leads SET owner = ?, updated_at = ? WHERE id = ?"
 
-    /// Applies `add_tag` / `remove_tag` to the lead's tags, writes them (sorted,
-    /// without repeats) and returns them, so the run goes on with the lead as it now is.
-    func tags(_ step: Step, for lead: LeadRecord, at clock: Int64) throws -> [String] {
-        var tags = Set(lead.tags)
+    /// `add_tag` / `remove_tag` applied to tags: sorted, without repeats.
+    static func tags(_ step: Step, applyingTo tags: [String]) -> [String] {
+        var set = Set(tags)
         switch step {
-        case .addTag(let tag): guard tags.insert(tag).inserted else { return lead.tags }
-        case .removeTag(let tag): guard tags.remove(tag) != nil else { return lead.tags }
-        default: return lead.tags
+        case .addTag(let tag): guard set.insert(tag).inserted else { return tags }
+        case .removeTag(let tag): guard set.remove(tag) != nil else { return tags }
+        default: return tags
         }
-        let sorted = tags.sorted()
-        try database.run(Self.tagsSQL, [.text(JSONValue.array(sorted.map(JSONValue.string)).rendered), .integer(clock * 1000), .integer(lead.id)])
-        return sorted
+        return set.sorted()
+    }
+
+    /// Writes a lead's tags (the runner does once a run stops moving).
+    func write(tags: [String], of leadID: Int64, at clock: Int64) throws {
+        try database.run(Self.tagsSQL, [.text(JSONValue.array(tags.map(JSONValue.string)).rendered), .integer(clock * 1000), .integer(leadID)])
     }
 
     func perform(_ step: Step, subject: RunSubject, callID: Int64?, at clock: Int64, dnc: DoNotCallList) throws {
@@ -36,7 +38,7 @@ struct ActionWriter {
         let lead = subject.lead
         let render = { (t: Template) in t.render { subject.text($0) } }
         switch step {
-        case .addTag, .removeTag: break  // see `tags(_:for:at:)`
+        case .addTag, .removeTag: break  // see `tags(_:applyingTo:)`
         case .addNote(let body):
             // A note whose template came out empty (a call with no summary) is not worth a row.
             let text = render(body)

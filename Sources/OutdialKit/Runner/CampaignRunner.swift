@@ -77,6 +77,10 @@ public final class CampaignRunner {
         """
     static let saveWakeSQL = "UPDATE workflow_runs SET wake_at = ? WHERE id = ? AND status = 'waiting'"
     static let waitingSQL = "SELECT count(*) FROM workflow_runs WHERE campaign = ? AND status = 'waiting'"
+    static let insertRunSQL = """
+        INSERT INTO workflow_runs (campaign, workflow, lead_id, event_id, status, position, wake_at, context, error, created_at, updated_at)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+        """
     static let saveRunSQL = "UPDATE workflow_runs SET status = ?, position = ?, wake_at = ?, context = ?, error = ?, updated_at = ? WHERE id = ?"
     static let intentSQL = """
         INSERT INTO calls (provider, connection, agent_id, lead_id, campaign, workflow_run_id, attempt, direction, from_number, to_number,
@@ -246,26 +250,70 @@ public final class CampaignRunner {
 
     struct PendingDial {
         var callID: Int64
-        var leadID: Int64
+        var lead: LeadRecord
         var attempt: Int
         var dialAt: Int64
         var localHour: Int
-        var firstName: String?
         var connection: String
-        var zones: [String]
+        var agent: String?
+        var from: String
+        var tier: String?
+        var leadID: Int64 { lead.id }
+
+        /// What a post-call run reads: the lead, and the call as its row now says
+        /// (the same values `loadCall` reads back).
+        func subject(outcome: CallOutcome, started: Int64, ended: Int64) -> RunSubject {
+            var subject = RunSubject(lead: lead)
+            let columns: [String?] = [
+                String(callID), "simulated", connection, agent, String(attempt), "outbound", from, lead.phone, outcome.status, outcome.outcome,
+                outcome.disconnectionReason, String(outcome.durationMs), outcome.transcript, outcome.summary, outcome.sentiment,
+                outcome.callSuccessful ? "1" : "0", outcome.inVoicemail ? "1" : "0", outcome.userSpoke ? "1" : "0", outcome.customAnalysis,
+                String(outcome.costCents), tier, String(dialAt * 1000), String(started), String(ended),
+            ]
+            for (name, text) in zip(RunSubject.callColumns, columns) { subject.setCall(name, text) }
+            return subject
+        }
     }
 
     /// Advances one run through its steps until one blocks or the run ends.
-    private func advance(_ due: QueuedRun, at clock: Int64, dials: inout [PendingDial]) throws {
-        var state = RunState(position: due.position, context: due.context)
+    ///
+    /// A run with id 0 is a new one (a post-call run started with its call's
+    /// record, `subject` already known): its row is written once, in the state
+    /// it reaches.
+    @discardableResult
+    private func advance(_ due: QueuedRun, at clock: Int64, dials: inout [PendingDial], subject given: RunSubject? = nil) throws -> RunSubject? {
         guard let workflow = workflows[due.workflow] else {
-            return try save(due, status: "failed", state: state, wake: nil, error: "the campaign has no workflow '\(due.workflow)' any more", at: clock)
+            let state = RunState(position: due.position, context: due.context)
+            try save(due, status: "failed", state: state, wake: nil, error: "the campaign has no workflow '\(due.workflow)' any more", at: clock)
+            return given
         }
-        guard let lead = try LeadStore(database: database).byID(due.leadID) else {
-            return try save(due, status: "failed", state: state, wake: nil, error: "lead \(due.leadID) is gone", at: clock)
+        var subject: RunSubject
+        if let given {
+            subject = given
+        } else {
+            guard let lead = try LeadStore(database: database).byID(due.leadID) else {
+                let state = RunState(position: due.position, context: due.context)
+                try save(due, status: "failed", state: state, wake: nil, error: "lead \(due.leadID) is gone", at: clock)
+                return nil
+            }
+            subject = RunSubject(lead: lead)
+            if let callID = due.context["call_id"] { try loadCall(callID, into: &subject) }
         }
-        var subject = RunSubject(lead: lead)
-        if let callID = state.context["call_id"] { try loadCall(callID, into: &subject) }
+        // Tags change in memory and are written once, when the run stops moving
+        // (or before a step that reads the lead back).
+        var writtenTags = subject.lead.tags
+        try walk(due, workflow, &subject, writtenTags: &writtenTags, at: clock, dials: &dials)
+        if subject.lead.tags != writtenTags {
+            try ActionWriter(database: database, campaign: campaign.name).write(tags: subject.lead.tags, of: subject.lead.id, at: clock)
+        }
+        return subject
+    }
+
+    private func walk(
+        _ due: QueuedRun, _ workflow: Workflow, _ subject: inout RunSubject, writtenTags: inout [String], at clock: Int64, dials: inout [PendingDial]
+    ) throws {
+        var state = RunState(position: due.position, context: due.context)
+        let lead = subject.lead
         var steps = 0
         while true {
             steps += 1
@@ -313,6 +361,9 @@ public final class CampaignRunner {
                 }
                 return try save(due, status: "waiting", state: state, wake: instant.seconds, error: nil, at: clock)
             case .placeCall(let settings):
+                // A new run started inside the call-completion transaction is queued
+                // here and dials with the next batch.
+                if due.id == 0 { return try save(due, status: "waiting", state: state, wake: clock, error: nil, at: clock) }
                 switch try placeCall(lead, settings, runID: due.id, at: clock, dials: &dials) {
                 case .placed:
                     state.next()
@@ -330,16 +381,25 @@ public final class CampaignRunner {
                 summary.runsFinished += 1
                 return try save(due, status: "done", state: state, wake: nil, error: nil, at: clock)
             case .addTag, .removeTag:
-                subject.lead.tags = try ActionWriter(database: database, campaign: campaign.name).tags(step, for: subject.lead, at: clock)
+                subject.lead.tags = ActionWriter.tags(step, applyingTo: subject.lead.tags)
                 state.next()
                 continue
             default:
-                try ActionWriter(database: database, campaign: campaign.name).perform(
-                    step, subject: subject, callID: state.context["call_id"], at: clock, dnc: dnc)
+                let writer = ActionWriter(database: database, campaign: campaign.name)
+                try writer.perform(step, subject: subject, callID: state.context["call_id"], at: clock, dnc: dnc)
                 if case .addToWorkflow(let name, let delay) = step {
-                    try addToWorkflow(name, leadID: lead.id, from: due.id, position: state.position, wake: clock + delay, at: clock)
+                    try addToWorkflow(name, leadID: lead.id, wake: clock + delay, at: clock)
                 }
-                if step.changesLead, let updated = try LeadStore(database: database).byID(lead.id) { subject.lead = updated }
+                if step.changesLead {
+                    if subject.lead.tags != writtenTags {
+                        try writer.write(tags: subject.lead.tags, of: lead.id, at: clock)
+                        writtenTags = subject.lead.tags
+                    }
+                    if let updated = try LeadStore(database: database).byID(lead.id) {
+                        subject.lead = updated
+                        writtenTags = updated.tags
+                    }
+                }
                 state.next()
             }
         }
@@ -356,45 +416,54 @@ public final class CampaignRunner {
             queue.push(run)
             return
         }
-        unsavedWakes[run.id] = nil
-        try database.run(
-            Self.saveRunSQL,
-            [
-                .text(status), .text(state.positionJSON), .optional(wake.map { $0 * 1000 }), .text(state.contextJSON), .optional(error), .integer(clock * 1000),
-                .integer(run.id),
-            ])
+        if run.id == 0 {
+            try database.run(
+                Self.insertRunSQL,
+                [
+                    .text(campaign.name), .text(run.workflow), .integer(run.leadID), .optional(run.eventID), .text(status), .text(state.positionJSON),
+                    .optional(wake.map { $0 * 1000 }), .text(state.contextJSON), .optional(error), .integer(clock * 1000),
+                ])
+            run.id = database.lastInsertRowID
+            lastRunID = max(lastRunID, run.id)
+        } else {
+            unsavedWakes[run.id] = nil
+            try database.run(
+                Self.saveRunSQL,
+                [
+                    .text(status), .text(state.positionJSON), .optional(wake.map { $0 * 1000 }), .text(state.contextJSON), .optional(error),
+                    .integer(clock * 1000), .integer(run.id),
+                ])
+        }
         if status == "waiting", let wake {
             queue.push(QueuedRun(id: run.id, workflow: run.workflow, leadID: run.leadID, position: state.position, context: state.context, wakeMs: wake * 1000))
         }
     }
 
-    private func addToWorkflow(_ name: String, leadID: Int64, from runID: Int64, position: [Int], wake: Int64, at clock: Int64) throws {
+    /// `add_to_workflow`: a new run of the workflow, with no event behind it. The
+    /// step and the run it starts commit together, so a replay cannot add it twice.
+    private func addToWorkflow(_ name: String, leadID: Int64, wake: Int64, at clock: Int64) throws {
         added[leadID, default: 0] += 1
         guard added[leadID]! <= Self.maximumAddedRuns else {
             summary.runsStopped["workflow-loop", default: 0] += 1
             return
         }
-        let key = "add_to_workflow:\(runID):" + position.map(String.init).joined(separator: ".")
-        try database.run(
-            Self.eventSQL, [.text("workflow_added"), .text(key), .null, .integer(leadID), .text("{}"), .integer(clock * 1000), .integer(clock * 1000)])
-        guard database.changes > 0 else { return }
-        try insertRun(name, leadID: leadID, eventID: database.lastInsertRowID, wakeMs: wake * 1000, context: [:], at: clock)
+        try insertRun(name, leadID: leadID, eventID: nil, wakeMs: wake * 1000, context: [:], at: clock)
     }
 
     /// Writes a new waiting run and queues it; false when the event had already started one.
     @discardableResult
-    private func insertRun(_ workflow: String, leadID: Int64, eventID: Int64, wakeMs: Int64, context: [String: Int64], at clock: Int64) throws -> Bool {
+    private func insertRun(_ workflow: String, leadID: Int64, eventID: Int64?, wakeMs: Int64, context: [String: Int64], at clock: Int64) throws -> Bool {
         let state = RunState(position: [0], context: context)
         try database.run(
             Self.newRunSQL,
             [
-                .text(campaign.name), .text(workflow), .integer(leadID), .integer(eventID), .integer(wakeMs), .text(state.contextJSON), .integer(clock * 1000),
+                .text(campaign.name), .text(workflow), .integer(leadID), .optional(eventID), .integer(wakeMs), .text(state.contextJSON), .integer(clock * 1000),
                 .integer(clock * 1000),
             ])
         guard database.changes > 0 else { return false }
         let id = database.lastInsertRowID
         lastRunID = max(lastRunID, id)
-        queue.push(QueuedRun(id: id, workflow: workflow, leadID: leadID, position: state.position, context: context, wakeMs: wakeMs))
+        queue.push(QueuedRun(id: id, workflow: workflow, leadID: leadID, eventID: eventID, position: state.position, context: context, wakeMs: wakeMs))
         return true
     }
 
@@ -495,8 +564,8 @@ public final class CampaignRunner {
         let localHour = ZoneClock(named: subject.zones[0]).map { Int(($0.local(at: dialAt) % 86_400 + 86_400) % 86_400 / 3600) } ?? 12
         dials.append(
             PendingDial(
-                callID: callID, leadID: lead.id, attempt: attempt, dialAt: dialAt, localHour: localHour, firstName: lead.firstName, connection: connectionName,
-                zones: subject.zones))
+                callID: callID, lead: lead, attempt: attempt, dialAt: dialAt, localHour: localHour, connection: connectionName, agent: settings.agent,
+                from: from.e164, tier: choice.tier?.rawValue))
         summary.callsPlaced += 1
         return .placed
     }
@@ -504,7 +573,7 @@ public final class CampaignRunner {
     /// Asks the connection for each committed intent and records the outcome,
     /// the `call_completed` event and its post-call runs in one transaction.
     private func complete(_ dials: [PendingDial], at clock: Int64) throws {
-        let outcomes = dials.map { connection.call(leadID: $0.leadID, attempt: $0.attempt, localHour: $0.localHour, firstName: $0.firstName) }
+        let outcomes = dials.map { connection.call(leadID: $0.leadID, attempt: $0.attempt, localHour: $0.localHour, firstName: $0.lead.firstName) }
         try write {
             for (dial, outcome) in zip(dials, outcomes) {
                 let ringMs: Int64 = outcome.outcome == "failed" || outcome.outcome == "spam_blocked" ? 1000 : 8000
@@ -530,14 +599,21 @@ public final class CampaignRunner {
                     ])
                 guard database.changes > 0 else { continue }
                 let event = database.lastInsertRowID
+                var subject: RunSubject?
                 for workflow in campaign.workflows {
                     guard case .callCompleted(let wanted, let sentiments, let connections) = workflow.trigger else { continue }
                     if !wanted.isEmpty, !wanted.contains(outcome.outcome) { continue }
                     if !sentiments.isEmpty, !sentiments.contains(outcome.sentiment ?? "") { continue }
                     if !connections.isEmpty, !connections.contains(dial.connection) { continue }
-                    if try insertRun(workflow.name, leadID: dial.leadID, eventID: event, wakeMs: ended, context: ["call_id": dial.callID], at: clock) {
-                        summary.postCallRuns += 1
-                    }
+                    // The post-call run is advanced now, in the transaction that records
+                    // its call, with the lead and the call already in hand.
+                    if subject == nil { subject = dial.subject(outcome: outcome, started: started, ended: ended) }
+                    let run = QueuedRun(
+                        id: 0, workflow: workflow.name, leadID: dial.leadID, eventID: event, position: [0], context: ["call_id": dial.callID], wakeMs: ended)
+                    var none: [PendingDial] = []
+                    // A post-call run that changed the lead leaves the next one the lead as it is now.
+                    subject = try advance(run, at: max(clock, run.wake), dials: &none, subject: subject)
+                    summary.postCallRuns += 1
                 }
             }
         }
@@ -548,24 +624,8 @@ public final class CampaignRunner {
         defer { s.reset() }
         try s.bind([.integer(id)])
         guard try s.step() else { return }
-        let names = [
-            "call_id", "provider", "connection", "agent_id", "attempt", "direction", "from_number", "to_number", "status", "outcome", "disconnection_reason",
-            "duration_ms", "transcript", "summary", "sentiment", "call_successful", "in_voicemail", "user_spoke", "custom_analysis", "cost_cents",
-            "selection_tier", "queued_at", "started_at", "ended_at",
-        ]
-        let booleans: Set<String> = ["call_successful", "in_voicemail", "user_spoke"]
-        for (i, name) in names.enumerated() {
-            let column = Int32(i)
-            if s.isNull(column) { continue }
-            if booleans.contains(name) {
-                subject.call[name] = .bool(s.int64(column) != 0)
-            } else if name == "custom_analysis" {
-                if case .object(let pairs) = LeadRecord.parse(s.string(column) ?? "{}") {
-                    for (k, v) in pairs { subject.callCustom[k] = ConditionValue(json: v) }
-                }
-            } else if let text = s.string(column) {
-                subject.call[name] = ConditionValue(scalar: text)
-            }
+        for (i, name) in RunSubject.callColumns.enumerated() {
+            subject.setCall(name, s.string(Int32(i)))
         }
     }
 }

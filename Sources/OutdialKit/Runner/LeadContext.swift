@@ -43,6 +43,27 @@ struct RunSubject {
     }
 
     func text(_ path: String) -> String? { value(path).map(\.text) }
+
+    /// The columns of a call row `call.*` reads, in the order loaders give them.
+    static let callColumns = [
+        "call_id", "provider", "connection", "agent_id", "attempt", "direction", "from_number", "to_number", "status", "outcome", "disconnection_reason",
+        "duration_ms", "transcript", "summary", "sentiment", "call_successful", "in_voicemail", "user_spoke", "custom_analysis", "cost_cents",
+        "selection_tier", "queued_at", "started_at", "ended_at",
+    ]
+
+    /// Sets `call.NAME` from the column's text (nil for NULL): booleans from 0/1,
+    /// `custom_analysis` spread into `call.custom.*`.
+    mutating func setCall(_ name: String, _ text: String?) {
+        guard let text else { return }
+        switch name {
+        case "call_successful", "in_voicemail", "user_spoke": call[name] = .bool(text != "0")
+        case "custom_analysis":
+            if case .object(let pairs) = LeadRecord.parse(text) {
+                for (k, v) in pairs { callCustom[k] = ConditionValue(json: v) }
+            }
+        default: call[name] = ConditionValue(scalar: text)
+        }
+    }
 }
 
 extension ConditionValue {

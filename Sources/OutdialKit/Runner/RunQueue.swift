@@ -53,6 +53,8 @@ struct QueuedRun {
     var id: Int64
     var workflow: String
     var leadID: Int64
+    /// The event that started the run (written with a new run's row).
+    var eventID: Int64? = nil
     /// The position and context as written in the row.
     var position: [Int]
     var context: [String: Int64]
