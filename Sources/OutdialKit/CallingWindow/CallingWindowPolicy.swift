@@ -75,6 +75,7 @@ public final class WindowGate {
     public let policy: CallingWindowPolicy
     private var schedules: [String: WindowSchedule] = [:]
     private var clocks: [String: ZoneClock] = [:]
+    private var bySlot: [WindowSchedule?] = []
 
     public init(policy: CallingWindowPolicy) { self.policy = policy }
 
@@ -90,11 +91,27 @@ public final class WindowGate {
     public func answer(zones: [String], rules: [WindowRule], at: Instant) -> WindowAnswer {
         guard !zones.isEmpty else { return WindowAnswer(open: false, closesAt: nil, nextOpen: nil) }
         let seconds = at.seconds
-        let key = zones.joined(separator: " ") + "|" + rules.map(\.id).joined(separator: " ")
+        let key = Self.key(zones, rules)
         if let schedule = schedules[key], schedule.covers(seconds) { return schedule.answer(at: seconds) }
         let schedule = WindowSchedule(zones: zones.compactMap(clock), rules: rules, from: seconds)
         schedules[key] = schedule
         return schedule.answer(at: seconds)
+    }
+
+    /// The answer for zones and rules the caller has numbered (0, 1, 2 …, the
+    /// same zones and rules for a number every time): no key to build per question.
+    public func answer(slot: Int, zones: [String], rules: [WindowRule], at: Instant) -> WindowAnswer {
+        let seconds = at.seconds
+        if slot < bySlot.count, let schedule = bySlot[slot], schedule.covers(seconds) { return schedule.answer(at: seconds) }
+        let answer = answer(zones: zones, rules: rules, at: at)
+        guard !zones.isEmpty else { return answer }
+        if slot >= bySlot.count { bySlot += Array(repeating: nil, count: slot + 1 - bySlot.count) }
+        bySlot[slot] = schedules[Self.key(zones, rules)]
+        return answer
+    }
+
+    private static func key(_ zones: [String], _ rules: [WindowRule]) -> String {
+        zones.joined(separator: " ") + "|" + rules.map(\.id).joined(separator: " ")
     }
 
     private func clock(_ name: String) -> ZoneClock? {

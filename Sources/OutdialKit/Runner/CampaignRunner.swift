@@ -26,7 +26,10 @@ public final class CampaignRunner {
     private var nextSlot: Double = 0
     private var activeEnds: [Int64] = []
     private var summary: RunSummary
-    private var rulesBySubject: [WindowSubject: [WindowRule]] = [:]
+    /// The distinct window subjects of the leads seen, numbered; and each lead's number.
+    private var slots: [SubjectSlot] = []
+    private var slotBySubject: [WindowSubject: Int32] = [:]
+    private var slotByLead: [Int64: Int32] = [:]
     /// The campaign's waiting runs, and the highest run id read or written so
     /// far: rows above it are new (another process's, or enrolment's) and are read in.
     private var queue = RunQueue()
@@ -291,6 +294,11 @@ public final class CampaignRunner {
         if let given {
             subject = given
         } else {
+            if due.id != 0, let step = Step.at(due.position, in: workflow.steps), let until = stillWaiting(step, leadID: due.leadID, at: clock) {
+                let state = RunState(position: due.position, context: due.context)
+                try save(due, status: "waiting", state: state, wake: until, error: nil, at: clock)
+                return nil
+            }
             guard let lead = try LeadStore(database: database).byID(due.leadID) else {
                 let state = RunState(position: due.position, context: due.context)
                 try save(due, status: "failed", state: state, wake: nil, error: "lead \(due.leadID) is gone", at: clock)
@@ -325,16 +333,17 @@ public final class CampaignRunner {
             }
             switch step {
             case .waitUntilCallingWindow:
-                let answer = windowAnswer(lead, at: clock)
-                if answer.zones.isEmpty {
+                let slot = slot(for: lead)
+                if slots[Int(slot)].subject.zones.isEmpty {
                     summary.runsStopped["no-timezone", default: 0] += 1
                     return try save(due, status: "stopped", state: state, wake: nil, error: "no-timezone: no time zone is known for the lead", at: clock)
                 }
-                if answer.answer.open {
+                let answer = windowAnswer(slot: slot, at: clock)
+                if answer.open {
                     state.next()
                     continue
                 }
-                guard let next = answer.answer.nextOpen else {
+                guard let next = answer.nextOpen else {
                     // Rules that never open for this lead (a Sunday-only campaign and a Utah
                     // lead): waiting would never end, so the run stops and says why.
                     summary.runsStopped["window-never-opens", default: 0] += 1
@@ -485,18 +494,75 @@ public final class CampaignRunner {
             phoneCountry: area?.country ?? number.flatMap { plan.countries(callingCode: $0.countryCode).first?.region })
     }
 
-    private func windowAnswer(_ lead: LeadRecord, at t: Int64) -> (zones: [String], answer: WindowAnswer) {
-        let subject = subjectFor(lead)
-        return (subject.zones, gate.answer(zones: subject.zones, rules: rules(for: subject), at: Instant(seconds: t)))
+    /// A distinct window subject: its rules are worked out once, the gate keeps
+    /// its schedule by the slot's number, and its first zone's clock gives the
+    /// local hour of a call.
+    struct SubjectSlot {
+        let subject: WindowSubject
+        let rules: [WindowRule]
+        let clock: ZoneClock?
     }
 
-    /// The rules of a subject, worked out once per distinct subject: the
-    /// window gate and the dial-time checks of every run share them.
-    private func rules(for subject: WindowSubject) -> [WindowRule] {
-        if let cached = rulesBySubject[subject] { return cached }
-        let rules = policy.rules(for: subject)
-        rulesBySubject[subject] = rules
-        return rules
+    /// The lead's subject slot (remembered for the lead, so a run that only has
+    /// to wait again can be told so without reading the lead).
+    private func slot(for lead: LeadRecord) -> Int32 {
+        let subject = subjectFor(lead)
+        let slot: Int32
+        if let known = slotBySubject[subject] {
+            slot = known
+        } else {
+            slot = Int32(slots.count)
+            slots.append(SubjectSlot(subject: subject, rules: policy.rules(for: subject), clock: subject.zones.first.flatMap { ZoneClock(named: $0) }))
+            slotBySubject[subject] = slot
+        }
+        slotByLead[lead.id] = slot
+        return slot
+    }
+
+    private func windowAnswer(slot: Int32, at t: Int64) -> WindowAnswer {
+        let s = slots[Int(slot)]
+        return gate.answer(slot: Int(slot), zones: s.subject.zones, rules: s.rules, at: Instant(seconds: t))
+    }
+
+    /// When dialling could start now: calls_per_second spreads dials,
+    /// concurrent_calls waits for a line.
+    private func pacedDialTime(_ clock: Int64) -> Int64 {
+        var dialAt = max(clock, Int64(nextSlot.rounded(.up)))
+        activeEnds.removeAll { $0 <= dialAt }
+        if activeEnds.count >= campaign.limits.concurrentCalls, let first = activeEnds.min() { dialAt = max(dialAt, first) }
+        return dialAt
+    }
+
+    /// Attempts, gaps and caps, then the window, at the dial time.
+    private func dialCheck(leadID: Int64, slot: Int32, at dialAt: Int64) -> PlaceResult? {
+        switch limits.check(calls: history[leadID] ?? [], rules: slots[Int(slot)].rules, at: dialAt) {
+        case .allowed: break
+        case .wait(let until, _): return .wait(until: until)
+        case .exhausted(let reason): return .stop(code: "attempts-exhausted", reason: reason)
+        }
+        let answer = windowAnswer(slot: slot, at: dialAt)
+        guard answer.open else {
+            guard let next = answer.nextOpen else { return .stop(code: "window-never-opens", reason: "the calling window does not open within 14 days") }
+            return .wait(until: next)
+        }
+        return nil
+    }
+
+    /// For a run at a window or `place_call` step whose lead was seen before:
+    /// when the run would only wait again, until when. Nothing is read or
+    /// written; anything else (open, a stop) is left to the full step.
+    private func stillWaiting(_ step: Step, leadID: Int64, at clock: Int64) -> Int64? {
+        guard let slot = slotByLead[leadID], !slots[Int(slot)].subject.zones.isEmpty else { return nil }
+        switch step {
+        case .waitUntilCallingWindow:
+            let answer = windowAnswer(slot: slot, at: clock)
+            return answer.open ? nil : answer.nextOpen
+        case .placeCall:
+            if case .wait(let until) = dialCheck(leadID: leadID, slot: slot, at: pacedDialTime(clock)) { return until }
+            return nil
+        default:
+            return nil
+        }
     }
 
     /// The safety net at dial time, independent of the workflow's own wait:
@@ -504,14 +570,10 @@ public final class CampaignRunner {
     private func placeCall(_ lead: LeadRecord, _ settings: Step.PlaceCall, runID: Int64, at clock: Int64, dials: inout [PendingDial]) throws -> PlaceResult {
         guard let number = PhoneNumber(e164: lead.phone) else { return .stop(code: "invalid-number", reason: "'\(lead.phone)' is not E.164") }
         if dnc.contains(number) || lead.dnc { return .stop(code: "dnc", reason: "on the do-not-call list") }
-        let subject = subjectFor(lead)
+        let slot = slot(for: lead)
+        let subject = slots[Int(slot)].subject
         if subject.zones.isEmpty { return .stop(code: "no-timezone", reason: "no time zone is known for the lead") }
-        // Pacing: calls_per_second spreads dials; concurrent_calls waits for a line.
-        var dialAt = max(clock, Int64(nextSlot.rounded(.up)))
-        activeEnds.removeAll { $0 <= dialAt }
-        if activeEnds.count >= campaign.limits.concurrentCalls, let first = activeEnds.min() { dialAt = max(dialAt, first) }
-        let rules = rules(for: subject)
-        let calls = history[lead.id] ?? []
+        var dialAt = pacedDialTime(clock)
         let location = plan.locate(number)
         let wanted = NumberSelector.Lead(
             areaCode: number.areaCode ?? 0, state: location.state ?? lead.state, position: location.position, lastFrom: lastFrom[lead.id])
@@ -521,16 +583,7 @@ public final class CampaignRunner {
         var choice: NumberSelector.Choice
         var rounds = 0
         while true {
-            switch limits.check(calls: calls, rules: rules, at: dialAt) {
-            case .allowed: break
-            case .wait(let until, _): return .wait(until: until)
-            case .exhausted(let reason): return .stop(code: "attempts-exhausted", reason: reason)
-            }
-            let answer = gate.answer(zones: subject.zones, rules: rules, at: Instant(seconds: dialAt))
-            guard answer.open else {
-                guard let next = answer.nextOpen else { return .stop(code: "window-never-opens", reason: "the calling window does not open within 14 days") }
-                return .wait(until: next)
-            }
+            if let result = dialCheck(leadID: lead.id, slot: slot, at: dialAt) { return result }
             if let fixed = settings.number, let key = PhoneNumber(e164: fixed)?.key {
                 choice = selector.fixed(key, at: dialAt)
             } else {
@@ -549,7 +602,7 @@ public final class CampaignRunner {
         guard let index = choice.index else { return .wait(until: dialAt + 3600) }
         selector.recordUse(index, at: dialAt)
         let from = selector.numbers[index]
-        let attempt = calls.count + 1
+        let attempt = (history[lead.id]?.count ?? 0) + 1
         let connectionName = settings.connection ?? from.connection ?? campaign.connections.keys.sorted().first ?? "simulated"
         try database.run(
             Self.intentSQL,
@@ -561,7 +614,7 @@ public final class CampaignRunner {
         history[lead.id, default: []].append(dialAt)
         lastFrom[lead.id] = from.key
         nextSlot = max(nextSlot, Double(dialAt)) + 1.0 / max(campaign.limits.callsPerSecond, 0.001)
-        let localHour = ZoneClock(named: subject.zones[0]).map { Int(($0.local(at: dialAt) % 86_400 + 86_400) % 86_400 / 3600) } ?? 12
+        let localHour = slots[Int(slot)].clock.map { Int(($0.local(at: dialAt) % 86_400 + 86_400) % 86_400 / 3600) } ?? 12
         dials.append(
             PendingDial(
                 callID: callID, lead: lead, attempt: attempt, dialAt: dialAt, localHour: localHour, connection: connectionName, agent: settings.agent,
