@@ -69,6 +69,15 @@ import Testing
                 SELECT count(*) FROM calls a JOIN calls b ON a.lead_id = b.lead_id AND b.attempt = a.attempt + 1
                 WHERE a.user_spoke = 0 AND b.queued_at < a.ended_at + 4 * 3600 * 1000
                 """) == [["0"]])
+        // Pacing: never more than concurrent_calls (10) calls at once, nor more than calls_per_second (2) dialled in one second.
+        #expect(
+            try rows(
+                db,
+                """
+                WITH edges AS (SELECT queued_at AS t, 1 AS d FROM calls UNION ALL SELECT ended_at, -1 FROM calls)
+                SELECT max(lines) FROM (SELECT sum(d) OVER (ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS lines FROM edges)
+                """) == [["10"]])
+        #expect(try rows(db, "SELECT count(*) FROM (SELECT queued_at FROM calls GROUP BY queued_at / 1000 HAVING count(*) > 2)") == [["0"]])
         #expect(try rows(db, "PRAGMA integrity_check") == [["ok"]])
         // The CRM side happened.
         #expect(Int(try rows(db, "SELECT count(*) FROM leads WHERE tags LIKE '%hot%' OR tags LIKE '%nurture%'")[0][0])! > 100)

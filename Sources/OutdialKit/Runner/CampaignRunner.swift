@@ -256,11 +256,14 @@ public final class CampaignRunner {
         var lead: LeadRecord
         var attempt: Int
         var dialAt: Int64
-        var localHour: Int
         var connection: String
         var agent: String?
         var from: String
         var tier: String?
+        /// What the connection reported, and when the call started and ended (UTC ms).
+        var outcome: CallOutcome
+        var started: Int64
+        var ended: Int64
         var leadID: Int64 { lead.id }
 
         /// What a post-call run reads: the lead, and the call as its row now says
@@ -529,7 +532,13 @@ public final class CampaignRunner {
     private func pacedDialTime(_ clock: Int64) -> Int64 {
         var dialAt = max(clock, Int64(nextSlot.rounded(.up)))
         activeEnds.removeAll { $0 <= dialAt }
-        if activeEnds.count >= campaign.limits.concurrentCalls, let first = activeEnds.min() { dialAt = max(dialAt, first) }
+        let lines = max(1, campaign.limits.concurrentCalls)
+        if activeEnds.count >= lines {
+            // Enough calls must end to leave a line free: the (count - lines + 1)th end.
+            activeEnds.sort()
+            dialAt = max(dialAt, activeEnds[activeEnds.count - lines])
+            activeEnds.removeAll { $0 <= dialAt }
+        }
         return dialAt
     }
 
@@ -615,10 +624,16 @@ public final class CampaignRunner {
         lastFrom[lead.id] = from.key
         nextSlot = max(nextSlot, Double(dialAt)) + 1.0 / max(campaign.limits.callsPerSecond, 0.001)
         let localHour = slots[Int(slot)].clock.map { Int(($0.local(at: dialAt) % 86_400 + 86_400) % 86_400 / 3600) } ?? 12
+        // The simulated connection's answer is a function of the call alone, so it
+        // is known now: the line stays busy until the call ends, which is what
+        // keeps concurrent_calls within a batch. It is recorded after the intent commits.
+        let outcome = connection.call(leadID: lead.id, attempt: attempt, localHour: localHour, firstName: lead.firstName)
+        let (started, ended) = SimulatedConnection.times(of: outcome, dialledAt: dialAt)
+        activeEnds.append((ended + 999) / 1000)
         dials.append(
             PendingDial(
-                callID: callID, lead: lead, attempt: attempt, dialAt: dialAt, localHour: localHour, connection: connectionName, agent: settings.agent,
-                from: from.e164, tier: choice.tier?.rawValue))
+                callID: callID, lead: lead, attempt: attempt, dialAt: dialAt, connection: connectionName, agent: settings.agent, from: from.e164,
+                tier: choice.tier?.rawValue, outcome: outcome, started: started, ended: ended))
         summary.callsPlaced += 1
         return .placed
     }
@@ -626,13 +641,9 @@ public final class CampaignRunner {
     /// Asks the connection for each committed intent and records the outcome,
     /// the `call_completed` event and its post-call runs in one transaction.
     private func complete(_ dials: [PendingDial], at clock: Int64) throws {
-        let outcomes = dials.map { connection.call(leadID: $0.leadID, attempt: $0.attempt, localHour: $0.localHour, firstName: $0.lead.firstName) }
         try write {
-            for (dial, outcome) in zip(dials, outcomes) {
-                let ringMs: Int64 = outcome.outcome == "failed" || outcome.outcome == "spam_blocked" ? 1000 : 8000
-                let started = dial.dialAt * 1000 + ringMs
-                let ended = started + outcome.durationMs
-                activeEnds.append((ended + 999) / 1000)
+            for dial in dials {
+                let (outcome, started, ended) = (dial.outcome, dial.started, dial.ended)
                 let raw = JSONObject(["simulated": .bool(true), "seed": .int(Int64(connection.seed)), "outcome": .string(outcome.outcome)]).rendered
                 try database.run(
                     Self.outcomeSQL,

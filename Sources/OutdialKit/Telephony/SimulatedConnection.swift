@@ -78,4 +78,11 @@ public struct SimulatedConnection: Sendable {
             outcome: "no_answer", status: "completed", disconnectionReason: "dial_no_answer", durationMs: Int64(25_000 + uniform() * 10_000), sentiment: nil,
             userSpoke: false, inVoicemail: false, callSuccessful: false, summary: nil, transcript: nil, customAnalysis: nil, costCents: 0)
     }
+
+    /// When a simulated call started (after ringing) and ended, from its dial time (UTC seconds) to UTC milliseconds.
+    public static func times(of outcome: CallOutcome, dialledAt dialAt: Int64) -> (started: Int64, ended: Int64) {
+        let ringMs: Int64 = outcome.outcome == "failed" || outcome.outcome == "spam_blocked" ? 1000 : 8000
+        let started = dialAt * 1000 + ringMs
+        return (started, started + outcome.durationMs)
+    }
 }
