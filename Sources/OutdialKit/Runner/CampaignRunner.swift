@@ -276,7 +276,7 @@ public final class CampaignRunner {
                 outcome.callSuccessful ? "1" : "0", outcome.inVoicemail ? "1" : "0", outcome.userSpoke ? "1" : "0", outcome.customAnalysis,
                 String(outcome.costCents), tier, String(dialAt * 1000), String(started), String(ended),
             ]
-            for (name, text) in zip(RunSubject.callColumns, columns) { subject.setCall(name, text) }
+            subject.call = columns
             return subject
         }
     }
@@ -688,9 +688,7 @@ public final class CampaignRunner {
         defer { s.reset() }
         try s.bind([.integer(id)])
         guard try s.step() else { return }
-        for (i, name) in RunSubject.callColumns.enumerated() {
-            subject.setCall(name, s.string(Int32(i)))
-        }
+        subject.call = (0..<Int32(RunSubject.callColumns.count)).map { s.string($0) }
     }
 }
 

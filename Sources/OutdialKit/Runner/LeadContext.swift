@@ -4,8 +4,9 @@ import Foundation
 /// message a run reacts to.
 struct RunSubject {
     var lead: LeadRecord
-    var call: [String: ConditionValue] = [:]
-    var callCustom: [String: ConditionValue] = [:]
+    /// The call's columns as text (nil for NULL), in `callColumns` order; read
+    /// into values only when a template or condition asks.
+    var call: [String?] = []
     var message: [String: String] = [:]
 
     func value(_ path: String) -> ConditionValue? {
@@ -33,8 +34,15 @@ struct RunSubject {
             default: return nil
             }
         case "call":
-            if parts[1] == "custom", parts.count == 3 { return callCustom[parts[2]] }
-            return call[parts[1]]
+            if parts[1] == "custom", parts.count == 3 {
+                guard case .object(let pairs) = LeadRecord.parse(callText("custom_analysis") ?? "{}") else { return nil }
+                return pairs.first(where: { $0.0 == parts[2] }).map { ConditionValue(json: $0.1) }
+            }
+            guard parts[1] != "custom_analysis", let text = callText(parts[1]) else { return nil }
+            switch parts[1] {
+            case "call_successful", "in_voicemail", "user_spoke": return .bool(text != "0")
+            default: return ConditionValue(scalar: text)
+            }
         case "message":
             return message[parts[1]].map(ConditionValue.text)
         default:
@@ -51,18 +59,12 @@ struct RunSubject {
         "selection_tier", "queued_at", "started_at", "ended_at",
     ]
 
-    /// Sets `call.NAME` from the column's text (nil for NULL): booleans from 0/1,
-    /// `custom_analysis` spread into `call.custom.*`.
-    mutating func setCall(_ name: String, _ text: String?) {
-        guard let text else { return }
-        switch name {
-        case "call_successful", "in_voicemail", "user_spoke": call[name] = .bool(text != "0")
-        case "custom_analysis":
-            if case .object(let pairs) = LeadRecord.parse(text) {
-                for (k, v) in pairs { callCustom[k] = ConditionValue(json: v) }
-            }
-        default: call[name] = ConditionValue(scalar: text)
-        }
+    private static let callIndex = Dictionary(uniqueKeysWithValues: callColumns.enumerated().map { ($1, $0) })
+
+    /// A call column's text; booleans are 0/1, `custom_analysis` JSON (read as `call.custom.*`).
+    func callText(_ name: String) -> String? {
+        guard let index = Self.callIndex[name], index < call.count else { return nil }
+        return call[index]
     }
 }
 

@@ -9,7 +9,7 @@ public struct RunOptions: Sendable {
     /// Stop after this many calls.
     public var maxCalls: Int?
     /// Runs taken from the database per transaction.
-    public var batchSize = 512
+    public var batchSize = 4096
 
     public init() {}
 }

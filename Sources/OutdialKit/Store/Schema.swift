@@ -5,8 +5,21 @@
 public enum Schema {
     public static let migrations: [Migration] = [
         Migration(
-            version: 1, summary: "core tables: leads, zone sets, numbers, dnc, calls, events, workflow runs, CRM records, messages, outbox", sql: version1)
+            version: 1, summary: "core tables: leads, zone sets, numbers, dnc, calls, events, workflow runs, CRM records, messages, outbox", sql: version1),
+        Migration(version: 2, summary: "narrower call and workflow-run indexes: fewer index writes per call", sql: version2),
     ]
+
+    /// Each call wrote five index entries and each run two that nothing needed:
+    /// `calls_lead` repeats the lead prefix of the (lead_id, campaign, attempt)
+    /// key; only calls still in flight are looked up by status (recovery after a
+    /// stop); waiting runs are the only runs looked up by wake-up.
+    static let version2 = """
+        DROP INDEX calls_lead;
+        DROP INDEX calls_campaign_status;
+        CREATE INDEX calls_in_flight ON calls(campaign) WHERE status IN ('queued', 'dialing');
+        DROP INDEX workflow_runs_due;
+        CREATE INDEX workflow_runs_waiting ON workflow_runs(campaign, wake_at) WHERE status = 'waiting';
+        """
 
     static let version1 = """
         CREATE TABLE zone_sets (
