@@ -123,6 +123,11 @@ public final class CampaignRunner {
             clock = max(clock, last / 1000)
         }
         summary.clockStart = Instant(seconds: clock)
+        // A run touches leads, calls and runs all over their tables: 16 MiB of page
+        // cache keeps them from being read back from the file for every batch, and
+        // checkpointing every 10,000 pages instead of 1,000 copies a page rewritten
+        // in several batches back to the main file once.
+        try database.execute("PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 10000")
         try database.transaction {
             summary.recoveredUnknown = try recover()
             try database.execute(
@@ -150,12 +155,12 @@ public final class CampaignRunner {
             // own dial time, so nothing happens earlier than it may.
             let horizon = options.simulate ? clock + Self.simulationHorizon : clock
             var due: [QueuedRun] = []
-            while due.count < options.batchSize, let first = queue.first, first.wakeMs <= horizon * 1000 {
+            while due.count < options.batchSize, let first = queue.firstWakeMs, first <= horizon * 1000 {
                 due.append(queue.popFirst()!)
             }
             if due.isEmpty {
                 if !options.simulate { try readNewRuns() }
-                guard let next = queue.first?.wakeMs else { break }
+                guard let next = queue.firstWakeMs else { break }
                 let nextSeconds = (next + 999) / 1000
                 if let until = options.until?.seconds, nextSeconds > until {
                     clock = until

@@ -2,48 +2,70 @@
 /// id, the order `ORDER BY wake_at, id` gives): the runner's working copy of
 /// the `workflow_runs` rows whose status is `waiting`.
 ///
-/// A binary heap: pushing and taking the first are O(log n), so a campaign of
-/// hundreds of thousands of waiting runs costs no query per batch.
+/// A binary heap of plain (wake-up, id, slot) entries over a slot table of the
+/// runs themselves: pushing and taking the first are O(log n) and move no
+/// reference-counted values, so hundreds of thousands of waiting runs cost no
+/// query per batch.
 struct RunQueue {
-    private var heap: [QueuedRun] = []
+    private struct Entry {
+        var wakeMs: Int64
+        var id: Int64
+        var slot: Int32
+
+        func isBefore(_ other: Entry) -> Bool { wakeMs != other.wakeMs ? wakeMs < other.wakeMs : id < other.id }
+    }
+
+    private var heap: [Entry] = []
+    private var runs: [QueuedRun?] = []
+    private var freeSlots: [Int32] = []
 
     var count: Int { heap.count }
     var isEmpty: Bool { heap.isEmpty }
 
-    /// The run that wakes first.
-    var first: QueuedRun? { heap.first }
+    /// When the first run wakes (UTC milliseconds).
+    var firstWakeMs: Int64? { heap.first?.wakeMs }
 
     mutating func push(_ run: QueuedRun) {
-        heap.append(run)
+        let slot: Int32
+        if let free = freeSlots.popLast() {
+            slot = free
+            runs[Int(slot)] = run
+        } else {
+            slot = Int32(runs.count)
+            runs.append(run)
+        }
+        heap.append(Entry(wakeMs: run.wakeMs, id: run.id, slot: slot))
         var child = heap.count - 1
+        let entry = heap[child]
         while child > 0 {
             let parent = (child - 1) / 2
-            guard Self.before(heap[child], heap[parent]) else { break }
-            heap.swapAt(child, parent)
+            guard entry.isBefore(heap[parent]) else { break }
+            heap[child] = heap[parent]
             child = parent
         }
+        heap[child] = entry
     }
 
     /// Takes the run that wakes first.
     mutating func popFirst() -> QueuedRun? {
-        guard !heap.isEmpty else { return nil }
-        heap.swapAt(0, heap.count - 1)
-        let first = heap.removeLast()
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1
-            guard left < heap.count else { break }
-            var child = left
-            if left + 1 < heap.count, Self.before(heap[left + 1], heap[left]) { child = left + 1 }
-            guard Self.before(heap[child], heap[parent]) else { break }
-            heap.swapAt(child, parent)
-            parent = child
+        guard let first = heap.first else { return nil }
+        let last = heap.removeLast()
+        if !heap.isEmpty {
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1
+                guard left < heap.count else { break }
+                var child = left
+                if left + 1 < heap.count, heap[left + 1].isBefore(heap[left]) { child = left + 1 }
+                guard heap[child].isBefore(last) else { break }
+                heap[parent] = heap[child]
+                parent = child
+            }
+            heap[parent] = last
         }
-        return first
-    }
-
-    private static func before(_ a: QueuedRun, _ b: QueuedRun) -> Bool {
-        a.wakeMs != b.wakeMs ? a.wakeMs < b.wakeMs : a.id < b.id
+        let run = runs[Int(first.slot)].take()
+        freeSlots.append(first.slot)
+        return run
     }
 }
 
