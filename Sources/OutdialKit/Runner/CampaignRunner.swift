@@ -302,7 +302,7 @@ public final class CampaignRunner {
         if let given {
             subject = given
         } else {
-            if due.id != 0, let step = Step.at(due.position, in: workflow.steps), let until = stillWaiting(step, leadID: due.leadID, at: clock) {
+            if due.id != 0, let until = stillWaiting(workflow, at: due.position, leadID: due.leadID, at: clock) {
                 let state = RunState(position: due.position, context: due.context)
                 try save(due, status: "waiting", state: state, wake: until, error: nil, at: clock)
                 return nil
@@ -331,6 +331,8 @@ public final class CampaignRunner {
         var state = RunState(position: due.position, context: due.context)
         let lead = subject.lead
         var steps = 0
+        var onlyChecks = true  // every step before this one a window check that passed
+        var lastWasCheck = true
         while true {
             steps += 1
             if steps > 1000 { return try save(due, status: "failed", state: state, wake: nil, error: "more than 1000 steps without waiting", at: clock) }
@@ -339,6 +341,8 @@ public final class CampaignRunner {
                 summary.runsFinished += 1
                 return try save(due, status: "done", state: state, wake: nil, error: nil, at: clock)
             }
+            onlyChecks = onlyChecks && lastWasCheck
+            if case .waitUntilCallingWindow = step { lastWasCheck = true } else { lastWasCheck = false }
             switch step {
             case .waitUntilCallingWindow:
                 let slot = slot(for: lead)
@@ -386,7 +390,7 @@ public final class CampaignRunner {
                     state.next()
                     continue
                 case .wait(let until):
-                    return try save(due, status: "waiting", state: state, wake: until, error: nil, at: clock)
+                    return try save(due, status: "waiting", state: state, wake: until, error: nil, at: clock, rewindable: onlyChecks)
                 case .stop(let code, let reason):
                     summary.runsStopped[code, default: 0] += 1
                     return try save(due, status: "stopped", state: state, wake: nil, error: "\(code): \(reason)", at: clock)
@@ -422,9 +426,15 @@ public final class CampaignRunner {
         }
     }
 
-    private func save(_ run: QueuedRun, status: String, state: RunState, wake: Int64?, error: String?, at clock: Int64) throws {
+    /// Writes the run's new state, or keeps it in memory when only its wake-up
+    /// moved. `rewindable`: the steps since the row's position were only window
+    /// checks that passed, so resuming from the row's position is the same as
+    /// resuming from here.
+    private func save(
+        _ run: QueuedRun, status: String, state: RunState, wake: Int64?, error: String?, at clock: Int64, rewindable: Bool = false
+    ) throws {
         var run = run
-        if status == "waiting", let wake, state.position == run.position, state.context == run.context {
+        if status == "waiting", let wake, state.position == run.position || rewindable, state.context == run.context {
             // Only the wake-up moved (a closed window, pacing, a busy pool): the row
             // already says what the run does next, and doing it earlier only finds
             // it must wait, so the time is kept in memory and written on stopping.
@@ -565,18 +575,23 @@ public final class CampaignRunner {
     /// For a run at a window or `place_call` step whose lead was seen before:
     /// when the run would only wait again, until when. Nothing is read or
     /// written; anything else (open, a stop) is left to the full step.
-    private func stillWaiting(_ step: Step, leadID: Int64, at clock: Int64) -> Int64? {
+    private func stillWaiting(_ workflow: Workflow, at position: [Int], leadID: Int64, at clock: Int64) -> Int64? {
         guard let slot = slotByLead[leadID], !slots[Int(slot)].subject.zones.isEmpty else { return nil }
-        switch step {
-        case .waitUntilCallingWindow:
-            let answer = windowAnswer(slot: slot, at: clock)
-            return answer.open ? nil : answer.nextOpen
-        case .placeCall:
-            if case .wait(let until) = dialCheck(leadID: leadID, slot: slot, at: pacedDialTime(clock)) { return until }
-            return nil
-        default:
-            return nil
+        var position = position
+        while let step = Step.at(position, in: workflow.steps) {
+            switch step {
+            case .waitUntilCallingWindow:
+                let answer = windowAnswer(slot: slot, at: clock)
+                guard answer.open else { return answer.nextOpen }
+                position[position.count - 1] += 1  // open: on to the step after it
+            case .placeCall:
+                if case .wait(let until) = dialCheck(leadID: leadID, slot: slot, at: pacedDialTime(clock)) { return until }
+                return nil
+            default:
+                return nil
+            }
         }
+        return nil
     }
 
     /// The safety net at dial time, independent of the workflow's own wait:
