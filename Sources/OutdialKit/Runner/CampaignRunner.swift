@@ -25,6 +25,8 @@ public final class CampaignRunner {
     private let connection: SimulatedConnection
     private var nextSlot: Double = 0
     private var activeEnds: [Int64] = []
+    /// The latest dial time considered so far: no call is dialled before it.
+    private var pacingFloor: Int64 = 0
     private var summary: RunSummary
     /// The distinct window subjects of the leads seen, numbered; and each lead's number.
     private var slots: [SubjectSlot] = []
@@ -545,16 +547,17 @@ public final class CampaignRunner {
     /// When dialling could start now: calls_per_second spreads dials,
     /// concurrent_calls waits for a line.
     private func pacedDialTime(_ clock: Int64) -> Int64 {
-        var dialAt = max(clock, Int64(nextSlot.rounded(.up)))
-        activeEnds.removeAll { $0 <= dialAt }
+        // Dial times never go back (the clock and the pacing slot only move on), so
+        // calls ended by now are done with for good; later ends stay until a call
+        // is placed past them, whether or not this run dials.
+        let now = max(clock, Int64(nextSlot.rounded(.up)), pacingFloor)
+        pacingFloor = now
+        activeEnds.removeAll { $0 <= now }
         let lines = max(1, campaign.limits.concurrentCalls)
-        if activeEnds.count >= lines {
-            // Enough calls must end to leave a line free: the (count - lines + 1)th end.
-            activeEnds.sort()
-            dialAt = max(dialAt, activeEnds[activeEnds.count - lines])
-            activeEnds.removeAll { $0 <= dialAt }
-        }
-        return dialAt
+        guard activeEnds.count >= lines else { return now }
+        // Enough calls must end to leave a line free: the (count - lines + 1)th end.
+        activeEnds.sort()
+        return max(now, activeEnds[activeEnds.count - lines])
     }
 
     /// Attempts, gaps and caps, then the window, at the dial time.
