@@ -146,6 +146,32 @@ import Testing
         #expect(try db.scalar("SELECT x FROM a WHERE y IS NULL") == 42)
     }
 
+    /// Version 2 rebuilds workflow_runs with its key event first: a version-1
+    /// file keeps its runs and calls, and the key still refuses a second run per event.
+    @Test func schemaVersion2KeepsRunsAndTheirKey() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("a.db"))
+        try Migrator().migrate(db, upTo: 1)
+        try db.execute(
+            """
+            INSERT INTO leads (id, phone, created_at, updated_at) VALUES (1, '+14155550123', 0, 0);
+            INSERT INTO events (id, kind, dedupe_key, lead_id, occurred_at, received_at) VALUES (7, 'lead_added', 'lead_added:c:1', 1, 0, 0);
+            INSERT INTO workflow_runs (campaign, workflow, lead_id, event_id, status, wake_at, created_at, updated_at)
+                VALUES ('c', 'outbound', 1, 7, 'waiting', 1000, 0, 0), ('c', 'retry', 1, NULL, 'done', NULL, 0, 0);
+            INSERT INTO calls (provider, lead_id, campaign, to_number, status, queued_at) VALUES ('simulated', 1, 'c', '+14155550123', 'dialing', 5);
+            """)
+        let report = try Migrator().migrate(db)
+        #expect(report.from == 1 && report.to == Schema.migrations.count)
+        #expect(try db.scalar("SELECT count(*) FROM workflow_runs") == 2)
+        #expect(try db.scalar("SELECT wake_at FROM workflow_runs WHERE workflow = 'outbound' AND status = 'waiting' AND event_id = 7") == 1000)
+        #expect(try db.scalar("SELECT count(*) FROM calls WHERE status IN ('queued', 'dialing')") == 1)
+        #expect(throws: StoreError.self) {
+            try db.execute("INSERT INTO workflow_runs (campaign, workflow, lead_id, event_id, created_at, updated_at) VALUES ('c', 'outbound', 1, 7, 0, 0)")
+        }
+        #expect(try db.text("PRAGMA integrity_check") == "ok")
+        #expect(try db.scalar("SELECT count(*) FROM pragma_foreign_key_check") == 0)
+    }
+
     @Test func aFailingMigrationLeavesTheVersionAndTablesAsTheyWere() throws {
         let dir = try TemporaryDirectory()
         let db = try Database(path: dir.path("a.db"))

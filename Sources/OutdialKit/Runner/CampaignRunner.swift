@@ -18,6 +18,7 @@ public final class CampaignRunner {
     private let policy: CallingWindowPolicy
     private let gate: WindowGate
     private var selector: NumberSelector!
+    private lazy var leads = LeadReader(database: database)
     private var dnc = DoNotCallList()
     private var history: [Int64: [Int64]] = [:]
     private var lastFrom: [Int64: UInt64] = [:]
@@ -309,7 +310,7 @@ public final class CampaignRunner {
                 try save(due, status: "waiting", state: state, wake: until, error: nil, at: clock)
                 return nil
             }
-            guard let lead = try LeadStore(database: database).byID(due.leadID) else {
+            guard let lead = try leads.lead(due.leadID) else {
                 let state = RunState(position: due.position, context: due.context)
                 try save(due, status: "failed", state: state, wake: nil, error: "lead \(due.leadID) is gone", at: clock)
                 return nil
@@ -418,7 +419,7 @@ public final class CampaignRunner {
                         try writer.write(tags: subject.lead.tags, of: lead.id, at: clock)
                         writtenTags = subject.lead.tags
                     }
-                    if let updated = try LeadStore(database: database).byID(lead.id) {
+                    if let updated = try leads.lead(lead.id) {
                         subject.lead = updated
                         writtenTags = updated.tags
                     }

@@ -12,12 +12,35 @@ public enum Schema {
     /// Each call wrote five index entries and each run two that nothing needed:
     /// `calls_lead` repeats the lead prefix of the (lead_id, campaign, attempt)
     /// key; only calls still in flight are looked up by status (recovery after a
-    /// stop); waiting runs are the only runs looked up by wake-up.
+    /// stop); waiting runs are the only runs looked up by wake-up. A run's
+    /// uniqueness key starts with its event, so new runs append to it.
     static let version2 = """
         DROP INDEX calls_lead;
         DROP INDEX calls_campaign_status;
         CREATE INDEX calls_in_flight ON calls(campaign) WHERE status IN ('queued', 'dialing');
-        DROP INDEX workflow_runs_due;
+        -- One run per workflow and event, keyed event first: event ids only grow, so
+        -- each new run's key goes at the end of the index instead of at its lead's
+        -- place in it (a page read and written per run). The table is rebuilt to
+        -- change the key; the columns and rows are the same.
+        CREATE TABLE workflow_runs_v2 (
+            id           INTEGER PRIMARY KEY,
+            campaign     TEXT NOT NULL,
+            workflow     TEXT NOT NULL,
+            lead_id      INTEGER REFERENCES leads(id),
+            event_id     INTEGER REFERENCES events(id),
+            status       TEXT NOT NULL DEFAULT 'waiting'
+                CHECK (status IN ('waiting', 'running', 'done', 'stopped', 'failed')),
+            position     TEXT NOT NULL DEFAULT '[0]',
+            wake_at      INTEGER,
+            context      TEXT NOT NULL DEFAULT '{}',
+            error        TEXT,
+            created_at   INTEGER NOT NULL,
+            updated_at   INTEGER NOT NULL,
+            UNIQUE (event_id, workflow, campaign, lead_id)
+        );
+        INSERT INTO workflow_runs_v2 SELECT * FROM workflow_runs;
+        DROP TABLE workflow_runs;
+        ALTER TABLE workflow_runs_v2 RENAME TO workflow_runs;
         CREATE INDEX workflow_runs_waiting ON workflow_runs(campaign, wake_at) WHERE status = 'waiting';
         """
 
