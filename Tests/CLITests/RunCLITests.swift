@@ -79,6 +79,7 @@ import Testing
                 """) == [["10"]])
         #expect(try rows(db, "SELECT count(*) FROM (SELECT queued_at FROM calls GROUP BY queued_at / 1000 HAVING count(*) > 2)") == [["0"]])
         #expect(try rows(db, "PRAGMA integrity_check") == [["ok"]])
+        #expect(try rows(db, "PRAGMA foreign_key_check").isEmpty, "the runner writes references without SQLite checking them")
         // The CRM side happened.
         #expect(Int(try rows(db, "SELECT count(*) FROM leads WHERE tags LIKE '%hot%' OR tags LIKE '%nurture%'")[0][0])! > 100)
         #expect(Int(try rows(db, "SELECT count(*) FROM opportunities WHERE stage = 'qualified'")[0][0])! > 10)
@@ -134,6 +135,7 @@ import Testing
         let last = try Outdial.run(["--db", db, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z", "--json"])
         #expect(last.status == 0, "\(last.stderr)")
         #expect(try rows(db, "PRAGMA integrity_check") == [["ok"]])
+        #expect(try rows(db, "PRAGMA foreign_key_check").isEmpty, "the runner writes references without SQLite checking them")
         #expect(try rows(db, "SELECT count(*) FROM (SELECT lead_id, attempt FROM calls GROUP BY 1, 2 HAVING count(*) > 1)") == [["0"]])
         #expect(try rows(db, "SELECT count(*) FROM calls WHERE status = 'dialing'") == [["0"]])
         // Calls that were dialling when killed are unknown and were not redialled: their run moved on.
