@@ -128,9 +128,9 @@ public final class CampaignRunner {
         summary.clockStart = Instant(seconds: clock)
         // A run touches leads, calls and runs all over their tables: 16 MiB of page
         // cache keeps them from being read back from the file for every batch, and
-        // checkpointing every 10,000 pages instead of 1,000 copies a page rewritten
+        // checkpointing every 30,000 pages instead of 1,000 copies a page rewritten
         // in several batches back to the main file once.
-        try database.execute("PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 10000")
+        try database.execute("PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 30000")
         // Every id the runner writes into a reference (a lead, a call, an event)
         // was read or written in the same transaction, so checking it again
         // against its table for each of the rows of a call finds nothing: the

@@ -10,8 +10,12 @@ struct RunSubject {
     var message: [String: String] = [:]
 
     func value(_ path: String) -> ConditionValue? {
-        let parts = path.split(separator: ".", maxSplits: 2).map(String.init)
-        guard parts.count >= 2 else { return nil }
+        // `root.name` or `root.name.key`, split without building an array of strings each time.
+        guard let firstDot = path.firstIndex(of: ".") else { return nil }
+        let rest = path[path.index(after: firstDot)...]
+        let secondDot = rest.firstIndex(of: ".")
+        let parts: [Substring] =
+            secondDot.map { [path[..<firstDot], rest[..<$0], rest[rest.index(after: $0)...]] } ?? [path[..<firstDot], rest]
         switch parts[0] {
         case "lead":
             if parts[1] == "fields", parts.count == 3 {
@@ -38,13 +42,13 @@ struct RunSubject {
                 guard case .object(let pairs) = LeadRecord.parse(callText("custom_analysis") ?? "{}") else { return nil }
                 return pairs.first(where: { $0.0 == parts[2] }).map { ConditionValue(json: $0.1) }
             }
-            guard parts[1] != "custom_analysis", let text = callText(parts[1]) else { return nil }
+            guard parts[1] != "custom_analysis", let text = callText(String(parts[1])) else { return nil }
             switch parts[1] {
             case "call_successful", "in_voicemail", "user_spoke": return .bool(text != "0")
             default: return ConditionValue(scalar: text)
             }
         case "message":
-            return message[parts[1]].map(ConditionValue.text)
+            return message[String(parts[1])].map(ConditionValue.text)
         default:
             return nil
         }

@@ -10,7 +10,7 @@ public final class Database {
     /// The file this connection opened.
     public let path: String
     let handle: OpaquePointer
-    private var statements: [String: Statement] = [:]
+    private var statements: [SQLKey: Statement] = [:]
     private var transactionDepth = 0
 
     /// Opens (creating if needed) a database file.
@@ -67,13 +67,27 @@ public final class Database {
     /// A prepared statement for this SQL, reused across calls and reset for
     /// the caller.
     public func prepare(_ sql: String) throws(StoreError) -> Statement {
-        if let statement = statements[sql] {
+        if let statement = statements[SQLKey(sql: sql)] {
             statement.reset()
             return statement
         }
         let statement = try Statement(database: self, sql: sql)
-        statements[sql] = statement
+        statements[SQLKey(sql: sql)] = statement
         return statement
+    }
+
+    /// The statement cache's key: hashes the SQL's length and its first and
+    /// last bytes rather than the whole text (the runner looks statements up
+    /// several times a call), and compares the whole text.
+    private struct SQLKey: Hashable {
+        let sql: String
+
+        func hash(into hasher: inout Hasher) {
+            let utf8 = sql.utf8
+            hasher.combine(utf8.count)
+            for byte in utf8.prefix(32) { hasher.combine(byte) }
+            for byte in utf8.suffix(32) { hasher.combine(byte) }
+        }
     }
 
     /// Runs `body` in a transaction that commits when it returns and rolls
