@@ -209,6 +209,67 @@ import Testing
         #expect(summary["calls"] as? Int == 0)
     }
 
+    /// Two workflows triggered by one ended call both run, each seeing what the
+    /// other wrote; a post-call workflow that reaches place_call while its call
+    /// is being recorded is queued and dials with a later batch, within the
+    /// window, after the minimum gap, at most once per attempt.
+    @Test func postCallWorkflowsShareTheLeadAndCanDialAgain() throws {
+        let dir = try TemporaryDirectory()
+        let db = try setUp(dir)
+        let redial = try dir.write(
+            "c.yml",
+            """
+            version: 1
+            name: redial
+            calling_window: { days: [mon, tue, wed, thu, fri], hours: "09:00-20:00", compliance: [us, ca] }
+            connections: { main: { provider: simulated, seed: 3 } }
+            limits: { concurrent_calls: 5, calls_per_second: 1, max_attempts: 2, min_gap: 1h }
+            workflows:
+              - name: outbound
+                trigger: lead_added
+                steps: [ { wait_until_calling_window: {} }, { place_call: { connection: main } } ]
+              - name: tag-every-call
+                trigger: { call_completed: {} }
+                steps: [ { add_tag: called } ]
+              - name: redial-no-answer
+                trigger: { call_completed: { outcome: [no_answer, busy] } }
+                steps:
+                  - if: { field: lead.tags, contains: called }
+                    then: [ { add_tag: redialled } ]
+                  - wait_until_calling_window: {}
+                  - place_call: { connection: main }
+            """)
+        let result = try Outdial.run(["--db", db, "run", redial, "--simulate", "--start", "2026-11-23T13:00:00Z", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        // Every no-answer or busy first call led to a second attempt, and nothing is left waiting.
+        let missed = try rows(db, "SELECT count(*) FROM calls WHERE attempt = 1 AND outcome IN ('no_answer', 'busy')")[0][0]
+        #expect(Int(missed)! > 10)
+        #expect(try rows(db, "SELECT count(*) FROM calls WHERE attempt = 2")[0][0] == missed)
+        #expect(try rows(db, "SELECT count(*) FROM workflow_runs WHERE status = 'waiting'") == [["0"]])
+        #expect(try rows(db, "SELECT count(*) FROM (SELECT lead_id, attempt FROM calls GROUP BY 1, 2 HAVING count(*) > 1)") == [["0"]])
+        // The redial workflow saw the tag the other workflow wrote for the same call.
+        #expect(try rows(db, "SELECT count(*) FROM leads WHERE tags LIKE '%redialled%' AND tags NOT LIKE '%called%'") == [["0"]])
+        #expect(try rows(db, "SELECT count(*) FROM leads WHERE tags LIKE '%redialled%'")[0][0] == missed)
+        // Second attempts came an hour (min_gap) or more after the first, inside the window.
+        #expect(
+            try rows(
+                db,
+                "SELECT count(*) FROM calls a JOIN calls b ON a.lead_id = b.lead_id AND b.attempt = 2 AND a.attempt = 1 WHERE b.queued_at < a.queued_at + 3600 * 1000"
+            )
+                == [["0"]])
+        let seconds = try rows(
+            db,
+            "SELECT c.to_number, strftime('%Y-%m-%dT%H:%M:%SZ', c.queued_at / 1000, 'unixepoch'), l.state, l.state_source FROM calls c JOIN leads l ON l.id = c.lead_id WHERE c.attempt = 2 ORDER BY c.call_id LIMIT 10"
+        )
+        for call in seconds {
+            var args = ["window", call[0], "--campaign", redial, "--at", call[1], "--json"]
+            if call[3] != "phone", !call[2].isEmpty { args += ["--state", call[2]] }
+            let answer = try #require(try JSONSerialization.jsonObject(with: Data(try Outdial.run(args).stdout.utf8)) as? [String: Any])
+            #expect(answer["open"] as? Bool == true, "second call to \(call[0]) at \(call[1]) was outside its window")
+        }
+        #expect(try rows(db, "PRAGMA foreign_key_check").isEmpty)
+    }
+
     @Test func workflowsThatAddEachOtherForeverAreCutOff() throws {
         let dir = try TemporaryDirectory()
         let db = dir.path("t.db")
