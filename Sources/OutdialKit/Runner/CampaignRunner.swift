@@ -3,8 +3,11 @@ import Foundation
 /// Runs a campaign (SPEC §6): enrols each lead once, advances workflow runs
 /// whose wake-up time has come, places calls through the connection, and
 /// turns every ended call into a `call_completed` event and its post-call
-/// runs. Everything a run knows lives in the database, so `run` can be
-/// stopped at any point and started again.
+/// runs. Everything a run must not forget (its position, its context, the
+/// calls and what they came to) is in the database, so `run` can be stopped at
+/// any point and started again. The waiting runs are also kept in memory in
+/// wake-up order; a wake-up that only moved later is written back on stopping
+/// (after a crash a run is merely looked at early, and waits again).
 ///
 /// Dialling is at-most-once: the call row (the intent) is committed, with the
 /// run moved past `place_call`, before the connection is asked; a call found

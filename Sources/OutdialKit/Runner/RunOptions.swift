@@ -8,7 +8,7 @@ public struct RunOptions: Sendable {
     public var until: Instant?
     /// Stop after this many calls.
     public var maxCalls: Int?
-    /// Runs taken from the database per transaction.
+    /// Due runs advanced per transaction (at most).
     public var batchSize = 4096
 
     public init() {}
