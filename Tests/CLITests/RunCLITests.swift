@@ -270,6 +270,22 @@ import Testing
         #expect(try rows(db, "PRAGMA foreign_key_check").isEmpty)
     }
 
+    /// The runner keeps wake-ups that only moved later in memory; stopping
+    /// (here at --until) writes them back, so no waiting row says it is due
+    /// before the time the run stopped at.
+    @Test func stoppingWritesTheWakeUpsKeptInMemoryBack() throws {
+        let dir = try TemporaryDirectory()
+        let db = try setUp(dir)
+        let result = try Outdial.run(
+            ["--db", db, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z", "--until", "2026-11-23T16:00:00Z", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let waiting = try rows(
+            db,
+            "SELECT count(*), sum(wake_at < 1795449600000) FROM workflow_runs WHERE status = 'waiting'")  // 1795449600000 = 2026-11-23T16:00:00Z
+        #expect(Int(waiting[0][0])! > 100)
+        #expect(waiting[0][1] == "0")
+    }
+
     @Test func workflowsThatAddEachOtherForeverAreCutOff() throws {
         let dir = try TemporaryDirectory()
         let db = dir.path("t.db")
