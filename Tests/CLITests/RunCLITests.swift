@@ -286,6 +286,38 @@ import Testing
         #expect(waiting[0][1] == "0")
     }
 
+    /// A post-call run whose first step waits is written as a waiting row
+    /// (it is new, so its wake-up cannot be kept in memory only), and the
+    /// next `run` finishes it.
+    @Test func aPostCallRunThatWaitsAtItsFirstStepIsWritten() throws {
+        let dir = try TemporaryDirectory()
+        let db = try setUp(dir)
+        let later = try dir.write(
+            "c.yml",
+            """
+            version: 1
+            name: later
+            calling_window: { days: [mon, tue, wed, thu, fri], hours: "09:00-20:00", compliance: [us, ca] }
+            connections: { main: { provider: simulated, seed: 3 } }
+            limits: { concurrent_calls: 5, calls_per_second: 1, max_attempts: 1 }
+            workflows:
+              - name: outbound
+                trigger: lead_added
+                steps: [ { wait_until_calling_window: {} }, { place_call: { connection: main } } ]
+              - name: new-year
+                trigger: { call_completed: {} }
+                steps: [ { wait: { until: "2027-01-01T00:00:00Z" } }, { add_tag: new-year } ]
+            """)
+        let first = try Outdial.run(["--db", db, "run", later, "--simulate", "--start", "2026-11-23T13:00:00Z", "--until", "2026-12-01T00:00:00Z"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let calls = try rows(db, "SELECT count(*) FROM calls")[0][0]
+        #expect(Int(calls)! > 100)
+        #expect(try rows(db, "SELECT count(*) FROM workflow_runs WHERE workflow = 'new-year' AND status = 'waiting' AND wake_at = 1798761600000") == [[calls]])
+        let second = try Outdial.run(["--db", db, "run", later, "--simulate"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(try rows(db, "SELECT count(*) FROM leads WHERE tags LIKE '%new-year%'") == [[calls]])
+    }
+
     @Test func workflowsThatAddEachOtherForeverAreCutOff() throws {
         let dir = try TemporaryDirectory()
         let db = dir.path("t.db")

@@ -447,7 +447,8 @@ public final class CampaignRunner {
         _ run: QueuedRun, status: String, state: RunState, wake: Int64?, error: String?, at clock: Int64, rewindable: Bool = false
     ) throws {
         var run = run
-        if status == "waiting", let wake, state.position == run.position || rewindable, state.context == run.context {
+        // A new run (id 0) has no row yet, so it is always written.
+        if run.id != 0, status == "waiting", let wake, state.position == run.position || rewindable, state.context == run.context {
             // Only the wake-up moved (a closed window, pacing, a busy pool): the row
             // already says what the run does next, and doing it earlier only finds
             // it must wait, so the time is kept in memory and written on stopping.
