@@ -141,11 +141,16 @@ public struct LeadStore {
     }
 
     static func read(_ s: Statement) -> LeadRecord {
+        read(s, zones: (s.string(11) ?? "").split(separator: " ").map(String.init), zoneSources: s.string(12) ?? "{}")
+    }
+
+    /// A row of `columns` order whose zones (columns 11 and 12) the caller already has.
+    static func read(_ s: Statement, zones: [String], zoneSources: String) -> LeadRecord {
         LeadRecord(
             id: s.int64(0), externalID: s.string(1), phone: s.string(2) ?? "", firstName: s.string(3), lastName: s.string(4),
             email: s.string(5), state: s.string(6), stateSource: s.string(7), zip: s.string(8), country: s.string(9),
-            timezone: s.string(10), zones: (s.string(11) ?? "").split(separator: " ").map(String.init),
-            zoneSources: s.string(12) ?? "{}", status: s.string(13) ?? "new", dnc: s.int64(14) != 0, fields: s.string(15) ?? "{}",
+            timezone: s.string(10), zones: zones,
+            zoneSources: zoneSources, status: s.string(13) ?? "new", dnc: s.int64(14) != 0, fields: s.string(15) ?? "{}",
             tags: Self.strings(fromJSON: s.string(19) ?? "[]"), sourceLine: s.optionalInt64(16), createdAt: Instant(milliseconds: s.int64(17)),
             updatedAt: Instant(milliseconds: s.int64(18)))
     }
@@ -158,9 +163,10 @@ final class LeadReader {
     let database: Database
     private var zoneSets: [Int64: (zones: [String], sources: String)] = [:]
 
+    /// `LeadStore.columns` with the zone set's id where its zones would be.
     static let byIDSQL = """
-        SELECT id, external_id, phone, first_name, last_name, email, state, state_source, zip, country, timezone, zone_set_id, status, dnc, fields,
-            source_line, created_at, updated_at, tags
+        SELECT id, external_id, phone, first_name, last_name, email, state, state_source, zip, country, timezone, zone_set_id,
+            NULL, status, dnc, fields, source_line, created_at, updated_at, tags
         FROM leads WHERE id = ?
         """
 
@@ -172,12 +178,7 @@ final class LeadReader {
         try s.bind(id, at: 1)
         guard try s.step() else { return nil }
         let zoneSet = try zoneSet(s.optionalInt64(11))
-        return LeadRecord(
-            id: s.int64(0), externalID: s.string(1), phone: s.string(2) ?? "", firstName: s.string(3), lastName: s.string(4),
-            email: s.string(5), state: s.string(6), stateSource: s.string(7), zip: s.string(8), country: s.string(9),
-            timezone: s.string(10), zones: zoneSet.zones, zoneSources: zoneSet.sources, status: s.string(12) ?? "new", dnc: s.int64(13) != 0,
-            fields: s.string(14) ?? "{}", tags: LeadStore.strings(fromJSON: s.string(18) ?? "[]"), sourceLine: s.optionalInt64(15),
-            createdAt: Instant(milliseconds: s.int64(16)), updatedAt: Instant(milliseconds: s.int64(17)))
+        return LeadStore.read(s, zones: zoneSet.zones, zoneSources: zoneSet.sources)
     }
 
     /// A zone set's zones and sources; the table is read again when an id is

@@ -106,17 +106,8 @@ public final class CampaignRunner {
         INSERT INTO events (kind, dedupe_key, call_id, lead_id, payload, occurred_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(dedupe_key) DO NOTHING
         """
-    static let newRunSQL = """
-        INSERT INTO workflow_runs (campaign, workflow, lead_id, event_id, status, position, wake_at, context, created_at, updated_at)
-        VALUES (?, ?, ?, ?, 'waiting', '[0]', ?, ?, ?, ?) ON CONFLICT(campaign, workflow, lead_id, event_id) DO NOTHING
-        """
     static let historySQL = "SELECT lead_id, queued_at FROM calls WHERE campaign = ? AND lead_id IS NOT NULL ORDER BY queued_at"
-    static let callSQL = """
-        SELECT call_id, provider, connection, agent_id, attempt, direction, from_number, to_number, status, outcome, disconnection_reason,
-            duration_ms, transcript, summary, sentiment, call_successful, in_voicemail, user_spoke, custom_analysis, cost_cents, selection_tier,
-            queued_at, started_at, ended_at
-        FROM calls WHERE call_id = ?
-        """
+    static let callSQL = "SELECT \(RunSubject.callColumns.joined(separator: ", ")) FROM calls WHERE call_id = ?"
 
     // MARK: - Running
 
@@ -488,24 +479,9 @@ public final class CampaignRunner {
             summary.runsStopped["workflow-loop", default: 0] += 1
             return
         }
-        try insertRun(name, leadID: leadID, eventID: nil, wakeMs: wake * 1000, context: [:], at: clock)
-    }
-
-    /// Writes a new waiting run and queues it; false when the event had already started one.
-    @discardableResult
-    private func insertRun(_ workflow: String, leadID: Int64, eventID: Int64?, wakeMs: Int64, context: [String: Int64], at clock: Int64) throws -> Bool {
-        let state = RunState(position: [0], context: context)
-        try database.run(
-            Self.newRunSQL,
-            [
-                .text(campaign.name), .text(workflow), .integer(leadID), .optional(eventID), .integer(wakeMs), .text(state.contextJSON), .integer(clock * 1000),
-                .integer(clock * 1000),
-            ])
-        guard database.changes > 0 else { return false }
-        let id = database.lastInsertRowID
-        lastRunID = max(lastRunID, id)
-        queue.push(QueuedRun(id: id, workflow: workflow, leadID: leadID, eventID: eventID, position: state.position, context: context, wakeMs: wakeMs))
-        return true
+        // A new run: `save` writes its row and queues it.
+        let run = QueuedRun(id: 0, workflow: name, leadID: leadID, position: [0], context: [:], wakeMs: wake * 1000)
+        try save(run, status: "waiting", state: RunState(position: [0], context: [:]), wake: wake, error: nil, at: clock)
     }
 
     // MARK: - Calls
