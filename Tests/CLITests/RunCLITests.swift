@@ -25,6 +25,26 @@ import Testing
         return try database.query(sql) { s in (0..<s.columnCount).map { s.string($0) ?? "" } }
     }
 
+    /// A weekday 09:00-20:00 campaign on the simulated connection whose
+    /// outbound workflow waits for the window and dials, followed by `postCall`
+    /// (workflow items indented two spaces).
+    private func writeCampaign(_ dir: TemporaryDirectory, name: String, limits: String, postCall: String) throws -> String {
+        try dir.write(
+            "c.yml",
+            """
+            version: 1
+            name: \(name)
+            calling_window: { days: [mon, tue, wed, thu, fri], hours: "09:00-20:00", compliance: [us, ca] }
+            connections: { main: { provider: simulated, seed: 3 } }
+            limits: \(limits)
+            workflows:
+              - name: outbound
+                trigger: lead_added
+                steps: [ { wait_until_calling_window: {} }, { place_call: { connection: main } } ]
+            \(postCall)
+            """)
+    }
+
     /// Re-checks calls (every `every`th of those matching `filter`) with `outdial
     /// window` for the same lead and campaign, independently of the runner;
     /// returns how many calls matched.
@@ -225,29 +245,20 @@ import Testing
     @Test func postCallWorkflowsShareTheLeadAndCanDialAgain() throws {
         let dir = try TemporaryDirectory()
         let db = try setUp(dir)
-        let redial = try dir.write(
-            "c.yml",
-            """
-            version: 1
-            name: redial
-            calling_window: { days: [mon, tue, wed, thu, fri], hours: "09:00-20:00", compliance: [us, ca] }
-            connections: { main: { provider: simulated, seed: 3 } }
-            limits: { concurrent_calls: 5, calls_per_second: 1, max_attempts: 2, min_gap: 1h }
-            workflows:
-              - name: outbound
-                trigger: lead_added
-                steps: [ { wait_until_calling_window: {} }, { place_call: { connection: main } } ]
-              - name: tag-every-call
-                trigger: { call_completed: {} }
-                steps: [ { add_tag: called } ]
-              - name: redial-no-answer
-                trigger: { call_completed: { outcome: [no_answer, busy] } }
-                steps:
-                  - if: { field: lead.tags, contains: called }
-                    then: [ { add_tag: redialled } ]
-                  - wait_until_calling_window: {}
-                  - place_call: { connection: main }
-            """)
+        let redial = try writeCampaign(
+            dir, name: "redial", limits: "{ concurrent_calls: 5, calls_per_second: 1, max_attempts: 2, min_gap: 1h }",
+            postCall: """
+                  - name: tag-every-call
+                    trigger: { call_completed: {} }
+                    steps: [ { add_tag: called } ]
+                  - name: redial-no-answer
+                    trigger: { call_completed: { outcome: [no_answer, busy] } }
+                    steps:
+                      - if: { field: lead.tags, contains: called }
+                        then: [ { add_tag: redialled } ]
+                      - wait_until_calling_window: {}
+                      - place_call: { connection: main }
+                """)
         let result = try Outdial.run(["--db", db, "run", redial, "--simulate", "--start", "2026-11-23T13:00:00Z", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         // Every no-answer or busy first call led to a second attempt, and nothing is left waiting.
@@ -292,22 +303,13 @@ import Testing
     @Test func aPostCallRunThatWaitsAtItsFirstStepIsWritten() throws {
         let dir = try TemporaryDirectory()
         let db = try setUp(dir)
-        let later = try dir.write(
-            "c.yml",
-            """
-            version: 1
-            name: later
-            calling_window: { days: [mon, tue, wed, thu, fri], hours: "09:00-20:00", compliance: [us, ca] }
-            connections: { main: { provider: simulated, seed: 3 } }
-            limits: { concurrent_calls: 5, calls_per_second: 1, max_attempts: 1 }
-            workflows:
-              - name: outbound
-                trigger: lead_added
-                steps: [ { wait_until_calling_window: {} }, { place_call: { connection: main } } ]
-              - name: new-year
-                trigger: { call_completed: {} }
-                steps: [ { wait: { until: "2027-01-01T00:00:00Z" } }, { add_tag: new-year } ]
-            """)
+        let later = try writeCampaign(
+            dir, name: "later", limits: "{ concurrent_calls: 5, calls_per_second: 1, max_attempts: 1 }",
+            postCall: """
+                  - name: new-year
+                    trigger: { call_completed: {} }
+                    steps: [ { wait: { until: "2027-01-01T00:00:00Z" } }, { add_tag: new-year } ]
+                """)
         let first = try Outdial.run(["--db", db, "run", later, "--simulate", "--start", "2026-11-23T13:00:00Z", "--until", "2026-12-01T00:00:00Z"])
         #expect(first.status == 0, "\(first.stderr)")
         let calls = try rows(db, "SELECT count(*) FROM calls")[0][0]
