@@ -4,7 +4,11 @@ import Testing
 
 @Suite struct RunQueueTests {
     private func run(_ id: Int64, wake: Int64) -> QueuedRun {
-        QueuedRun(id: id, workflow: "w\(id % 3)", leadID: id * 10, position: [Int(id % 4)], context: id % 2 == 0 ? ["call_id": id] : [:], wakeMs: wake)
+        var r = QueuedRun(
+            id: id, workflow: Int32(id % 3), leadID: id * 10, eventID: id % 5, position: [Int(id % 4)], context: id % 2 == 0 ? ["call_id": id] : [:],
+            wakeMs: wake)
+        r.wakeUnsaved = id % 7 == 0
+        return r
     }
 
     /// Pushes and pops interleaved at random give the runs back in (wake-up, id)
@@ -36,6 +40,7 @@ import Testing
         for r in popped {
             let original = byID[r.id]!
             #expect(r.workflow == original.workflow && r.leadID == original.leadID && r.position == original.position && r.context == original.context)
+            #expect(r.eventID == original.eventID && r.wakeUnsaved == original.wakeUnsaved)
         }
     }
 
@@ -50,5 +55,43 @@ import Testing
         #expect(queue.popFirst()?.id == 9)
         #expect(queue.popFirst()?.id == 2)
         #expect(queue.count == 1)
+    }
+
+    /// What `run` writes back on stopping: the runs still queued whose wake-up
+    /// moved in memory only, not those taken out or saved.
+    @Test func unsavedWakesAreTheQueuedRunsMarkedSo() {
+        var queue = RunQueue()
+        for id in 1...30 as ClosedRange<Int64> { queue.push(run(id, wake: 1000 - id)) }
+        let first = queue.popFirst()!  // id 30, wakes first
+        #expect(first.id == 30)
+        let unsaved = queue.unsavedWakes.sorted { $0.id < $1.id }
+        #expect(unsaved.map(\.id) == [7, 14, 21, 28])
+        #expect(unsaved.map(\.wakeMs) == [993, 986, 979, 972])
+    }
+}
+
+@Suite struct LeadIndexedTests {
+    @Test func valuesByIDWithAbsentDefault() {
+        var table = LeadIndexed<[Int64]>(absent: [])
+        table.reserve(upTo: 100)
+        #expect(table[5].isEmpty)
+        table.update(5) { $0.append(10) }
+        table.update(5) { $0.append(20) }
+        table[200] = [1]
+        #expect(table[5] == [10, 20])
+        #expect(table[200] == [1])
+        #expect(table[199].isEmpty && table[4].isEmpty && table[1_000_000].isEmpty)
+    }
+
+    /// Ids outside the array's range (a hand-inserted huge or negative rowid)
+    /// are kept too, without growing the array to them.
+    @Test(arguments: [-1, LeadIndexed<Int32>.denseLimit, Int64.max] as [Int64])
+    func idsOutsideTheDenseRangeAreKept(id: Int64) {
+        var table = LeadIndexed<Int32>(absent: -1)
+        #expect(table[id] == -1)
+        table[id] = 7
+        table.update(id) { $0 += 1 }
+        #expect(table[id] == 8)
+        #expect(table[3] == -1)
     }
 }

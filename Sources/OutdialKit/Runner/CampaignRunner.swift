@@ -17,14 +17,20 @@ public final class CampaignRunner {
     let campaign: Campaign
     let options: RunOptions
     let plan: NumberingPlan
-    private let workflows: [String: Workflow]
+    /// Workflow names by number (a queued run keeps the number): the
+    /// campaign's workflows first, then names found in rows the campaign no
+    /// longer has (their runs fail, saying so).
+    private var workflowNames: [String]
+    private var workflowNumbers: [String: Int32] = [:]
     private let policy: CallingWindowPolicy
     private let gate: WindowGate
     private var selector: NumberSelector!
     private lazy var leads = LeadReader(database: database)
     private var dnc = DoNotCallList()
-    private var history: [Int64: [Int64]] = [:]
-    private var lastFrom: [Int64: UInt64] = [:]
+    /// Each lead's calls in this campaign (dial times, oldest first) and the
+    /// key of the number it was last called from (0: none).
+    private var history = LeadIndexed<[Int64]>(absent: [])
+    private var lastFrom = LeadIndexed<UInt64>(absent: 0)
     private let limits: FrequencyLimits
     private let connection: SimulatedConnection
     private var nextSlot: Double = 0
@@ -35,18 +41,15 @@ public final class CampaignRunner {
     /// The distinct window subjects of the leads seen, numbered; and each lead's number.
     private var slots: [SubjectSlot] = []
     private var slotBySubject: [WindowSubject: Int32] = [:]
-    private var slotByLead: [Int64: Int32] = [:]
+    private var slotByLead = LeadIndexed<Int32>(absent: -1)
     /// The campaign's waiting runs, and the highest run id read or written so
     /// far: rows above it are new (another process's, or enrolment's) and are read in.
     private var queue = RunQueue()
     private var lastRunID: Int64 = 0
-    /// Runs whose wake-up moved in memory only (see `save`), by id: written
-    /// back when the runner stops.
-    private var unsavedWakes: [Int64: Int64] = [:]
     /// Runs each lead was added to in this process: a guard against workflows
     /// that add each other forever without dialling.
-    private var added: [Int64: Int] = [:]
-    static let maximumAddedRuns = 500
+    private var added = LeadIndexed<Int32>(absent: 0)
+    static let maximumAddedRuns: Int32 = 500
     private let now: () -> Instant
 
     public init(database: Database, campaign: Campaign, options: RunOptions, plan: NumberingPlan = .shared) throws {
@@ -54,9 +57,8 @@ public final class CampaignRunner {
         self.campaign = campaign
         self.options = options
         self.plan = plan
-        var byName: [String: Workflow] = [:]
-        for w in campaign.workflows { byName[w.name] = w }
-        workflows = byName
+        workflowNames = campaign.workflows.map(\.name)
+        for (number, name) in workflowNames.enumerated() where workflowNumbers[name] == nil { workflowNumbers[name] = Int32(number) }
         policy = try campaign.windowPolicy()
         gate = WindowGate(policy: policy)
         limits = FrequencyLimits(maxAttempts: campaign.limits.maxAttempts, minimumGap: campaign.limits.minimumGap?.seconds)
@@ -218,27 +220,49 @@ public final class CampaignRunner {
 
     /// Queues the waiting runs of the campaign not seen yet.
     private func readNewRuns() throws {
-        let rows = try database.query(Self.newRunsSQL, [.integer(lastRunID), .text(campaign.name)]) {
-            QueuedRun(
-                id: $0.int64(0), workflow: $0.string(1) ?? "", leadID: $0.int64(2), position: RunState.path($0.string(3) ?? "[0]"),
-                context: RunState.context($0.string(4) ?? "{}"), wakeMs: $0.int64(5))
-        }
-        for run in rows {
+        if lastRunID == 0, let count = try database.scalar(Self.waitingSQL, [.text(campaign.name)]) { queue.reserve(Int(count)) }
+        let rows = try database.prepare(Self.newRunsSQL)
+        defer { rows.reset() }
+        try rows.bind([.integer(lastRunID), .text(campaign.name)])
+        while try rows.step() {
+            let run = QueuedRun(
+                id: rows.int64(0), workflow: workflowNumber(rows.string(1) ?? ""), leadID: rows.int64(2),
+                position: interned(RunState.path(rows.string(3) ?? "[0]")), context: RunState.context(rows.string(4) ?? "{}"),
+                wakeMs: rows.int64(5))
             queue.push(run)
             lastRunID = max(lastRunID, run.id)
         }
         if let last = try database.scalar("SELECT max(id) FROM workflow_runs") { lastRunID = max(lastRunID, last) }
     }
 
+    /// The number of a workflow name (see `workflowNames`).
+    private func workflowNumber(_ name: String) -> Int32 {
+        if let number = workflowNumbers[name] { return number }
+        let number = Int32(workflowNames.count)
+        workflowNames.append(name)
+        workflowNumbers[name] = number
+        return number
+    }
+
+    /// One shared array for each distinct position: the queue holds hundreds of
+    /// thousands of runs at a handful of positions.
+    private var positions: [[Int]: [Int]] = [:]
+
+    private func interned(_ position: [Int]) -> [Int] {
+        if let known = positions[position] { return known }
+        positions[position] = position
+        return position
+    }
+
     /// Writes back the wake-ups kept in memory, so the rows say when each run wakes.
     private func saveWakes() throws {
-        guard !unsavedWakes.isEmpty else { return }
+        let unsaved = queue.unsavedWakes
+        guard !unsaved.isEmpty else { return }
         try database.transaction {
-            for (id, wakeMs) in unsavedWakes.sorted(by: { $0.key < $1.key }) {
+            for (id, wakeMs) in unsaved.sorted(by: { $0.id < $1.id }) {
                 try database.run(Self.saveWakeSQL, [.integer(wakeMs), .integer(id)])
             }
         }
-        unsavedWakes.removeAll()
     }
 
     private func sqlQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
@@ -255,9 +279,14 @@ public final class CampaignRunner {
         selector = try store.selector(
             settings: spec?.settings ?? SelectionSettings(), health: spec?.health ?? NumberStore.Health(), at: Instant(seconds: clock)
         ).0
-        lastFrom = try store.lastFromByLead()
+        if let maxLead = try database.scalar("SELECT max(id) FROM leads") {
+            history.reserve(upTo: maxLead)
+            lastFrom.reserve(upTo: maxLead)
+            slotByLead.reserve(upTo: maxLead)
+        }
+        for (lead, key) in try store.lastFromByLead() { lastFrom[lead] = key }
         for (lead, when) in try database.query(Self.historySQL, [.text(campaign.name)], { ($0.int64(0), $0.int64(1) / 1000) }) {
-            history[lead, default: []].append(when)
+            history.update(lead) { $0.append(when) }
         }
     }
 
@@ -301,11 +330,13 @@ public final class CampaignRunner {
     /// it reaches.
     @discardableResult
     private func advance(_ due: QueuedRun, at clock: Int64, dials: inout [PendingDial], subject given: RunSubject? = nil) throws -> RunSubject? {
-        guard let workflow = workflows[due.workflow] else {
+        guard Int(due.workflow) < campaign.workflows.count else {
             let state = RunState(position: due.position, context: due.context)
-            try save(due, status: "failed", state: state, wake: nil, error: "the campaign has no workflow '\(due.workflow)' any more", at: clock)
+            let name = workflowNames[Int(due.workflow)]
+            try save(due, status: "failed", state: state, wake: nil, error: "the campaign has no workflow '\(name)' any more", at: clock)
             return given
         }
+        let workflow = campaign.workflows[Int(due.workflow)]
         var subject: RunSubject
         if let given {
             subject = given
@@ -448,7 +479,7 @@ public final class CampaignRunner {
             // already says what the run does next, and doing it earlier only finds
             // it must wait, so the time is kept in memory and written on stopping.
             run.wakeMs = wake * 1000
-            unsavedWakes[run.id] = run.wakeMs
+            run.wakeUnsaved = true
             queue.push(run)
             return
         }
@@ -456,13 +487,13 @@ public final class CampaignRunner {
             try database.run(
                 Self.insertRunSQL,
                 [
-                    .text(campaign.name), .text(run.workflow), .integer(run.leadID), .optional(run.eventID), .text(status), .text(state.positionJSON),
+                    .text(campaign.name), .text(workflowNames[Int(run.workflow)]), .integer(run.leadID), run.eventID == 0 ? .null : .integer(run.eventID),
+                    .text(status), .text(state.positionJSON),
                     .optional(wake.map { $0 * 1000 }), .text(state.contextJSON), .optional(error), .integer(clock * 1000),
                 ])
             run.id = database.lastInsertRowID
             lastRunID = max(lastRunID, run.id)
         } else {
-            unsavedWakes[run.id] = nil
             try database.run(
                 Self.saveRunSQL,
                 [
@@ -471,20 +502,26 @@ public final class CampaignRunner {
                 ])
         }
         if status == "waiting", let wake {
-            queue.push(QueuedRun(id: run.id, workflow: run.workflow, leadID: run.leadID, position: state.position, context: state.context, wakeMs: wake * 1000))
+            queue.push(
+                QueuedRun(
+                    id: run.id, workflow: run.workflow, leadID: run.leadID, position: interned(state.position), context: state.context,
+                    wakeMs: wake * 1000))
         }
     }
 
     /// `add_to_workflow`: a new run of the workflow, with no event behind it. The
     /// step and the run it starts commit together, so a replay cannot add it twice.
     private func addToWorkflow(_ name: String, leadID: Int64, wake: Int64, at clock: Int64) throws {
-        added[leadID, default: 0] += 1
-        guard added[leadID]! <= Self.maximumAddedRuns else {
+        let count = added.update(leadID) { count -> Int32 in
+            count += 1
+            return count
+        }
+        guard count <= Self.maximumAddedRuns else {
             summary.runsStopped["workflow-loop", default: 0] += 1
             return
         }
         // A new run: `save` writes its row and queues it.
-        let run = QueuedRun(id: 0, workflow: name, leadID: leadID, position: [0], context: [:], wakeMs: wake * 1000)
+        let run = QueuedRun(id: 0, workflow: workflowNumber(name), leadID: leadID, position: [0], context: [:], wakeMs: wake * 1000)
         try save(run, status: "waiting", state: RunState(position: [0], context: [:]), wake: wake, error: nil, at: clock)
     }
 
@@ -554,7 +591,7 @@ public final class CampaignRunner {
 
     /// Attempts, gaps and caps, then the window, at the dial time.
     private func dialCheck(leadID: Int64, slot: Int32, at dialAt: Int64) -> PlaceResult? {
-        switch limits.check(calls: history[leadID] ?? [], rules: slots[Int(slot)].rules, at: dialAt) {
+        switch limits.check(calls: history[leadID], rules: slots[Int(slot)].rules, at: dialAt) {
         case .allowed: break
         case .wait(let until, _): return .wait(until: until)
         case .exhausted(let reason): return .stop(code: "attempts-exhausted", reason: reason)
@@ -571,7 +608,8 @@ public final class CampaignRunner {
     /// when the run would only wait again, until when. Nothing is read or
     /// written; anything else (open, a stop) is left to the full step.
     private func stillWaiting(_ workflow: Workflow, at position: [Int], leadID: Int64, at clock: Int64) -> Int64? {
-        guard let slot = slotByLead[leadID], !slots[Int(slot)].subject.zones.isEmpty else { return nil }
+        let slot = slotByLead[leadID]
+        guard slot >= 0, !slots[Int(slot)].subject.zones.isEmpty else { return nil }
         var position = position
         while let step = Step.at(position, in: workflow.steps) {
             switch step {
@@ -600,7 +638,8 @@ public final class CampaignRunner {
         var dialAt = pacedDialTime(clock)
         let location = plan.locate(number)
         let wanted = NumberSelector.Lead(
-            areaCode: number.areaCode ?? 0, state: location.state ?? lead.state, position: location.position, lastFrom: lastFrom[lead.id])
+            areaCode: number.areaCode ?? 0, state: location.state ?? lead.state, position: location.position,
+            lastFrom: lastFrom[lead.id] == 0 ? nil : lastFrom[lead.id])
         // Gate and select at the dial time; when no caller ID is free, queue for
         // the next one that frees (a cooldown, a cap's local midnight) instead of
         // sleeping and waking with every other waiting run at once.
@@ -626,7 +665,7 @@ public final class CampaignRunner {
         guard let index = choice.index else { return .wait(until: dialAt + 3600) }
         selector.recordUse(index, at: dialAt)
         let from = selector.numbers[index]
-        let attempt = (history[lead.id]?.count ?? 0) + 1
+        let attempt = history[lead.id].count + 1
         let connectionName = settings.connection ?? from.connection ?? campaign.connections.keys.sorted().first ?? "simulated"
         try database.run(
             Self.intentSQL,
@@ -635,7 +674,7 @@ public final class CampaignRunner {
                 .text(from.e164), .text(lead.phone), .integer(dialAt * 1000), .text(subject.zones.joined(separator: " ")), .optional(choice.tier?.rawValue),
             ])
         let callID = database.lastInsertRowID
-        history[lead.id, default: []].append(dialAt)
+        history.update(lead.id) { $0.append(dialAt) }
         lastFrom[lead.id] = from.key
         nextSlot = max(nextSlot, Double(dialAt)) + 1.0 / max(campaign.limits.callsPerSecond, 0.001)
         let localHour = slots[Int(slot)].clock.map { Int(($0.local(at: dialAt) % 86_400 + 86_400) % 86_400 / 3600) } ?? 12
@@ -688,7 +727,8 @@ public final class CampaignRunner {
                     // its call, with the lead and the call already in hand.
                     if subject == nil { subject = dial.subject(outcome: outcome, started: started, ended: ended) }
                     let run = QueuedRun(
-                        id: 0, workflow: workflow.name, leadID: dial.leadID, eventID: event, position: [0], context: ["call_id": dial.callID], wakeMs: ended)
+                        id: 0, workflow: workflowNumber(workflow.name), leadID: dial.leadID, eventID: event, position: [0], context: ["call_id": dial.callID],
+                        wakeMs: ended)
                     var none: [PendingDial] = []
                     // A post-call run that changed the lead leaves the next one the lead as it is now.
                     subject = try advance(run, at: max(clock, run.wake), dials: &none, subject: subject)

@@ -46,6 +46,17 @@ struct RunQueue {
         heap[child] = entry
     }
 
+    /// The waiting runs whose wake-up is kept in memory only, in no order.
+    var unsavedWakes: [(id: Int64, wakeMs: Int64)] {
+        runs.compactMap { run in run.flatMap { $0.wakeUnsaved ? ($0.id, $0.wakeMs) : nil } }
+    }
+
+    /// Room for this many runs at once, instead of doubling towards them.
+    mutating func reserve(_ count: Int) {
+        heap.reserveCapacity(count)
+        runs.reserveCapacity(count)
+    }
+
     /// Takes the run that wakes first.
     mutating func popFirst() -> QueuedRun? {
         guard let first = heap.first else { return nil }
@@ -70,18 +81,32 @@ struct RunQueue {
 }
 
 /// A waiting run: its row's id, workflow and lead, the position and context
-/// its row holds, and when it wakes.
+/// its row holds, and when it wakes. Laid out in 56 bytes: the queue holds one
+/// for every waiting run of the campaign.
 struct QueuedRun {
     var id: Int64
-    var workflow: String
     var leadID: Int64
-    /// The event that started the run (written with a new run's row).
-    var eventID: Int64? = nil
     /// The position and context as written in the row.
     var position: [Int]
     var context: [String: Int64]
     /// When the run wakes (UTC milliseconds).
     var wakeMs: Int64
+    /// The event that started the run, written with a new run's row (0: none).
+    var eventID: Int64 = 0
+    /// The workflow, by its number in the runner's list of workflow names.
+    var workflow: Int32
+    /// The wake-up moved in memory only: the row still has an earlier one.
+    var wakeUnsaved = false
+
+    init(id: Int64, workflow: Int32, leadID: Int64, eventID: Int64 = 0, position: [Int], context: [String: Int64], wakeMs: Int64) {
+        self.id = id
+        self.workflow = workflow
+        self.leadID = leadID
+        self.eventID = eventID
+        self.position = position
+        self.context = context
+        self.wakeMs = wakeMs
+    }
 
     /// When the run wakes, in whole UTC seconds (rounded up).
     var wake: Int64 { (wakeMs + 999) / 1000 }
