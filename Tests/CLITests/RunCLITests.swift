@@ -320,6 +320,27 @@ import Testing
         #expect(try rows(db, "SELECT count(*) FROM leads WHERE tags LIKE '%new-year%'") == [[calls]])
     }
 
+    /// A waiting run of a workflow the campaign file no longer has fails and
+    /// says so, instead of waiting forever or running another workflow's steps.
+    @Test func runsOfAWorkflowRemovedFromTheCampaignFailWithTheReason() throws {
+        let dir = try TemporaryDirectory()
+        let db = try setUp(dir)
+        let file = try writeCampaign(dir, name: "renamed", limits: "{ concurrent_calls: 5, calls_per_second: 1, max_attempts: 1 }", postCall: "")
+        let first = try Outdial.run(["--db", db, "run", file, "--simulate", "--start", "2026-11-23T13:00:00Z", "--until", "2026-11-23T15:00:00Z"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let waiting = try rows(db, "SELECT count(*) FROM workflow_runs WHERE workflow = 'outbound' AND status = 'waiting'")[0][0]
+        #expect(Int(waiting)! > 100)
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "name: outbound", with: "name: outbound-v2").write(toFile: file, atomically: true, encoding: .utf8)
+        let second = try Outdial.run(["--db", db, "run", file, "--simulate"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(
+            try rows(db, "SELECT status, error, count(*) FROM workflow_runs WHERE workflow = 'outbound' GROUP BY 1, 2 ORDER BY 1") == [
+                ["done", "", String(Int(try rows(db, "SELECT count(*) FROM workflow_runs WHERE workflow = 'outbound' AND status = 'done'")[0][0])!)],
+                ["failed", "the campaign has no workflow 'outbound' any more", waiting],
+            ])
+    }
+
     @Test func workflowsThatAddEachOtherForeverAreCutOff() throws {
         let dir = try TemporaryDirectory()
         let db = dir.path("t.db")
