@@ -4,8 +4,8 @@ import Testing
 @testable import OutdialKit
 
 @Suite struct CampaignRunnerTests {
-    /// The runner skips foreign-key and CHECK enforcement on its own writes;
-    /// once `run` returns, the connection enforces both again.
+    /// The runner skips foreign-key enforcement on its own writes; once `run`
+    /// returns, the connection enforces it again, and CHECKs throughout.
     @Test func runLeavesTheConnectionCheckingConstraints() throws {
         let dir = try TemporaryDirectory()
         let db = try Store.open(dir.path("a.db"))

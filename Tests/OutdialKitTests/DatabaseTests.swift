@@ -172,6 +172,86 @@ import Testing
         #expect(try db.scalar("SELECT count(*) FROM pragma_foreign_key_check") == 0)
     }
 
+    /// The writes version 3 makes cheap: not one builds a temporary b-tree.
+    private static let checkedWrites = [
+        "INSERT INTO calls (provider, to_number, status, outcome, sentiment, queued_at) VALUES ('simulated', '+14155550123', ?, ?, ?, 0)",
+        "UPDATE calls SET status = ?, outcome = ?, sentiment = ? WHERE call_id = ?",
+        "INSERT INTO workflow_runs (campaign, workflow, status, created_at, updated_at) VALUES ('c', 'w', ?, 0, 0)",
+        "UPDATE workflow_runs SET status = ? WHERE id = ?",
+        "INSERT INTO outbox (kind, body, status, created_at) VALUES (?, 'hi', ?, 0)",
+    ]
+
+    /// Prepared afresh (a cached EXPLAIN would list the program it was first given).
+    private func temporaryBTrees(_ db: Database, _ sql: String) throws -> Int {
+        let explain = try Statement(database: db, sql: "EXPLAIN " + sql)
+        var count = 0
+        while try explain.step() { count += explain.string(1) == "OpenEphemeral" ? 1 : 0 }
+        return count
+    }
+
+    /// Version 3 rewrites the value-list CHECKs as chains of `=` in place: rows
+    /// are kept, the same values are allowed and refused, no write builds a
+    /// temporary b-tree, and a connection opened before sees the new definitions.
+    @Test func schemaVersion3ChecksTheSameValuesWithoutTemporaryBTrees() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("a.db"))
+        try Migrator().migrate(db, upTo: 2)
+        let other = try Database(path: dir.path("a.db"))
+        for sql in Self.checkedWrites { #expect(try temporaryBTrees(other, sql) > 0, "version 2: \(sql)") }
+        try db.execute(
+            """
+            INSERT INTO calls (provider, to_number, status, outcome, sentiment, queued_at) VALUES ('simulated', '+14155550123', 'completed', 'busy', NULL, 5);
+            INSERT INTO workflow_runs (campaign, workflow, status, created_at, updated_at) VALUES ('c', 'w', 'stopped', 0, 0);
+            INSERT INTO outbox (kind, body, status, created_at) VALUES ('notify', 'hi', 'sent', 0);
+            """)
+        let report = try Migrator().migrate(db)
+        #expect(report.from == 2 && report.to == 3)
+        #expect(try db.text("SELECT status || outcome FROM calls") == "completedbusy")
+        #expect(try db.text("SELECT status FROM workflow_runs") == "stopped")
+        #expect(try db.text("SELECT kind || status FROM outbox") == "notifysent")
+        // The other connection reads the schema again at its next statement
+        // because the migration moved the schema cookie on.
+        #expect(try other.scalar("SELECT count(*) FROM outbox") == 1)
+        for connection in [db, other] {
+            for sql in Self.checkedWrites { #expect(try temporaryBTrees(connection, sql) == 0, "\(sql)") }
+        }
+        for status in ["queued", "dialing", "in_progress", "completed", "failed", "unknown"] {
+            try db.run(Self.checkedWrites[0], [.text(status), nil, nil])
+        }
+        for outcome in ["answered", "voicemail", "no_answer", "busy", "failed", "declined", "invalid_number", "spam_blocked"] {
+            try db.run(Self.checkedWrites[0], ["completed", .text(outcome), nil])
+        }
+        for sentiment in ["positive", "neutral", "negative", "unknown"] { try db.run(Self.checkedWrites[0], ["completed", "answered", .text(sentiment)]) }
+        for status in ["waiting", "running", "done", "stopped", "failed"] { try db.run(Self.checkedWrites[2], [.text(status)]) }
+        for kind in ["sms", "message", "notify", "webhook"] {
+            for status in ["pending", "sent", "failed"] { try db.run(Self.checkedWrites[4], [.text(kind), .text(status)]) }
+        }
+        let refused: [(String, [SQLValue])] = [
+            (Self.checkedWrites[0], ["done", nil, nil]), (Self.checkedWrites[0], ["completed", "maybe", nil]),
+            (Self.checkedWrites[0], ["completed", "answered", "happy"]), (Self.checkedWrites[1], ["Completed", nil, nil, 1]),
+            (Self.checkedWrites[2], ["sleeping"]), (Self.checkedWrites[3], ["", 1]), (Self.checkedWrites[4], ["fax", "sent"]),
+            (Self.checkedWrites[4], ["sms", "queued"]),
+        ]
+        for (sql, values) in refused {
+            #expect(throws: StoreError.self, "\(values) in \(sql)") { try db.run(sql, values) }
+            #expect(throws: StoreError.self, "\(values) in \(sql), other connection") { try other.run(sql, values) }
+        }
+        #expect(try db.text("PRAGMA integrity_check") == "ok")
+    }
+
+    /// A table changed by hand is not edited blindly: the migration stops and
+    /// the file stays at its version.
+    @Test func schemaVersion3RefusesATableChangedByHand() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("a.db"))
+        try Migrator().migrate(db, upTo: 2)
+        try db.execute("DROP TABLE outbox; CREATE TABLE outbox (id INTEGER PRIMARY KEY, kind TEXT CHECK (kind IN ('sms', 'fax', 'pager')))")
+        #expect(throws: MigrationError.unexpectedDefinition(path: dir.path("a.db"), version: 3, table: "outbox")) { try Migrator().migrate(db) }
+        #expect(try db.userVersion == 2)
+        #expect(try db.scalar("SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%status = ''queued'' OR%'") == 0, "the calls edit was rolled back")
+        #expect(try db.scalar("PRAGMA writable_schema") == 0)
+    }
+
     @Test func aFailingMigrationLeavesTheVersionAndTablesAsTheyWere() throws {
         let dir = try TemporaryDirectory()
         let db = try Database(path: dir.path("a.db"))

@@ -7,11 +7,31 @@ public struct Migration: Sendable {
     public var summary: String
     /// The DDL, run inside the migration's transaction.
     public var sql: String
+    /// Changes to tables' `CREATE TABLE` text that leave what is stored as it
+    /// is (an equivalent `CHECK`), made after `sql`.
+    public var edits: [SchemaEdit]
 
-    public init(version: Int, summary: String, sql: String) {
+    public init(version: Int, summary: String, sql: String = "", edits: [SchemaEdit] = []) {
         self.version = version
         self.summary = summary
         self.sql = sql
+        self.edits = edits
+    }
+}
+
+/// A change to one table's `CREATE TABLE` text in `sqlite_schema`, the way
+/// SQLite documents for constraints that do not change the file's content
+/// (https://www.sqlite.org/lang_altertable.html#otheralter): no copy of the
+/// table, however many rows it has. `from` must occur exactly once.
+public struct SchemaEdit: Sendable {
+    public var table: String
+    public var from: String
+    public var to: String
+
+    public init(table: String, from: String, to: String) {
+        self.table = table
+        self.from = from
+        self.to = to
     }
 }
 
@@ -19,11 +39,17 @@ public struct Migration: Sendable {
 public enum MigrationError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The file was written by a newer outdial.
     case newerDatabase(path: String, found: Int, supported: Int)
+    /// A table's definition is not the one a migration was written against
+    /// (changed by hand): nothing is changed.
+    case unexpectedDefinition(path: String, version: Int, table: String)
 
     public var description: String {
         switch self {
         case .newerDatabase(let path, let found, let supported):
             return "\(path) has schema version \(found), but this outdial knows versions up to \(supported); use a newer outdial for this database."
+        case .unexpectedDefinition(let path, let version, let table):
+            return
+                "\(path): cannot migrate to schema version \(version): the definition of table \(table) is not the one outdial created (was it changed by hand?); the file is unchanged."
         }
     }
 }
@@ -66,11 +92,30 @@ public struct Migrator: Sendable {
         for migration in migrations where migration.version > found && migration.version <= target {
             try database.transaction {
                 try database.execute(migration.sql)
+                if !migration.edits.isEmpty { try apply(migration.edits, of: migration.version, to: database) }
                 try database.execute("PRAGMA user_version = \(migration.version)")
             }
             applied.append(migration.summary)
         }
         return MigrationReport(from: found, to: max(found, min(target, latestVersion)), applied: applied)
+    }
+
+    /// Rewrites table definitions in place, then moves the schema cookie on so
+    /// every connection (this one included) reads the new text.
+    private func apply(_ edits: [SchemaEdit], of version: Int, to database: Database) throws {
+        let cookie = try database.scalar("PRAGMA schema_version") ?? 0
+        try database.execute("PRAGMA writable_schema = ON")
+        defer { try? database.execute("PRAGMA writable_schema = RESET") }
+        for edit in edits {
+            let sql = try database.text("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", [.text(edit.table)]) ?? ""
+            guard sql.components(separatedBy: edit.from).count == 2 else {
+                throw MigrationError.unexpectedDefinition(path: database.path, version: version, table: edit.table)
+            }
+            try database.run(
+                "UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?",
+                [.text(sql.replacingOccurrences(of: edit.from, with: edit.to)), .text(edit.table)])
+        }
+        try database.execute("PRAGMA schema_version = \(cookie + 1)")
     }
 
     /// Whether a database needs migrating, without changing it.
