@@ -57,6 +57,12 @@ import Testing
         #expect(queue.count == 1)
     }
 
+    /// The queue's slot table holds a run for every waiting run of a campaign
+    /// (hundreds of thousands): its layout is part of the memory budget.
+    @Test func aQueuedRunTakes56Bytes() {
+        #expect(MemoryLayout<QueuedRun?>.stride <= 56)
+    }
+
     /// What `run` writes back on stopping: the runs still queued whose wake-up
     /// moved in memory only, not those taken out or saved.
     @Test func unsavedWakesAreTheQueuedRunsMarkedSo() {

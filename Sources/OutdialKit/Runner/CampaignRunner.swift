@@ -46,6 +46,9 @@ public final class CampaignRunner {
     /// far: rows above it are new (another process's, or enrolment's) and are read in.
     private var queue = RunQueue()
     private var lastRunID: Int64 = 0
+    /// One shared array for each distinct position: the queue holds hundreds of
+    /// thousands of runs at a handful of positions.
+    private var positions: [[Int]: [Int]] = [:]
     /// Runs each lead was added to in this process: a guard against workflows
     /// that add each other forever without dialling.
     private var added = LeadIndexed<Int32>(absent: 0)
@@ -239,10 +242,6 @@ public final class CampaignRunner {
         workflowNumbers[name] = number
         return number
     }
-
-    /// One shared array for each distinct position: the queue holds hundreds of
-    /// thousands of runs at a handful of positions.
-    private var positions: [[Int]: [Int]] = [:]
 
     private func interned(_ position: [Int]) -> [Int] {
         if let known = positions[position] { return known }
@@ -633,9 +632,9 @@ public final class CampaignRunner {
         if subject.zones.isEmpty { return .stop(code: "no-timezone", reason: "no time zone is known for the lead") }
         var dialAt = pacedDialTime(clock)
         let location = plan.locate(number)
+        let last = lastFrom[lead.id]
         let wanted = NumberSelector.Lead(
-            areaCode: number.areaCode ?? 0, state: location.state ?? lead.state, position: location.position,
-            lastFrom: lastFrom[lead.id] == 0 ? nil : lastFrom[lead.id])
+            areaCode: number.areaCode ?? 0, state: location.state ?? lead.state, position: location.position, lastFrom: last == 0 ? nil : last)
         // Gate and select at the dial time; when no caller ID is free, queue for
         // the next one that frees (a cooldown, a cap's local midnight) instead of
         // sleeping and waking with every other waiting run at once.
