@@ -79,7 +79,7 @@ import Testing
 @Suite struct LeadIndexedTests {
     @Test func valuesByIDWithAbsentDefault() {
         var table = LeadIndexed<[Int64]>(absent: [])
-        table.reserve(upTo: 100)
+        table.reserve(1...100)
         #expect(table[5].isEmpty)
         table.update(5) { $0.append(10) }
         table.update(5) { $0.append(20) }
@@ -89,15 +89,28 @@ import Testing
         #expect(table[199].isEmpty && table[4].isEmpty && table[1_000_000].isEmpty)
     }
 
+    /// A file whose leads were deleted and imported again has high ids: the
+    /// array starts at the lowest reserved id instead of at 0.
+    @Test func theArrayStartsAtTheFirstReservedID() {
+        var table = LeadIndexed<Int32>(absent: -1)
+        table.reserve(9_000_000...9_000_099)
+        for id in 9_000_000...9_000_099 as ClosedRange<Int64> { table[id] = Int32(id - 9_000_000) }
+        table[12] = 5  // below the range: kept aside
+        #expect(table.arraySpan == 100)
+        #expect(table[9_000_042] == 42 && table[9_000_099] == 99 && table[12] == 5 && table[13] == -1 && table[9_000_100] == -1)
+    }
+
     /// Ids outside the array's range (a hand-inserted huge or negative rowid)
     /// are kept too, without growing the array to them.
-    @Test(arguments: [-1, LeadIndexed<Int32>.denseLimit, Int64.max] as [Int64])
+    @Test(arguments: [-1, LeadIndexed<Int32>.denseLimit + 1, Int64.max] as [Int64])
     func idsOutsideTheDenseRangeAreKept(id: Int64) {
         var table = LeadIndexed<Int32>(absent: -1)
+        table.reserve(1...10)
         #expect(table[id] == -1)
         table[id] = 7
         table.update(id) { $0 += 1 }
         #expect(table[id] == 8)
         #expect(table[3] == -1)
+        #expect(table.arraySpan == 0)
     }
 }

@@ -274,10 +274,12 @@ public final class CampaignRunner {
         selector = try store.selector(
             settings: spec?.settings ?? SelectionSettings(), health: spec?.health ?? NumberStore.Health(), at: Instant(seconds: clock)
         ).0
-        if let maxLead = try database.scalar("SELECT max(id) FROM leads") {
-            history.reserve(upTo: maxLead)
-            lastFrom.reserve(upTo: maxLead)
-            slotByLead.reserve(upTo: maxLead)
+        let range = try database.query("SELECT min(id), max(id) FROM leads") { $0.isNull(0) ? nil : $0.int64(0)...$0.int64(1) }
+        if let ids = range.first ?? nil {
+            history.reserve(ids)
+            lastFrom.reserve(ids)
+            slotByLead.reserve(ids)
+            added.reserve(ids)
         }
         for (lead, key) in try store.lastFromByLead() { lastFrom[lead] = key }
         for (lead, when) in try database.query(Self.historySQL, [.text(campaign.name)], { ($0.int64(0), $0.int64(1) / 1000) }) {
