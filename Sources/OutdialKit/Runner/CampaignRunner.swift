@@ -18,8 +18,9 @@ public final class CampaignRunner {
     let options: RunOptions
     let plan: NumberingPlan
     /// Workflow names by number (a queued run keeps the number): the
-    /// campaign's workflows first, then names found in rows the campaign no
-    /// longer has (their runs fail, saying so).
+    /// campaign's workflows first, numbered by their place in the file (names
+    /// are unique), then names found in rows the campaign no longer has (their
+    /// runs fail, saying so).
     private var workflowNames: [String]
     private var workflowNumbers: [String: Int32] = [:]
     private let policy: CallingWindowPolicy
@@ -53,6 +54,8 @@ public final class CampaignRunner {
     /// that add each other forever without dialling.
     private var added = LeadIndexed<Int32>(absent: 0)
     static let maximumAddedRuns: Int32 = 500
+    /// Raw payloads by outcome (see `rawRecord`).
+    private var rawByOutcome: [String: String] = [:]
     private let now: () -> Instant
 
     public init(database: Database, campaign: Campaign, options: RunOptions, plan: NumberingPlan = .shared) throws {
@@ -60,8 +63,8 @@ public final class CampaignRunner {
         self.campaign = campaign
         self.options = options
         self.plan = plan
-        workflowNames = campaign.workflows.map(\.name)
-        for (number, name) in workflowNames.enumerated() where workflowNumbers[name] == nil { workflowNumbers[name] = Int32(number) }
+        workflowNames = campaign.workflowNames
+        for (number, name) in workflowNames.enumerated() { workflowNumbers[name] = Int32(number) }
         policy = try campaign.windowPolicy()
         gate = WindowGate(policy: policy)
         limits = FrequencyLimits(maxAttempts: campaign.limits.maxAttempts, minimumGap: campaign.limits.minimumGap?.seconds)
@@ -274,8 +277,8 @@ public final class CampaignRunner {
         selector = try store.selector(
             settings: spec?.settings ?? SelectionSettings(), health: spec?.health ?? NumberStore.Health(), at: Instant(seconds: clock)
         ).0
-        let range = try database.query("SELECT min(id), max(id) FROM leads") { $0.isNull(0) ? nil : $0.int64(0)...$0.int64(1) }
-        if let ids = range.first ?? nil {
+        if let low = try database.scalar("SELECT min(id) FROM leads"), let high = try database.scalar("SELECT max(id) FROM leads") {
+            let ids = low...high
             history.reserve(ids)
             lastFrom.reserve(ids)
             slotByLead.reserve(ids)
@@ -307,7 +310,7 @@ public final class CampaignRunner {
 
         /// What a post-call run reads: the lead, and the call as its row now says
         /// (the same values `loadCall` reads back).
-        func subject(outcome: CallOutcome, started: Int64, ended: Int64) -> RunSubject {
+        var subject: RunSubject {
             var subject = RunSubject(lead: lead)
             let columns: [String?] = [
                 String(callID), "simulated", connection, agent, String(attempt), "outbound", from, lead.phone, outcome.status, outcome.outcome,
@@ -509,11 +512,8 @@ public final class CampaignRunner {
     /// `add_to_workflow`: a new run of the workflow, with no event behind it. The
     /// step and the run it starts commit together, so a replay cannot add it twice.
     private func addToWorkflow(_ name: String, leadID: Int64, wake: Int64, at clock: Int64) throws {
-        let count = added.update(leadID) { count -> Int32 in
-            count += 1
-            return count
-        }
-        guard count <= Self.maximumAddedRuns else {
+        added[leadID] += 1
+        guard added[leadID] <= Self.maximumAddedRuns else {
             summary.runsStopped["workflow-loop", default: 0] += 1
             return
         }
@@ -695,7 +695,7 @@ public final class CampaignRunner {
         try write {
             for dial in dials {
                 let (outcome, started, ended) = (dial.outcome, dial.started, dial.ended)
-                let raw = JSONObject(["simulated": .bool(true), "seed": .int(Int64(connection.seed)), "outcome": .string(outcome.outcome)]).rendered
+                let raw = rawRecord(outcome.outcome)
                 try database.run(
                     Self.outcomeSQL,
                     [
@@ -715,16 +715,16 @@ public final class CampaignRunner {
                 guard database.changes > 0 else { continue }
                 let event = database.lastInsertRowID
                 var subject: RunSubject?
-                for workflow in campaign.workflows {
+                for (number, workflow) in campaign.workflows.enumerated() {
                     guard case .callCompleted(let wanted, let sentiments, let connections) = workflow.trigger else { continue }
                     if !wanted.isEmpty, !wanted.contains(outcome.outcome) { continue }
                     if !sentiments.isEmpty, !sentiments.contains(outcome.sentiment ?? "") { continue }
                     if !connections.isEmpty, !connections.contains(dial.connection) { continue }
                     // The post-call run is advanced now, in the transaction that records
                     // its call, with the lead and the call already in hand.
-                    if subject == nil { subject = dial.subject(outcome: outcome, started: started, ended: ended) }
+                    if subject == nil { subject = dial.subject }
                     let run = QueuedRun(
-                        id: 0, workflow: workflowNumber(workflow.name), leadID: dial.leadID, eventID: event, position: [0], context: ["call_id": dial.callID],
+                        id: 0, workflow: Int32(number), leadID: dial.leadID, eventID: event, position: [0], context: ["call_id": dial.callID],
                         wakeMs: ended)
                     var none: [PendingDial] = []
                     // A post-call run that changed the lead leaves the next one the lead as it is now.
@@ -733,6 +733,15 @@ public final class CampaignRunner {
                 }
             }
         }
+    }
+
+    /// The simulated provider's raw payload (the same few bytes for every call
+    /// with one outcome), rendered once per outcome.
+    private func rawRecord(_ outcome: String) -> String {
+        if let known = rawByOutcome[outcome] { return known }
+        let raw = JSONObject(["simulated": .bool(true), "seed": .int(Int64(connection.seed)), "outcome": .string(outcome)]).rendered
+        rawByOutcome[outcome] = raw
+        return raw
     }
 
     private func loadCall(_ id: Int64, into subject: inout RunSubject) throws {

@@ -38,12 +38,8 @@ struct LeadIndexed<Value> {
 
     subscript(id: Int64) -> Value {
         get {
-            if id >= base {
-                let offset = id &- base
-                if offset < Int64(dense.count) { return dense[Int(offset)] }
-                if offset < Self.denseLimit { return absent }
-            }
-            return sparse[id] ?? absent
+            guard let i = index(id) else { return sparse[id] ?? absent }
+            return i < dense.count ? dense[i] : absent
         }
         set { update(id) { $0 = newValue } }
     }
