@@ -18,10 +18,11 @@ enum RunCommand {
         ],
         run: { invocation in
             let campaign = try Campaign.load(path: invocation.string("campaign") ?? "")
-            let connections = Set(campaign.connections.values.map(\.provider))
-            if !invocation.flag("simulate"), !connections.subtracting(["simulated"]).isEmpty {
+            let connections = Set(campaign.connections.values.map(\.provider)).subtracting([.simulated])
+            if !invocation.flag("simulate"), !connections.isEmpty {
                 throw invocation.usageError(
-                    "The campaign uses \(connections.sorted().joined(separator: ", ")) connections, which this version cannot dial yet; run with --simulate.")
+                    "The campaign uses \(connections.map(\.rawValue).sorted().joined(separator: ", ")) connections, which this version cannot dial yet; run with --simulate."
+                )
             }
             let database = try Store.open(CommonOptions.databasePath(invocation))
             var options = RunOptions()
@@ -33,7 +34,7 @@ enum RunCommand {
             let output = invocation.output
             StopSignal.install()
             let started = Instant.now
-            let summary = try CampaignRunner(database: database, campaign: campaign, options: options).run()
+            let summary = try await CampaignRunner(database: database, campaign: campaign, options: options).run()
             let wallMs = Instant.now.milliseconds - started.milliseconds
             if output.json {
                 output.result(summary.json(wallMs: wallMs).rendered)

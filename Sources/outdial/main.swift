@@ -15,7 +15,7 @@ do {
     case .version(let version):
         Terminal.write(version + "\n", to: .standardOutput)
     case .run(let run, let invocation):
-        try run(invocation)
+        try await run(invocation)
     }
     exit(ExitStatus.success)
 } catch {

@@ -1,34 +1,365 @@
+import Foundation
 import TestSupport
 import Testing
 
 @testable import OutdialKit
 
-@Suite struct CampaignRunnerTests {
-    /// The runner skips foreign-key enforcement on its own writes; once `run`
-    /// returns, the connection enforces it again, and CHECKs throughout.
-    @Test func runLeavesTheConnectionCheckingConstraints() throws {
-        let dir = try TemporaryDirectory()
-        let db = try Store.open(dir.path("a.db"))
-        let file = try dir.write(
-            "c.yml",
-            """
-            version: 1
-            name: empty
-            calling_window: { days: [mon, tue, wed, thu, fri], hours: "09:00-17:00" }
-            connections: { main: { provider: simulated, seed: 1 } }
-            workflows:
-              - name: outbound
-                trigger: lead_added
-                steps: [ { wait_until_calling_window: {} }, { place_call: { connection: main } } ]
-            """)
-        var options = RunOptions()
-        options.start = Instant(seconds: 1_795_622_400)
-        _ = try CampaignRunner(database: db, campaign: try Campaign.load(path: file), options: options).run()
-        #expect(try db.scalar("PRAGMA foreign_keys") == 1)
-        #expect(try db.scalar("PRAGMA ignore_check_constraints") == 0)
-        #expect(throws: StoreError.self) {
-            try db.run(
-                "INSERT INTO calls (provider, direction, from_number, to_number, status, queued_at) VALUES ('simulated', 'outbound', '+1', '+2', 'bogus', 0)")
+/// A connection with outside effects whose answers come from a script: an
+/// outcome after some seconds, a refusal, or an ambiguous failure. It keeps
+/// every request it was asked.
+final class ScriptedConnection: Connection {
+    enum Answer {
+        case outcome(CallOutcome, seconds: Int64)
+        /// The same outcome event twice in one answer (a provider that repeats itself).
+        case repeated(CallOutcome)
+        case refuse(String)
+        case ambiguous(String)
+    }
+
+    let name: String
+    var provider: ProviderKind { .http }
+    var hasOutsideEffects: Bool { true }
+    let script: (CallRequest, Int) -> Answer
+    private(set) var requests: [CallRequest] = []
+
+    init(name: String = "main", script: @escaping (_ request: CallRequest, _ timesAsked: Int) -> Answer) {
+        self.name = name
+        self.script = script
+    }
+
+    func place(_ request: CallRequest) async -> Placement {
+        let asked = requests.filter { $0.callID == request.callID }.count
+        requests.append(request)
+        func event(_ outcome: CallOutcome, _ seconds: Int64) -> CallEvent {
+            let report = CallReport(
+                status: outcome == .failed ? .failed : .completed, outcome: outcome, disconnectionReason: "scripted", startedAt: request.dialAt * 1000,
+                endedAt: (request.dialAt + seconds) * 1000, durationMs: seconds * 1000, sentiment: outcome == .answered ? .positive : nil,
+                userSpoke: outcome == .answered, summary: "scripted \(outcome.rawValue)")
+            return CallEvent(call: .callID(request.callID), providerCallID: "p-\(request.callID)", report: report, raw: "{\"scripted\":true}")
         }
+        switch script(request, asked) {
+        case .outcome(let outcome, let seconds): return .accepted(providerCallID: "p-\(request.callID)", events: [event(outcome, seconds)])
+        case .repeated(let outcome): return .accepted(providerCallID: "p-\(request.callID)", events: [event(outcome, 30), event(outcome, 30)])
+        case .refuse(let reason): return .refused(reason: reason)
+        case .ambiguous(let reason): return .ambiguous(reason: reason)
+        }
+    }
+}
+
+/// The crash a test injects at a fault point.
+struct InjectedCrash: Error {}
+
+@Suite struct CampaignRunnerTests {
+    static let monday = Instant(seconds: 1_795_438_800)  // 2026-11-23T13:00:00Z: 08:00 in New York, 07:00 in Chicago
+    static var examples: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples")
+    }
+
+    /// A database with `leads` leads (New York, Chicago and Los Angeles numbers) and a three-number pool.
+    static func database(_ dir: TemporaryDirectory, leads: Int = 12) throws -> Database {
+        let db = try Store.open(dir.path("t.db"))
+        let codes = ["212", "312", "213"]
+        var csv = "phone,first_name\n"
+        for i in 0..<leads { csv += "+1\(codes[i % 3])555\(String(format: "%04d", 100 + i)),Lead\(i)\n" }
+        var options = LeadImportOptions()
+        options.rejectsPath = dir.path("rejects.csv")
+        _ = try LeadImporter(database: db).run(path: try dir.write("leads.csv", csv), options: options)
+        let numbers = try dir.write("numbers.csv", "number,label\n+12125550001,ny\n+13125550001,chi\n+12135550001,la\n")
+        _ = try NumberStore(database: db).importCSV(path: numbers)
+        return db
+    }
+
+    /// A weekday 09:00-20:00 campaign dialling through `main`, whose post-call
+    /// workflow notes the call, tags the lead and, after no answer, tries again in 4 hours.
+    static func campaign(_ dir: TemporaryDirectory, provider: String = "http", extra: String = "") throws -> Campaign {
+        try Campaign.load(
+            path: try dir.write(
+                "c.yml",
+                """
+                version: 1
+                name: test
+                calling_window: { days: [mon, tue, wed, thu, fri], hours: "09:00-20:00", compliance: [us] }
+                connections: { main: { provider: \(provider), seed: 5 }\(extra) }
+                limits: { concurrent_calls: 4, calls_per_second: 1, max_attempts: 2, min_gap: 4h }
+                workflows:
+                  - name: outbound
+                    trigger: lead_added
+                    steps: [ { wait_until_calling_window: {} }, { place_call: { connection: main } } ]
+                  - name: post-call
+                    trigger: { call_completed: {} }
+                    steps:
+                      - add_note: "{{call.summary}}"
+                      - add_tag: called
+                      - if: { field: call.outcome, is: no_answer }
+                        then: [ { add_to_workflow: { workflow: outbound, delay: 4h } } ]
+                """))
+    }
+
+    /// The example's leads and numbers in a new database in `dir` (the rejects file goes there too).
+    static func exampleDatabase(_ dir: TemporaryDirectory) throws -> Database {
+        let db = try Store.open(dir.path("e.db"))
+        var options = LeadImportOptions()
+        options.rejectsPath = dir.path("rejects.csv")
+        _ = try LeadImporter(database: db).run(path: examples.appendingPathComponent("leads.csv").path, options: options)
+        _ = try NumberStore(database: db).importCSV(path: examples.appendingPathComponent("numbers.csv").path)
+        return db
+    }
+
+    static func options(batch: Int = 4096) -> RunOptions {
+        var options = RunOptions()
+        options.start = monday
+        options.batchSize = batch
+        return options
+    }
+
+    static func run(
+        _ db: Database, _ campaign: Campaign, _ connection: ScriptedConnection? = nil, batch: Int = 4096,
+        fault: @escaping (CampaignRunner.FaultPoint) throws -> Void = { _ in }
+    ) async throws -> RunSummary {
+        let connections = connection.map { ConnectionSet([$0]) }
+        return try await CampaignRunner(database: db, campaign: campaign, options: options(batch: batch), connections: connections, fault: fault).run()
+    }
+
+    static func strings(_ db: Database, _ sql: String) throws -> [String] {
+        try db.query(sql) { s in (0..<s.columnCount).map { s.string($0) ?? "-" }.joined(separator: "|") }
+    }
+
+    @Test func anAmbiguousFailureBecomesUnknownAndIsNeverRequestedAgain() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Self.database(dir)
+        let campaign = try Self.campaign(dir)
+        let first = ScriptedConnection { request, _ in request.leadID == 1 ? .ambiguous("timed out after sending") : .outcome(.answered, seconds: 60) }
+        let summary = try await Self.run(db, campaign, first)
+        #expect(summary.unknown == 1)
+        let unknown = try Self.strings(db, "SELECT call_id, lead_id FROM calls WHERE status = 'unknown'")
+        #expect(unknown.count == 1 && unknown[0].hasSuffix("|1"))
+        #expect(first.requests.filter { $0.leadID == 1 }.count == 1)
+        // No post-call run for a call whose fate is unknown, and a later run never asks for it again.
+        #expect(try db.scalar("SELECT count(*) FROM workflow_runs WHERE workflow = 'post-call' AND lead_id = 1") == 0)
+        let second = ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) }
+        _ = try await Self.run(db, campaign, second)
+        #expect(second.requests.isEmpty)
+        #expect(try db.scalar("SELECT count(*) FROM calls WHERE lead_id = 1") == 1)
+    }
+
+    @Test func aCrashWhileCallsAreOnlyQueuedRedialsExactlyThoseOnResume() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Self.database(dir)
+        let campaign = try Self.campaign(dir)
+        let first = ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) }
+        await #expect(throws: InjectedCrash.self) {
+            _ = try await Self.run(db, campaign, first) { if $0 == .afterIntentCommit { throw InjectedCrash() } }
+        }
+        #expect(first.requests.isEmpty)
+        let queued = try Self.strings(db, "SELECT call_id FROM calls WHERE status = 'queued' ORDER BY call_id")
+        #expect(!queued.isEmpty)
+        let second = ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) }
+        let summary = try await Self.run(db, campaign, second)
+        #expect(summary.recoveredUnknown == 0)
+        // The calls that were queued are the first ones sent, each once; nothing is unknown.
+        #expect(second.requests.prefix(queued.count).map { String($0.callID) } == queued)
+        #expect(Set(second.requests.map(\.callID)).count == second.requests.count)
+        #expect(try db.scalar("SELECT count(*) FROM calls WHERE status != 'completed'") == 0)
+        #expect(try db.scalar("SELECT count(*) FROM calls") == 12)
+    }
+
+    @Test func aCrashAfterSendingAndBeforeTheAnswerMakesTheCallUnknown() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Self.database(dir)
+        let campaign = try Self.campaign(dir)
+        let first = ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) }
+        var sent = 0
+        await #expect(throws: InjectedCrash.self) {
+            _ = try await Self.run(db, campaign, first) { point in
+                if point == .afterRequestSent {
+                    sent += 1
+                    if sent == 2 { throw InjectedCrash() }
+                }
+            }
+        }
+        #expect(first.requests.count == 2)
+        let sentIDs = Set(first.requests.map(\.callID))
+        #expect(try db.scalar("SELECT count(*) FROM calls WHERE status = 'dialing'") == 2)
+        let second = ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) }
+        let summary = try await Self.run(db, campaign, second)
+        #expect(summary.recoveredUnknown == 2)
+        #expect(sentIDs.isDisjoint(with: Set(second.requests.map(\.callID))))
+        let unknown = try db.query("SELECT call_id FROM calls WHERE status = 'unknown'") { $0.int64(0) }
+        #expect(Set(unknown) == sentIDs)
+    }
+
+    @Test func aRefusalBeforeSendingIsRetried() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Self.database(dir, leads: 3)
+        let campaign = try Self.campaign(dir)
+        let connection = ScriptedConnection { request, asked in
+            request.leadID == 2 && asked == 0 ? .refuse("connection refused") : .outcome(.answered, seconds: 30)
+        }
+        _ = try await Self.run(db, campaign, connection)
+        let lead2 = connection.requests.filter { $0.leadID == 2 }
+        #expect(lead2.count == 2 && lead2[0].callID == lead2[1].callID && lead2[0].idempotencyKey == lead2[1].idempotencyKey)
+        #expect(try Self.strings(db, "SELECT status, outcome FROM calls WHERE lead_id = 2") == ["completed|answered"])
+        // One that is refused every time ends failed, and its post-call workflow runs.
+        let dir2 = try TemporaryDirectory()
+        let db2 = try Self.database(dir2, leads: 3)
+        let stubborn = ScriptedConnection { request, _ in request.leadID == 2 ? .refuse("403") : .outcome(.answered, seconds: 30) }
+        _ = try await Self.run(db2, try Self.campaign(dir2), stubborn)
+        #expect(stubborn.requests.filter { $0.leadID == 2 }.count == CampaignRunner.maximumRefusals)
+        #expect(try Self.strings(db2, "SELECT status, outcome FROM calls WHERE lead_id = 2") == ["failed|failed"])
+        #expect(try db2.scalar("SELECT count(*) FROM workflow_runs WHERE workflow = 'post-call' AND lead_id = 2") == 1)
+    }
+
+    @Test func anOutcomeDeliveredTwiceStartsItsPostCallWorkflowsOnce() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Self.database(dir, leads: 3)
+        let campaign = try Self.campaign(dir)
+        let connection = ScriptedConnection { _, _ in .repeated(.answered) }
+        let summary = try await Self.run(db, campaign, connection)
+        #expect(summary.postCallRuns == 3)
+        #expect(try db.scalar("SELECT count(*) FROM workflow_runs WHERE workflow = 'post-call'") == 3)
+        #expect(try db.scalar("SELECT count(*) FROM notes") == 3)
+        // The same event recorded again from outside (a webhook retry) changes nothing.
+        let recorder = EventRecorder(database: db, campaign: campaign)
+        let call = try #require(try CallStore(database: db).record(1))
+        let again = CallEvent(call: .provider(.http, callID: try #require(call.providerCallID)), report: try #require(call.report), raw: "{}")
+        #expect(try recorder.record(again, receivedAt: 0) == false)
+        #expect(try db.scalar("SELECT count(*) FROM workflow_runs WHERE workflow = 'post-call'") == 3)
+        #expect(try db.scalar("SELECT count(*) FROM events WHERE kind = 'call_completed'") == 3)
+    }
+
+    @Test func anOutcomeAndItsPostCallEffectsCommitTogetherOrNotAtAll() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Self.database(dir, leads: 3)
+        let campaign = try Self.campaign(dir)
+        let connection = ScriptedConnection { _, _ in .outcome(.answered, seconds: 30) }
+        await #expect(throws: InjectedCrash.self) {
+            _ = try await Self.run(db, campaign, connection) { if $0 == .beforeOutcomeCommit { throw InjectedCrash() } }
+        }
+        #expect(!connection.requests.isEmpty)
+        #expect(try db.scalar("SELECT count(*) FROM calls WHERE outcome IS NOT NULL") == 0)
+        #expect(try db.scalar("SELECT count(*) FROM events WHERE kind = 'call_completed'") == 0)
+        #expect(try db.scalar("SELECT count(*) FROM notes") == 0)
+        #expect(try db.scalar("SELECT count(*) FROM workflow_runs WHERE workflow = 'post-call'") == 0)
+        #expect(try db.scalar("SELECT count(*) FROM leads WHERE tags LIKE '%called%'") == 0)
+        // Without the fault, all of it lands.
+        let dir2 = try TemporaryDirectory()
+        let db2 = try Self.database(dir2, leads: 3)
+        _ = try await Self.run(db2, try Self.campaign(dir2), ScriptedConnection { _, _ in .outcome(.answered, seconds: 30) })
+        #expect(try db2.scalar("SELECT count(*) FROM notes") == 3)
+        #expect(try db2.scalar("SELECT count(*) FROM leads WHERE tags LIKE '%called%'") == 3)
+    }
+
+    /// The example campaign, simulated, killed at fault points in turn and
+    /// resumed on the same database to the end: every call it placed ended,
+    /// none twice, none unknown (a simulated call is never ambiguous), each with
+    /// exactly one post-call run, and the first calls up to the first crash are
+    /// those of an uninterrupted run.
+    @Test func aSimulatedRunKilledAtInjectedPointsAndResumedLosesAndRepeatsNothing() async throws {
+        let campaign = try Campaign.load(path: Self.examples.appendingPathComponent("campaign.yml").path)
+        let callsSQL = "SELECT lead_id, attempt, from_number, queued_at, status, outcome, ended_at FROM calls ORDER BY call_id"
+        let whole = try TemporaryDirectory()
+        let wholeDB = try Self.exampleDatabase(whole)
+        _ = try await CampaignRunner(database: wholeDB, campaign: campaign, options: Self.options(batch: 64)).run()
+        let expected = try Self.strings(wholeDB, callsSQL)
+        #expect(expected.count > 300)
+
+        let dir = try TemporaryDirectory()
+        let db = try Self.exampleDatabase(dir)
+        var crashes = 0
+        var beforeFirstCrash: [String] = []
+        for point in [CampaignRunner.FaultPoint.afterIntentCommit, .beforeOutcomeCommit, .afterIntentCommit, .beforeOutcomeCommit] {
+            var seen = 0
+            do {
+                _ = try await CampaignRunner(database: db, campaign: campaign, options: Self.options(batch: 64)) { reached in
+                    guard reached == point else { return }
+                    seen += 1
+                    if seen == 3 { throw InjectedCrash() }
+                }.run()
+            } catch is InjectedCrash {
+                crashes += 1
+                if crashes == 1 { beforeFirstCrash = try Self.strings(db, callsSQL) }
+            }
+        }
+        #expect(crashes == 4)
+        #expect(try db.scalar("SELECT count(*) FROM calls WHERE status = 'queued'") ?? 0 > 0)
+        _ = try await CampaignRunner(database: db, campaign: campaign, options: Self.options(batch: 64)).run()
+        // The calls committed before the first crash are the uninterrupted run's first calls (their outcomes were not yet recorded).
+        let committed = beforeFirstCrash.map { $0.split(separator: "|").prefix(4).joined(separator: "|") }
+        #expect(!committed.isEmpty && committed == expected.prefix(committed.count).map { $0.split(separator: "|").prefix(4).joined(separator: "|") })
+        #expect(try db.scalar("SELECT count(*) FROM calls WHERE status NOT IN ('completed', 'failed')") == 0)
+        #expect(try db.scalar("SELECT count(*) FROM (SELECT 1 FROM calls GROUP BY lead_id, attempt HAVING count(*) > 1)") == 0)
+        #expect(
+            try db.scalar(
+                "SELECT count(*) FROM calls c WHERE (SELECT count(*) FROM workflow_runs r JOIN events e ON e.id = r.event_id WHERE e.call_id = c.call_id AND r.workflow = 'post-call') != 1"
+            ) == 0)
+        #expect(try db.scalar("SELECT count(*) FROM workflow_runs WHERE status = 'waiting'") == 0)
+        #expect(try db.query("PRAGMA foreign_key_check") { $0.int64(0) }.isEmpty)
+    }
+
+    /// Two seeded connections: each keeps its own seed, so the same campaign
+    /// gives the same calls, to the byte, run after run.
+    @Test func twoSeededConnectionsGiveByteIdenticalExportsRunAfterRun() async throws {
+        var exports: Set<Data> = []
+        for _ in 0..<10 {
+            let dir = try TemporaryDirectory()
+            let db = try Self.database(dir, leads: 30)
+            let campaign = try Self.campaign(dir, provider: "simulated", extra: ", second: { provider: simulated, seed: 99 }")
+            _ = try await CampaignRunner(database: db, campaign: campaign, options: Self.options()).run()
+            let out = dir.path("calls.jsonl")
+            let fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            _ = try Exporter(database: db).export(.calls, format: .jsonl, since: nil, until: nil, to: fd)
+            close(fd)
+            exports.insert(try Data(contentsOf: URL(fileURLWithPath: out)))
+        }
+        #expect(exports.count == 1)
+        #expect(try #require(exports.first).count > 1000)
+    }
+
+    /// For the example campaign at an instant, `plan`'s number and tier for each
+    /// lead is what the runner's dial gate decides for that lead's first call.
+    @Test func planAgreesWithTheRunnersDialGateForEveryLeadOfTheExample() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Self.exampleDatabase(dir)
+        let campaign = try Campaign.load(path: Self.examples.appendingPathComponent("campaign.yml").path)
+        let at = Instant(seconds: 1_795_456_800)  // Monday 2026-11-23T18:00:00Z
+        var entries: [PlanEntry] = []
+        _ = try CampaignPlanner(database: db, campaign: campaign).run(at: at) { entries.append($0) }
+        #expect(entries.filter { $0.status == .ready }.count > 100)
+        let leads = try db.query("SELECT id FROM leads ORDER BY id") { $0.int64(0) }
+        #expect(leads.count == entries.count)
+        let reader = LeadReader(database: db)
+        for entry in entries {
+            // A fresh gate per lead, as the runner makes it, for the lead's first call with nothing else dialled.
+            let gate = try DialGate(database: db, campaign: campaign, plan: .shared, mode: .run, at: at.seconds)
+            let lead = try #require(try reader.lead(entry.leadID))
+            let decision = gate.decide(DialLead(lead), at: at.seconds)
+            switch decision {
+            case .dial(let choice):
+                #expect(entry.status == .ready, "lead \(entry.leadID)")
+                // Plan consumes the day's uses in lead order; a lone lead sees an unused pool, so only the tier must agree.
+                #expect(entry.tier == choice.tier, "lead \(entry.leadID)")
+                if entry.leadID == leads.first { #expect(entry.number == choice.from) }
+            case .wait(let until, let reason, _):
+                #expect(entry.status != .ready && entry.code == reason.rawValue && entry.nextOpen == until, "lead \(entry.leadID)")
+            case .stop(let code, _):
+                #expect(entry.status == .blocked && entry.code == code.rawValue, "lead \(entry.leadID)")
+            }
+        }
+    }
+
+    /// The runner skips foreign-key enforcement on its own writes; once `run`
+    /// returns, the connection enforces it again.
+    @Test func runLeavesForeignKeysOnAndTheDatabaseClean() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Self.database(dir)
+        _ = try await Self.run(db, try Self.campaign(dir), ScriptedConnection { _, _ in .outcome(.noAnswer, seconds: 20) })
+        #expect(try db.scalar("PRAGMA foreign_keys") == 1)
+        #expect(try db.query("PRAGMA foreign_key_check") { $0.int64(0) }.isEmpty)
+        // No answer, retried 4 hours later: two attempts each (max_attempts 2).
+        #expect(try db.scalar("SELECT count(*) FROM calls") == 24)
+        #expect(
+            try db.scalar(
+                "SELECT min(queued_at - prev) FROM (SELECT queued_at, lag(queued_at) OVER (PARTITION BY lead_id ORDER BY attempt) AS prev FROM calls) WHERE prev IS NOT NULL"
+            ) ?? 0 >= 4 * 3600 * 1000)
     }
 }

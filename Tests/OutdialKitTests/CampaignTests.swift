@@ -33,7 +33,7 @@ private func loadError(_ text: String) -> CampaignFileError? {
         #expect(campaign.limits.maxAttempts == 3)
         #expect(campaign.limits.minimumGap == TimeSpan(seconds: 14_400))
         #expect(campaign.numbers?.dailyCap == 80)
-        #expect(campaign.connections["main"]?.provider == "simulated")
+        #expect(campaign.connections["main"]?.provider == .simulated)
         #expect(campaign.workflowNames == ["outbound", "post-call", "inbound-replies", "handoff"])
     }
 

@@ -11,7 +11,7 @@ public struct Campaign: Sendable {
     public var numbers: NumbersSpec?
     public var limits = Limits()
     /// Connection names and their providers.
-    public var connections: [String: Connection] = [:]
+    public var connections: [String: ConnectionSpec] = [:]
     public var workflows: [Workflow] = []
 
     /// Workflow names in order.
@@ -58,8 +58,8 @@ public struct Campaign: Sendable {
         public var minimumGap: TimeSpan?
     }
 
-    public struct Connection: Sendable {
-        public var provider: String
+    public struct ConnectionSpec: Sendable {
+        public var provider: ProviderKind
         public var seed: Int?
         public var baseURL: String?
         public var apiKeyEnv: String?
@@ -109,21 +109,25 @@ public struct Campaign: Sendable {
             case "compliance_rules": callingWindow.complianceRules = try value.string()
             case "connections":
                 for (connectionName, spec) in try value.freeMapping() {
-                    var connection = Connection(provider: "")
+                    var provider: ProviderKind?
+                    var connection = ConnectionSpec(provider: .simulated)
                     for (k, v) in try spec.mapping(allowed: ["provider", "seed", "base_url", "api_key_env", "agent", "from"]) {
                         switch k {
                         case "provider":
-                            connection.provider = try v.string()
-                            guard ["simulated", "retell", "vapi", "http"].contains(connection.provider) else {
-                                throw v.error("provider '\(connection.provider)' is not one of simulated, retell, vapi, http")
+                            let name = try v.string()
+                            guard let kind = ProviderKind(rawValue: name) else {
+                                let all = ProviderKind.allCases.map(\.rawValue).joined(separator: ", ")
+                                throw v.error("provider '\(name)' is not one of \(all)")
                             }
+                            provider = kind
                         case "seed": connection.seed = try v.int(0...Int(Int32.max))
                         case "base_url": connection.baseURL = try v.string()
                         case "api_key_env": connection.apiKeyEnv = try v.string()
                         default: _ = try v.string()
                         }
                     }
-                    guard !connection.provider.isEmpty else { throw spec.error("connection '\(connectionName)' needs a provider") }
+                    guard let provider else { throw spec.error("connection '\(connectionName)' needs a provider") }
+                    connection.provider = provider
                     connections[connectionName] = connection
                 }
             case "numbers": try parseNumbers(value)

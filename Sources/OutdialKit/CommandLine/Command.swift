@@ -3,7 +3,7 @@
 /// scripts are all generated from this declaration.
 public struct Command: Sendable {
     /// What a command does when it is invoked.
-    public typealias Run = @Sendable (Invocation) throws -> Void
+    public typealias Run = @Sendable (Invocation) async throws -> Void
 
     public var name: String
     /// One line for the SUBCOMMANDS list and the OVERVIEW.

@@ -62,127 +62,54 @@ public final class CampaignPlanner {
     }
 
     static let leadsSQL = "SELECT id, phone, zone_set_id, state, state_source, dnc FROM leads ORDER BY id"
-    static let callsSQL = "SELECT lead_id, queued_at FROM calls WHERE lead_id IS NOT NULL AND campaign = ? ORDER BY lead_id, queued_at"
 
     /// Plans every lead at `at`, handing each entry to `each` in lead order.
+    /// Each lead's first call is decided by the runner's own dial gate, at one
+    /// instant: no pacing, no cooldown, the day's caps consumed in lead order.
     public func run(at: Instant, each: (PlanEntry) throws -> Void) throws -> PlanSummary {
         let now = at.seconds
-        let policy = try campaign.windowPolicy()
-        var zoneSets = try ZoneSetStore.zones(database)
-        if let fallback = campaign.defaults.timezone { zoneSets[-1] = [fallback] }
-        let sweep = WindowSweep(policy: policy, zoneSets: zoneSets, plan: plan)
-
-        // A plan works through the ready leads at one instant, as fast as a run
-        // may dial them: the cooldown is pacing, not a reason to skip a number here.
-        var settings = campaign.numbers?.settings ?? SelectionSettings()
-        settings.cooldown = 0
-        let store = NumberStore(database: database, plan: plan)
-        let (selector, _) = try store.selector(settings: settings, health: campaign.numbers?.health ?? NumberStore.Health(), at: at)
-        let lastFrom = try store.lastFromByLead()
-        var history: [Int64: [Int64]] = [:]
-        for (lead, when) in try database.query(Self.callsSQL, [.text(campaign.name)], { ($0.int64(0), $0.int64(1) / 1000) }) where when <= now {
-            history[lead, default: []].append(when)
-        }
-        let limits = FrequencyLimits(maxAttempts: campaign.limits.maxAttempts, minimumGap: campaign.limits.minimumGap?.seconds)
-
+        let gate = try DialGate(database: database, campaign: campaign, plan: plan, mode: .plan, at: now)
+        let zoneSets = try ZoneSetStore.zones(database)
         var summary = PlanSummary()
-        var regions = AddressRegions(plan: plan)
         var capped = Set<Int>()
-        // Within a plan, at one instant, uses only grow: once selection fails
-        // for a lead's area code and state (or, with fallback any, at all) it
-        // fails for every later lead like it.
-        var failures: [String: String] = [:]
         let statement = try database.prepare(Self.leadsSQL)
         defer { statement.reset() }
         while try statement.step() {
-            let id = statement.int64(0)
-            let phone = statement.string(1) ?? ""
-            let number = PhoneNumber(e164: phone)
-            var zoneSet = statement.isNull(2) ? 0 : statement.int64(2)
-            if zoneSet == 0, campaign.defaults.timezone != nil { zoneSet = -1 }
-            let region = regions.index(state: statement.string(3), source: statement.string(4))
-            let zones = zoneSets[zoneSet] ?? []
-            var entry = PlanEntry(leadID: id, phone: phone, zones: zones, status: .blocked, nextOpen: nil, number: nil, tier: nil, code: "", reason: "")
-            defer {
-                summary.leads += 1
-                summary.byStatus[entry.status, default: 0] += 1
-                summary.byCode[entry.code, default: 0] += 1
-                if let tier = entry.tier { summary.byTier[tier.rawValue, default: 0] += 1 }
+            let lead = DialLead(
+                id: statement.int64(0), phone: statement.string(1) ?? "", zones: statement.isNull(2) ? [] : zoneSets[statement.int64(2)] ?? [],
+                state: statement.string(3), stateSource: statement.string(4), dnc: statement.int64(5) != 0)
+            let decision = gate.decide(lead, at: now)
+            if case .dial(let choice) = decision {
+                gate.record(choice, leadID: lead.id)
+                if gate.selector.usesToday(choice.index, at: now) >= gate.selector.cap(choice.index) { capped.insert(choice.index) }
             }
-            if statement.int64(5) != 0 {
-                (entry.code, entry.reason) = ("dnc", "on the do-not-call list")
-                try each(entry)
-                continue
-            }
-            if zones.isEmpty {
-                (entry.code, entry.reason) = ("no-timezone", "no time zone is known and defaults.timezone is skip")
-                try each(entry)
-                continue
-            }
-            let areaCode = Int16(number?.areaCode ?? 0)
-            let row = GateRow(zoneSet: Int32(truncatingIfNeeded: zoneSet), addressRegion: region, areaCode: areaCode)
-            var notBefore = now
-            if let calls = history[id] {
-                let area = areaCode > 0 ? plan.areaCode(Int(areaCode)) : nil
-                let subject = WindowSubject(
-                    zones: zones, addressState: region >= 0 ? plan.region(index: region).code : nil, phoneState: area?.state, phoneCountry: area?.country)
-                switch limits.check(calls: calls, rules: policy.rules(for: subject), at: now) {
-                case .allowed: break
-                case .exhausted(let reason):
-                    (entry.code, entry.reason) = ("attempts-exhausted", reason)
-                    try each(entry)
-                    continue
-                case .wait(let until, let reason):
-                    if reason.contains("calls in 24 hours") {
-                        (entry.code, entry.reason, entry.nextOpen) = ("state-24h-cap", reason, until)
-                        try each(entry)
-                        continue
-                    }
-                    notBefore = until
-                    (entry.code, entry.reason) = ("minimum-gap", reason)
-                }
-            }
-            let answer = sweep.answer(row, at: Instant(seconds: notBefore))
-            guard answer.open, notBefore == now else {
-                entry.status = .waiting
-                entry.nextOpen = answer.nextOpen
-                if entry.code.isEmpty { (entry.code, entry.reason) = ("window-closed", "outside the calling window in \(zones.joined(separator: ", "))") }
-                if answer.nextOpen == nil {
-                    entry.status = .blocked
-                    (entry.code, entry.reason) = ("window-never-opens", "the calling window does not open within 14 days")
-                }
-                try each(entry)
-                continue
-            }
-            let lead = NumberSelector.Lead(
-                // "Local-looking" is about the phone the person holds: its area code's state first.
-                areaCode: Int(areaCode), state: plan.areaCode(Int(areaCode))?.state ?? (region >= 0 ? plan.region(index: region).code : nil),
-                position: number.flatMap { plan.locate($0).position }, lastFrom: lastFrom[id])
-            let failureKey = settings.fallback == "none" ? "\(lead.areaCode) \(lead.state ?? "")" : "*"
-            if let reason = failures[failureKey] ?? failures["*"] {
-                (entry.code, entry.reason) = ("no-eligible-number", reason)
-                if settings.fallback == "none" { entry.status = .waiting }
-                try each(entry)
-                continue
-            }
-            let choice = selector.select(lead, at: now)
-            guard let index = choice.index else {
-                failures[failureKey] = choice.reason
-                (entry.code, entry.reason) = ("no-eligible-number", choice.reason)
-                if settings.fallback == "none" { entry.status = .waiting }
-                try each(entry)
-                continue
-            }
-            selector.recordUse(index, at: now)
-            if selector.usesToday(index, at: now) >= selector.cap(index) { capped.insert(index) }
-            entry.status = .ready
-            entry.nextOpen = now
-            entry.number = selector.numbers[index].e164
-            entry.tier = choice.tier
-            (entry.code, entry.reason) = ("ready", choice.reason)
+            var zones = lead.zones
+            if zones.isEmpty, let fallback = campaign.defaults.timezone { zones = [fallback] }
+            let entry = PlanEntry(lead: lead, zones: zones, decision: decision, fallbackNone: gate.selector.settings.fallback == "none")
+            summary.leads += 1
+            summary.byStatus[entry.status, default: 0] += 1
+            summary.byCode[entry.code, default: 0] += 1
+            if let tier = entry.tier { summary.byTier[tier.rawValue, default: 0] += 1 }
             try each(entry)
         }
-        summary.cappedNumbers = capped.sorted().map { (selector.numbers[$0].e164, selector.cap($0)) }
+        summary.cappedNumbers = capped.sorted().map { (gate.selector.numbers[$0].e164, gate.selector.cap($0)) }
         return summary
+    }
+}
+
+extension PlanEntry {
+    /// A lead's line for the gate's decision.
+    init(lead: DialLead, zones: [String], decision: DialDecision, fallbackNone: Bool) {
+        self.init(leadID: lead.id, phone: lead.phone, zones: zones, status: .blocked, nextOpen: nil, number: nil, tier: nil, code: "", reason: "")
+        switch decision {
+        case .dial(let choice):
+            (status, nextOpen, number, tier, code, reason) = (.ready, choice.dialAt, choice.from, choice.tier, "ready", choice.reason)
+        case .wait(let until, let why, let text):
+            (status, nextOpen, code, reason) = (.waiting, until, why.rawValue, text)
+            // With fallback any a lead no number can take now is blocked for this plan.
+            if why == .callerID, !fallbackNone { status = .blocked }
+        case .stop(let stop, let text):
+            (code, reason) = (stop.rawValue, text)
+        }
     }
 }

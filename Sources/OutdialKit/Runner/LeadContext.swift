@@ -85,3 +85,22 @@ extension ConditionValue {
         }
     }
 }
+
+extension RunSubject {
+    /// The lead and a call as its row says once `report` is applied (the values `call.*` reads).
+    init(lead: LeadRecord, callID: Int64, intent: CallIntent, report: CallReport?, status: CallStatus) {
+        self.init(lead: lead)
+        call = [
+            String(callID), intent.provider.rawValue, intent.connection, intent.agent, String(intent.attempt), "outbound", intent.from, intent.to,
+            status.rawValue, report?.outcome.rawValue, report?.disconnectionReason, report.map { String($0.durationMs) }, report?.transcript,
+            report?.summary, report?.sentiment?.rawValue, report.map { $0.callSuccessful ? "1" : "0" }, report.map { $0.inVoicemail ? "1" : "0" },
+            report.map { $0.userSpoke ? "1" : "0" }, report?.customAnalysis, report.map { String($0.costCents) }, intent.tier?.rawValue,
+            String(intent.dialAt * 1000), report?.startedAt.map(String.init), report.map { String($0.endedAt) },
+        ]
+    }
+}
+
+extension RunSubject {
+    /// The call's id, when the subject has a call.
+    var callID: Int64? { call.first.flatMap { $0 }.flatMap { Int64($0) } }
+}

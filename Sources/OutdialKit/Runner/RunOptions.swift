@@ -17,12 +17,14 @@ public struct RunOptions: Sendable {
 /// What a run did.
 public struct RunSummary: Sendable {
     public var callsPlaced = 0
-    public var outcomes: [String: Int] = [:]
+    public var outcomes: [CallOutcome: Int] = [:]
     public var postCallRuns = 0
     public var runsFinished = 0
-    public var runsStopped: [String: Int] = [:]
+    public var runsStopped: [StopCode: Int] = [:]
     /// Calls found dialling from an earlier run that stopped: marked unknown, never redialled.
     public var recoveredUnknown = 0
+    /// Requests that may have been placed and got no answer: unknown, never redialled.
+    public var unknown = 0
     public var enrolled = 0
     public var clockStart: Instant
     public var clockEnd: Instant

@@ -160,19 +160,27 @@ public struct NumberStore {
     /// A selector over the pool with the call history applied: today's uses,
     /// last uses, and rests for numbers whose calls are blocked as spam or
     /// seldom answered. Also returns each number's recent answer rate.
-    public func selector(settings: SelectionSettings, health: Health = Health(), at: Instant) throws -> (NumberSelector, [UInt64: (calls: Int, answered: Int)])
-    {
+    /// `includingLater`: calls dialled after `at` (a run resumed behind the dial
+    /// times its pacing reached) count as uses too, in dial order, as they did in
+    /// the run that placed them.
+    public func selector(
+        settings: SelectionSettings, health: Health = Health(), at: Instant, includingLater: Bool = false
+    ) throws -> (NumberSelector, [UInt64: (calls: Int, answered: Int)]) {
         var pool = try all()
         let now = at.seconds
         // History of the last two weeks is enough for today's counts, cooldowns and health.
         var recent: [UInt64: [(Int64, String?)]] = [:]
+        var later: [(Int64, UInt64)] = []
         let statement = try database.prepare(Self.historySQL)
         defer { statement.reset() }
         try statement.bind([.integer((now - 14 * 86_400) * 1000)])
         while try statement.step() {
             guard let from = statement.string(0), let number = PhoneNumber(e164: from) else { continue }
             let when = statement.int64(1) / 1000
-            guard when <= now else { continue }
+            guard when <= now else {
+                if includingLater { later.append((when, number.key)) }
+                continue
+            }
             recent[number.key, default: []].append((when, statement.string(2)))
         }
         var rates: [UInt64: (calls: Int, answered: Int)] = [:]
@@ -194,6 +202,9 @@ public struct NumberStore {
         let selector = NumberSelector(numbers: pool, settings: settings, plan: plan)
         for (key, calls) in recent {
             for (when, _) in calls { selector.recordPastUse(key: key, at: when, now: now) }
+        }
+        for (when, key) in later.sorted(by: { $0.0 < $1.0 }) {
+            if let i = selector.index(of: key) { selector.recordUse(i, at: when) }
         }
         return (selector, rates)
     }

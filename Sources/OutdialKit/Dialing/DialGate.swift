@@ -1,0 +1,230 @@
+/// Why a call must wait.
+public enum WaitReason: String, Sendable, CaseIterable {
+    /// Outside the calling window in one of the lead's zones.
+    case window = "window-closed"
+    /// `min_gap` since the lead's last attempt.
+    case minimumGap = "minimum-gap"
+    /// A state's cap on calls in any 24 hours.
+    case stateCap = "state-24h-cap"
+    /// No caller ID is free now (caps, cooldowns, rests).
+    case callerID = "no-eligible-number"
+}
+
+/// The dial decision for a lead at a time.
+public enum DialDecision: Sendable, Equatable {
+    case dial(DialChoice)
+    case wait(until: Int64, WaitReason, String)
+    case stop(StopCode, String)
+}
+
+/// A call the gate allows: from which number, when, and why that number.
+public struct DialChoice: Sendable, Equatable {
+    /// Index into the pool (`DialGate.selector.numbers`).
+    public var index: Int
+    public var from: String
+    public var tier: NumberSelector.Tier?
+    /// UTC seconds.
+    public var dialAt: Int64
+    public var attempt: Int
+    /// The lead's zones as gated, space-separated.
+    public var zones: String
+    /// The zone its local time is read in.
+    public var localZone: String?
+    public var reason: String
+}
+
+/// Everything that decides whether a lead is dialled, when and from which
+/// number: DNC, attempts and frequency caps, the calling window at the dial
+/// time, pacing and lines, and caller-ID selection. The runner and `plan`
+/// both decide through it.
+final class DialGate {
+    enum Mode {
+        /// A run: calls are paced and lines held; selection keeps the cooldown.
+        case run
+        /// A plan at one instant: as many calls as may be dialled at once, no cooldown.
+        case plan
+    }
+
+    let campaign: Campaign
+    let plan: NumberingPlan
+    let policy: CallingWindowPolicy
+    let limits: FrequencyLimits
+    let selector: NumberSelector
+    private let gate: WindowGate
+    let dnc: DoNotCallList
+    var pacer: Pacer
+    /// Each lead's calls in this campaign (dial times, oldest first) and the
+    /// key of the number it was last called from (0: none).
+    private var history = LeadIndexed<[Int64]>(absent: [])
+    private var lastFrom = LeadIndexed<UInt64>(absent: 0)
+    /// The distinct window subjects of the leads seen, numbered; and each lead's number.
+    private var slots: [SubjectSlot] = []
+    private var slotBySubject: [WindowSubject: Int32] = [:]
+    private var slotByLead = LeadIndexed<Int32>(absent: -1)
+    /// In a plan (one instant, uses only grow) a selection that failed for a
+    /// lead's area code and state (with fallback `any`, at all) fails for every
+    /// later lead like it: the answer is kept.
+    private var planFailures: [String: DialDecision] = [:]
+
+    /// A distinct window subject: its rules are worked out once, the gate keeps
+    /// its schedule by the slot's number.
+    struct SubjectSlot {
+        let subject: WindowSubject
+        let rules: [WindowRule]
+    }
+
+    /// The gate for a campaign on a database at `at` (UTC seconds): its pool,
+    /// the numbers' use and health, the DNC list and the campaign's calls so far.
+    init(database: Database, campaign: Campaign, plan: NumberingPlan, mode: Mode, at: Int64) throws {
+        self.campaign = campaign
+        self.plan = plan
+        policy = try campaign.windowPolicy()
+        gate = WindowGate(policy: policy)
+        limits = FrequencyLimits(maxAttempts: campaign.limits.maxAttempts, minimumGap: campaign.limits.minimumGap?.seconds)
+        dnc = try DoNotCallStore(database: database).load()
+        var settings = campaign.numbers?.settings ?? SelectionSettings()
+        // A plan works through the ready leads at one instant, as fast as a run
+        // may dial them: the cooldown is pacing, not a reason to skip a number there.
+        if mode == .plan { settings.cooldown = 0 }
+        let store = NumberStore(database: database, plan: plan)
+        selector = try store.selector(
+            settings: settings, health: campaign.numbers?.health ?? NumberStore.Health(), at: Instant(seconds: at), includingLater: mode == .run
+        ).0
+        pacer = Pacer(lines: campaign.limits.concurrentCalls, callsPerSecond: campaign.limits.callsPerSecond, enabled: mode == .run)
+        if let low = try database.scalar("SELECT min(id) FROM leads"), let high = try database.scalar("SELECT max(id) FROM leads") {
+            history.reserve(low...high)
+            lastFrom.reserve(low...high)
+            slotByLead.reserve(low...high)
+        }
+        for (lead, key) in try store.lastFromByLead() { lastFrom[lead] = key }
+        for (lead, when) in try CallStore(database: database).history(campaign: campaign.name) where mode == .run || when <= at {
+            history.update(lead) { $0.append(when) }
+        }
+    }
+
+    /// The calls made to a lead so far (dial times, oldest first).
+    func calls(of leadID: Int64) -> [Int64] { history[leadID] }
+
+    // MARK: - Windows
+
+    /// The lead's subject slot (remembered for the lead, so a run that only has
+    /// to wait again can be told so without reading the lead).
+    func slot(for lead: DialLead) -> Int32 {
+        let subject = WindowSubject(lead: lead, defaultZone: campaign.defaults.timezone, plan: plan)
+        let slot: Int32
+        if let known = slotBySubject[subject] {
+            slot = known
+        } else {
+            slot = Int32(slots.count)
+            slots.append(SubjectSlot(subject: subject, rules: policy.rules(for: subject)))
+            slotBySubject[subject] = slot
+        }
+        slotByLead[lead.id] = slot
+        return slot
+    }
+
+    /// The slot of a lead seen before, or nil.
+    func knownSlot(_ leadID: Int64) -> Int32? {
+        let slot = slotByLead[leadID]
+        return slot >= 0 ? slot : nil
+    }
+
+    func zones(of slot: Int32) -> [String] { slots[Int(slot)].subject.zones }
+
+    /// The calling window for a slot at `t`.
+    func window(slot: Int32, at t: Int64) -> WindowCheck {
+        let s = slots[Int(slot)]
+        guard !s.subject.zones.isEmpty else { return .noTimezone }
+        let answer = gate.answer(slot: Int(slot), zones: s.subject.zones, rules: s.rules, at: Instant(seconds: t))
+        if answer.open { return .open }
+        return answer.nextOpen.map { .closed(nextOpen: $0) } ?? .neverOpens
+    }
+
+    // MARK: - Deciding
+
+    /// Attempts, gaps and caps, then the window, at the dial time; nil when all allow it.
+    private func check(leadID: Int64, slot: Int32, at dialAt: Int64) -> DialDecision? {
+        switch limits.check(calls: history[leadID], rules: slots[Int(slot)].rules, at: dialAt) {
+        case .allowed: break
+        case .wait(let until, let reason): return .wait(until: until, reason.contains("calls in 24 hours") ? .stateCap : .minimumGap, reason)
+        case .exhausted(let reason): return .stop(.attemptsExhausted, reason)
+        }
+        switch window(slot: slot, at: dialAt) {
+        case .open: return nil
+        case .closed(let next):
+            return .wait(until: next, .window, "outside the calling window in \(slots[Int(slot)].subject.zones.joined(separator: ", "))")
+        case .neverOpens: return .stop(.windowNeverOpens, "the calling window does not open within 14 days")
+        case .noTimezone: return .stop(.noTimezone, "no time zone is known for the lead")
+        }
+    }
+
+    /// For a lead seen before: the wait its limits or window impose at the next
+    /// dial time, decided without reading the lead; nil when they allow a call
+    /// (the full `decide` then reads the lead).
+    func waitWithoutLead(_ leadID: Int64, at clock: Int64) -> DialDecision? {
+        guard let slot = knownSlot(leadID), !slots[Int(slot)].subject.zones.isEmpty else { return nil }
+        if case .wait(let until, let reason, let text) = check(leadID: leadID, slot: slot, at: pacer.dialTime(clock)) {
+            return .wait(until: until, reason, text)
+        }
+        return nil
+    }
+
+    /// The decision for the lead's next call at `clock` (nothing is recorded:
+    /// `record` does that once the intent is written).
+    func decide(_ lead: DialLead, number fixedNumber: String? = nil, at clock: Int64) -> DialDecision {
+        guard let number = PhoneNumber(e164: lead.phone) else { return .stop(.invalidNumber, "'\(lead.phone)' is not E.164") }
+        if lead.dnc || dnc.contains(number) { return .stop(.dnc, "on the do-not-call list") }
+        let slot = slot(for: lead)
+        let subject = slots[Int(slot)].subject
+        if subject.zones.isEmpty { return .stop(.noTimezone, "no time zone is known for the lead") }
+        var dialAt = pacer.dialTime(clock)
+        let location = plan.locate(number)
+        let last = lastFrom[lead.id]
+        let wanted = NumberSelector.Lead(
+            areaCode: number.areaCode ?? 0, state: location.state ?? lead.state, position: location.position, lastFrom: last == 0 ? nil : last)
+        // Gate and select at the dial time; when no caller ID is free, wait for
+        // the next one that frees (a cooldown, a cap's local midnight).
+        var rounds = 0
+        let failureKey = pacer.enabled ? "" : selector.settings.fallback == "none" ? "\(wanted.areaCode) \(wanted.state ?? "")" : "*"
+        while true {
+            if let decision = check(leadID: lead.id, slot: slot, at: dialAt) { return decision }
+            if !pacer.enabled, fixedNumber == nil, let failed = planFailures[failureKey] ?? planFailures["*"] { return failed }
+            let choice: NumberSelector.Choice
+            if let fixedNumber, let key = PhoneNumber(e164: fixedNumber)?.key {
+                choice = selector.fixed(key, at: dialAt)
+            } else {
+                choice = selector.select(wanted, at: dialAt, explain: !pacer.enabled)
+            }
+            if let index = choice.index {
+                return .dial(
+                    DialChoice(
+                        index: index, from: selector.numbers[index].e164, tier: choice.tier, dialAt: dialAt, attempt: history[lead.id].count + 1,
+                        zones: subject.zones.joined(separator: " "), localZone: subject.zones.first, reason: choice.reason))
+            }
+            rounds += 1
+            guard let next = selector.nextChange(after: dialAt) else {
+                // No caller ID will ever be free (an empty pool, every number disabled).
+                let stop = DialDecision.stop(.noCallerID, "no number of the pool can be used; import or enable numbers and run again")
+                if !pacer.enabled, fixedNumber == nil { planFailures[failureKey] = stop }
+                return stop
+            }
+            // A plan answers at its instant; a run looks ahead for the next number to free.
+            guard pacer.enabled, rounds < 64 else {
+                let wait = DialDecision.wait(until: next, .callerID, choice.reason)
+                if !pacer.enabled, fixedNumber == nil { planFailures[failureKey] = wait }
+                return wait
+            }
+            dialAt = next
+            pacer.hold(until: dialAt)
+        }
+    }
+
+    /// Counts a call the gate allowed: the number's use, the lead's attempt and
+    /// sticky number, the pacing slot.
+    func record(_ choice: DialChoice, leadID: Int64) {
+        selector.recordUse(choice.index, at: choice.dialAt)
+        history.update(leadID) { $0.append(choice.dialAt) }
+        lastFrom[leadID] = selector.numbers[choice.index].key
+        pacer.dialled(at: choice.dialAt)
+    }
+}

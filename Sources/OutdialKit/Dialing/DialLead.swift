@@ -1,0 +1,40 @@
+/// What the dial decision reads of a lead.
+public struct DialLead: Sendable {
+    public var id: Int64
+    public var phone: String
+    /// Candidate IANA zones, sorted (the lead's zone set).
+    public var zones: [String]
+    public var state: String?
+    /// Where `state` came from (`phone` when it was read off the area code).
+    public var stateSource: String?
+    public var dnc: Bool
+
+    public init(id: Int64, phone: String, zones: [String], state: String?, stateSource: String?, dnc: Bool) {
+        self.id = id
+        self.phone = phone
+        self.zones = zones
+        self.state = state
+        self.stateSource = stateSource
+        self.dnc = dnc
+    }
+
+    public init(_ lead: LeadRecord) {
+        self.init(id: lead.id, phone: lead.phone, zones: lead.zones, state: lead.state, stateSource: lead.stateSource, dnc: lead.dnc)
+    }
+}
+
+extension WindowSubject {
+    /// The one way a lead's window subject is built (the runner, `plan`):
+    /// the lead's zones (or the campaign's default zone when none is known),
+    /// its address state (unless that was only read off the phone), and the
+    /// state and country of its phone's area code.
+    public init(lead: DialLead, defaultZone: String?, plan: NumberingPlan) {
+        var zones = lead.zones
+        if zones.isEmpty, let defaultZone { zones = [defaultZone] }
+        let number = PhoneNumber(e164: lead.phone)
+        let area = number?.areaCode.flatMap { plan.areaCode($0) }
+        self.init(
+            zones: zones, addressState: lead.stateSource == "phone" ? nil : lead.state, phoneState: area?.state,
+            phoneCountry: area?.country ?? number.flatMap { plan.countries(callingCode: $0.countryCode).first?.region })
+    }
+}
