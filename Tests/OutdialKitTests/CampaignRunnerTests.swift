@@ -294,6 +294,24 @@ struct InjectedCrash: Error {}
             ) == 0)
         #expect(try db.scalar("SELECT count(*) FROM workflow_runs WHERE status = 'waiting'") == 0)
         #expect(try db.query("PRAGMA foreign_key_check") { $0.int64(0) }.isEmpty)
+        // As many calls as the uninterrupted run (the exact dial times and numbers
+        // after a resume may differ by a pacing slot: see docs/architecture.md).
+        #expect(try db.scalar("SELECT count(*) FROM calls") == Int64(expected.count))
+    }
+
+    /// The simulator answers at once through the protocol, so the runner holds
+    /// each line exactly as long as its call lasts.
+    @Test func theSimulatorAnswersAtOnceThroughTheConnectionProtocol() throws {
+        let connection: any Connection = SimulatedConnection(name: "main", seed: 7)
+        let request = CallRequest(
+            callID: 9, leadID: 3, attempt: 1, from: "+12125550001", to: "+13125550002", agent: nil, variables: [:], dialAt: 1_795_442_400,
+            leadTimeZone: "America/Chicago")
+        guard case .accepted(let id, let events)? = connection.placeImmediately(request) else {
+            Issue.record("no immediate answer")
+            return
+        }
+        #expect(id == "sim-9" && events.count == 1 && events[0].report.endedAt > request.dialAt * 1000)
+        #expect(connection.placeImmediately(request) == connection.placeImmediately(request))
     }
 
     /// Two seeded connections: each keeps its own seed, so the same campaign

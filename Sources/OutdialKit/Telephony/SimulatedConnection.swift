@@ -20,9 +20,11 @@ public final class SimulatedConnection: Connection {
     }
 
     /// Accepted at once, with the call's end already known (a function of the call alone).
-    public func place(_ request: CallRequest) async -> Placement { placeImmediately(request) }
+    public func place(_ request: CallRequest) async -> Placement { answer(request) }
 
-    public func placeImmediately(_ request: CallRequest) -> Placement {
+    public func placeImmediately(_ request: CallRequest) -> Placement? { answer(request) }
+
+    private func answer(_ request: CallRequest) -> Placement {
         .accepted(providerCallID: "sim-\(request.callID)", events: [event(for: request)])
     }
 
