@@ -13,12 +13,14 @@ struct CallStore {
     static let placedSQL = "UPDATE calls SET status = 'in_progress', provider_call_id = ? WHERE call_id = ? AND status IN ('queued', 'dialing')"
     static let refusedSQL = "UPDATE calls SET error_message = ? WHERE call_id = ? AND status = 'queued'"
     static let unknownSQL = "UPDATE calls SET status = 'unknown', error_message = ? WHERE call_id = ? AND status IN ('queued', 'dialing')"
-    /// The outcome is applied once: a call already ended is left as it is.
+    /// The outcome is applied once: a call that has one is left as it is. (An
+    /// `IN` list of more than two values here would build a temporary b-tree
+    /// on every call recorded; a call has an outcome exactly when it ended.)
     static let reportSQL = """
         UPDATE calls SET status = ?, outcome = ?, disconnection_reason = ?, started_at = ?, ended_at = ?, duration_ms = ?, transcript = ?,
             summary = ?, sentiment = ?, call_successful = ?, in_voicemail = ?, user_spoke = ?, custom_analysis = ?, cost_cents = ?,
             provider_call_id = coalesce(?, provider_call_id), dynamic_variables = ?, raw = ?
-        WHERE call_id = ? AND status IN ('queued', 'dialing', 'in_progress', 'unknown')
+        WHERE call_id = ? AND outcome IS NULL
         """
     static let recoverSQL = """
         UPDATE calls SET status = 'unknown', error_message = 'outdial stopped while dialling; not redialled'
