@@ -11,7 +11,6 @@ struct WakeCache {
     private var positions: [[Int]: [Int]] = [:]
 
     var firstWakeMs: Int64? { queue.firstWakeMs }
-    var count: Int { queue.count }
 
     mutating func reserve(_ count: Int) { queue.reserve(count) }
 

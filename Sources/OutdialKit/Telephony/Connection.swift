@@ -99,9 +99,6 @@ public struct ConnectionSet {
         for case let name? in names { if let found = byName[name] { return found } }
         return byName.keys.min().flatMap { byName[$0] }
     }
-
-    /// Every connection is a simulator.
-    public var allSimulated: Bool { byName.values.allSatisfy { !$0.hasOutsideEffects } }
 }
 
 /// A connection that cannot be used.
