@@ -367,6 +367,53 @@ struct InjectedCrash: Error {}
 
     /// The runner skips foreign-key enforcement on its own writes; once `run`
     /// returns, the connection enforces it again.
+    @Test func leadsWaitingForALineAreDialledInTurnAsTheLineFrees() async throws {
+        // One line, a one-hour window: four 15-minute holds a zone a day, so 30
+        // leads in three zones take three days and most wait for the line.
+        let dir = try TemporaryDirectory()
+        let db = try Self.database(dir, leads: 30)
+        let campaign = try Campaign.load(
+            path: try dir.write(
+                "c.yml",
+                """
+                version: 1
+                name: one-line
+                calling_window: { days: [mon, tue, wed, thu, fri], hours: "09:00-10:00", compliance: [us] }
+                connections: { main: { provider: http } }
+                limits: { concurrent_calls: 1, calls_per_second: 1, max_attempts: 1 }
+                workflows:
+                  - name: outbound
+                    trigger: lead_added
+                    steps: [ { wait_until_calling_window: {} }, { place_call: { connection: main } } ]
+                """))
+        let connection = ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) }
+        let summary = try await Self.run(db, campaign, connection)
+        #expect(summary.callsPlaced == 30 && summary.waiting == 0)
+        let calls = try db.query("SELECT lead_id, queued_at / 1000, lead_timezone FROM calls ORDER BY queued_at") {
+            (lead: $0.int64(0), at: $0.int64(1), zone: $0.string(2) ?? "")
+        }
+        #expect(Set(calls.map(\.lead)).count == 30)
+        // Each call in its lead's window, one line: a call a hold (15 minutes) after the last.
+        for (previous, call) in zip(calls, calls.dropFirst()) { #expect(call.at - previous.at >= PendingDial.assumedLength) }
+        for call in calls {
+            let zone = TimeZone(identifier: String(call.zone.split(separator: " ")[0]))!
+            let hour = Calendar(identifier: .gregorian).dateComponents(in: zone, from: Date(timeIntervalSince1970: TimeInterval(call.at))).hour
+            #expect(hour == 9, "call to lead \(call.lead) at \(call.at) in \(call.zone)")
+        }
+        // Within a zone, leads are dialled in the order they came to wait (the
+        // order of the file); each window is used from its opening, one call as each hold ends.
+        for zone in Set(calls.map(\.zone)) {
+            let own = calls.filter { $0.zone == zone }
+            #expect(own.map(\.lead) == own.map(\.lead).sorted())
+            for day in Set(own.map { $0.at / 86_400 }) {
+                let times = own.filter { $0.at / 86_400 == day }.map(\.at)
+                #expect(zip(times, times.dropFirst()).allSatisfy { $1 - $0 == PendingDial.assumedLength })
+                // A day that had leads left over used its whole window.
+                if own.last!.at / 86_400 > day { #expect(times.count == 4) }
+            }
+        }
+    }
+
     @Test func runLeavesForeignKeysOnAndTheDatabaseClean() async throws {
         let dir = try TemporaryDirectory()
         let db = try Self.database(dir)

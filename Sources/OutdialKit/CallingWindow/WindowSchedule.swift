@@ -13,9 +13,14 @@ public struct WindowSchedule: Sendable {
     /// How far ahead `next_open` is searched (SPEC §3.1).
     public static let lookahead: Int64 = 14 * 86_400
 
-    /// The schedule for `zones` under `rules` from `start` for the lookahead and a day more.
+    /// How long after its start a schedule answers (with the full lookahead
+    /// after each instant): a run that spans months builds each subject's
+    /// schedule once a week, not once a day.
+    public static let reuse: Int64 = 7 * 86_400
+
+    /// The schedule for `zones` under `rules` from `start` for `reuse` and the lookahead, and a day more each side.
     public init(zones: [ZoneClock], rules: [WindowRule], from start: Int64) {
-        let horizon = (start - 86_400)..<(start + Self.lookahead + 2 * 86_400)
+        let horizon = (start - 86_400)..<(start + Self.reuse + Self.lookahead + 86_400)
         var result: [Range<Int64>]?
         for clock in zones {
             let own = Self.intervals(clock: clock, rules: rules, horizon: horizon)

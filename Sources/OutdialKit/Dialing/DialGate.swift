@@ -8,6 +8,9 @@ public enum WaitReason: String, Sendable, CaseIterable {
     case stateCap = "state-24h-cap"
     /// No caller ID is free now (caps, cooldowns, rests).
     case callerID = "no-eligible-number"
+    /// The window is open now, but every line and pacing slot is taken until
+    /// it closes: the lead waits for a line, not for a time.
+    case lines = "lines-busy"
 }
 
 /// The dial decision for a lead at a time.
@@ -142,8 +145,10 @@ final class DialGate {
 
     // MARK: - Deciding
 
-    /// Attempts, gaps and caps, then the window, at the dial time; nil when all allow it.
-    private func check(leadID: Int64, slot: Int32, at dialAt: Int64) -> DialDecision? {
+    /// Attempts, gaps and caps, then the window, at the dial time; nil when all
+    /// allow it. `clock`: when the lead is looked at (the dial time is later
+    /// when the lines are busy).
+    private func check(leadID: Int64, slot: Int32, at dialAt: Int64, clock: Int64) -> DialDecision? {
         switch limits.check(calls: history[leadID], rules: slots[Int(slot)].rules, at: dialAt) {
         case .allowed: break
         case .wait(let until, let reason): return .wait(until: until, reason.contains("calls in 24 hours") ? .stateCap : .minimumGap, reason)
@@ -152,6 +157,9 @@ final class DialGate {
         switch window(slot: slot, at: dialAt) {
         case .open: return nil
         case .closed(let next):
+            if dialAt > clock, window(slot: slot, at: clock) == .open {
+                return .wait(until: next, .lines, "every line is taken until the calling window closes")
+            }
             return .wait(until: next, .window, "outside the calling window in \(slots[Int(slot)].subject.zones.joined(separator: ", "))")
         case .neverOpens: return .stop(.windowNeverOpens, "the calling window does not open within 14 days")
         case .noTimezone: return .stop(.noTimezone, "no time zone is known for the lead")
@@ -163,7 +171,7 @@ final class DialGate {
     /// (the full `decide` then reads the lead).
     func waitWithoutLead(_ leadID: Int64, at clock: Int64) -> DialDecision? {
         guard let slot = knownSlot(leadID), !slots[Int(slot)].subject.zones.isEmpty else { return nil }
-        if case .wait(let until, let reason, let text) = check(leadID: leadID, slot: slot, at: pacer.dialTime(clock)) {
+        if case .wait(let until, let reason, let text) = check(leadID: leadID, slot: slot, at: pacer.dialTime(clock), clock: clock) {
             return .wait(until: until, reason, text)
         }
         return nil
@@ -187,7 +195,9 @@ final class DialGate {
         var rounds = 0
         let failureKey = pacer.enabled ? "" : selector.settings.fallback == "none" ? "\(wanted.areaCode) \(wanted.state ?? "")" : "*"
         while true {
-            if let decision = check(leadID: lead.id, slot: slot, at: dialAt) { return decision }
+            // After the first round the dial time is the pool's, not the lines': a
+            // window that closes first is a wait for the window.
+            if let decision = check(leadID: lead.id, slot: slot, at: dialAt, clock: rounds == 0 ? clock : dialAt) { return decision }
             if !pacer.enabled, fixedNumber == nil, let failed = planFailures[failureKey] ?? planFailures["*"] { return failed }
             let choice: NumberSelector.Choice
             if let fixedNumber, let key = PhoneNumber(e164: fixedNumber)?.key {

@@ -34,6 +34,7 @@ public final class CampaignRunner {
     private var workflowNames: [String]
     private var workflowNumbers: [String: Int32] = [:]
     private var wakes = WakeCache()
+    private var lines = LineQueue()
     /// The highest run id read or written: rows above it are new (enrolment's, another process's).
     private var lastRunID: Int64 = 0
     /// Runs each lead was added to in this process: a guard against workflows
@@ -110,10 +111,12 @@ public final class CampaignRunner {
             // transactions. Pacing, caps and windows are judged at each call's own dial time.
             let horizon = clock.isVirtual ? now + Self.simulationHorizon : now
             let due = wakes.due(by: horizon * 1000, limit: options.batchSize)
-            if due.isEmpty {
+            // Past `until` a line is no reason to go on.
+            let lineFrees = nextLine().flatMap { free in options.until.map { free < $0.seconds } ?? true ? free : nil }
+            if due.isEmpty, lineFrees.map({ $0 > horizon }) ?? true {
                 if !clock.isVirtual { try readNewRuns() }
                 let nextRetry = retries.map(\.retryAt).min()
-                guard let next = [wakes.firstWakeMs.map { ($0 + 999) / 1000 }, nextRetry].compactMap({ $0 }).min() else { break }
+                guard let next = [wakes.firstWakeMs.map { ($0 + 999) / 1000 }, nextRetry, lineFrees].compactMap({ $0 }).min() else { break }
                 if let until = options.until?.seconds, next > until {
                     await clock.sleep(until: until)
                     now = until
@@ -125,23 +128,28 @@ public final class CampaignRunner {
                 continue
             }
             var dials: [PendingDial] = []
+            var reached = now
             try write {
                 var taken = 0
                 for run in due {
                     if let max = options.maxCalls, summary.callsPlaced >= max { break }
                     if let until = options.until?.seconds, run.wake >= until { break }
+                    // Lines that free before this run's wake-up go to the runs waiting for one.
+                    reached = try takeParked(from: reached, before: max(now, run.wake), dials: &dials)
                     taken += 1
                     try advance(run, at: max(now, run.wake), dials: &dials)
+                    reached = max(reached, run.wake)
                 }
                 // Runs the batch stopped before are still waiting.
                 for run in due[taken...] { wakes.push(run) }
+                if taken == due.count { reached = try takeParked(from: reached, before: horizon + 1, dials: &dials) }
                 // Where the clock goes next, with the batch: a resumed run starts there.
-                if clock.isVirtual, let last = due.last { try runs.setState("clock", String(max(now, min(last.wake, horizon)))) }
+                if clock.isVirtual { try runs.setState("clock", String(max(now, min(reached, horizon)))) }
                 try runs.setState("pacing", gate.pacer.saved)
             }
             if !dials.isEmpty { try inject(.afterIntentCommit) }
             try await send(dials)
-            if let virtual = clock as? VirtualClock, let last = due.last { virtual.advance(to: min(last.wake, horizon)) }
+            if let virtual = clock as? VirtualClock { virtual.advance(to: min(reached, horizon)) }
             now = clock.now
             progress(summary)
         }
@@ -175,6 +183,41 @@ public final class CampaignRunner {
             lastRunID = max(lastRunID, id)
         }
         lastRunID = max(lastRunID, try runs.highestID())
+    }
+
+    // MARK: - Runs waiting for a line
+
+    /// When a parked run can next be taken (see `LineQueue.next`).
+    private func nextLine() -> Int64? {
+        guard lines.count > 0 else { return nil }
+        let free = gate.pacer.dialTime(clock.now)
+        return lines.next(at: free, closedUntil: closedUntil(free))
+    }
+
+    /// Advances parked runs, oldest first, while a line frees before `bound`
+    /// for a subject whose window is open then; returns the latest time reached.
+    private func takeParked(from start: Int64, before bound: Int64, dials: inout [PendingDial]) throws -> Int64 {
+        var reached = start
+        for _ in 0..<options.batchSize where lines.count > 0 {
+            if let max = options.maxCalls, summary.callsPlaced >= max { break }
+            let free = gate.pacer.dialTime(reached)
+            if free >= bound { break }
+            if let until = options.until?.seconds, free >= until { break }
+            guard var run = lines.take(at: free, closedUntil: closedUntil(free)) else { break }
+            run.wakeMs = free * 1000
+            reached = free
+            try advance(run, at: free, dials: &dials)
+        }
+        return reached
+    }
+
+    /// When a subject's window, closed at `t`, opens; nil when it is open at
+    /// `t` or never opens (its runs are taken, and the gate stops them).
+    private func closedUntil(_ t: Int64) -> (Int32) -> Int64? {
+        { [gate] slot in
+            if case .closed(let opens) = gate!.window(slot: slot, at: t) { return opens }
+            return nil
+        }
     }
 
     /// The number of a workflow name (see `workflowNames`).
@@ -214,8 +257,8 @@ public final class CampaignRunner {
                     continue
                 case .dial:
                     guard case .placeCall(let settings) = Step.at(state.position, in: workflow.steps) else { return env.loaded }
-                    if env.loaded == nil, case .wait(let until, _, _)? = gate.waitWithoutLead(run.leadID, at: clock) {
-                        try save(run, .waiting, state, wake: until, at: clock, rewindable: result.rewindable)
+                    if env.loaded == nil, case .wait(let until, let reason, _)? = gate.waitWithoutLead(run.leadID, at: clock) {
+                        try wait(run, state, until: until, reason, at: clock, rewindable: result.rewindable)
                         return nil
                     }
                     let lead = try env.subject().lead
@@ -224,8 +267,8 @@ public final class CampaignRunner {
                         dials.append(try intend(choice, lead: lead, settings: settings, runID: run.id))
                         state.next()
                         continue
-                    case .wait(let until, _, _):
-                        try save(run, .waiting, state, wake: until, at: clock, rewindable: result.rewindable)
+                    case .wait(let until, let reason, _):
+                        try wait(run, state, until: until, reason, at: clock, rewindable: result.rewindable)
                     case .stop(let code, let reason):
                         summary.runsStopped[code, default: 0] += 1
                         try save(run, .stopped, state, error: "\(code.rawValue): \(reason)", at: clock)
@@ -268,14 +311,26 @@ public final class CampaignRunner {
         }
     }
 
-    /// Writes the run's new state, or keeps it in memory when only its wake-up moved.
+    /// A run the gate told to wait at its `place_call`: one waiting for a line
+    /// is parked (its row, if written, says to look again at once).
+    private func wait(_ run: QueuedRun, _ state: RunState, until: Int64, _ reason: WaitReason, at clock: Int64, rewindable: Bool) throws {
+        guard reason == .lines, let slot = gate.knownSlot(run.leadID) else {
+            return try save(run, .waiting, state, wake: until, at: clock, rewindable: rewindable)
+        }
+        try save(run, .waiting, state, wake: clock, at: clock, rewindable: rewindable, parkIn: slot)
+    }
+
+    /// Writes the run's new state, or keeps it in memory when only its wake-up
+    /// moved; a waiting run is queued by its wake-up, or parked in `parkIn`.
     private func save(
-        _ run: QueuedRun, _ status: RunStatus, _ state: RunState, wake: Int64? = nil, error: String? = nil, at clock: Int64, rewindable: Bool = false
+        _ run: QueuedRun, _ status: RunStatus, _ state: RunState, wake: Int64? = nil, error: String? = nil, at clock: Int64, rewindable: Bool = false,
+        parkIn slot: Int32? = nil
     )
         throws
     {
         let wakeMs = wake.map { $0.multipliedReportingOverflow(by: 1000).overflow ? Int64.max : $0 * 1000 }
-        if status == .waiting, let wakeMs, wakes.keep(run, state: state, wakeMs: wakeMs, rewindable: rewindable) { return }
+        if status == .waiting, let slot, wakes.canKeep(run, state: state, rewindable: rewindable) { return lines.park(run, slot: slot) }
+        if status == .waiting, slot == nil, let wakeMs, wakes.keep(run, state: state, wakeMs: wakeMs, rewindable: rewindable) { return }
         var id = run.id
         if id == 0 {
             id = try runs.insert(
@@ -286,7 +341,8 @@ public final class CampaignRunner {
             try runs.update(id, status: status, state: state, wakeMs: wakeMs, error: error, at: clock * 1000)
         }
         if status == .waiting, let wakeMs {
-            wakes.push(QueuedRun(id: id, workflow: run.workflow, leadID: run.leadID, position: state.position, context: state.context, wakeMs: wakeMs))
+            let queued = QueuedRun(id: id, workflow: run.workflow, leadID: run.leadID, position: state.position, context: state.context, wakeMs: wakeMs)
+            if let slot { lines.park(queued, slot: slot) } else { wakes.push(queued) }
         }
     }
 

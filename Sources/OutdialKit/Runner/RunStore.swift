@@ -17,6 +17,7 @@ struct RunStore {
         INSERT INTO workflow_runs (campaign, workflow, lead_id, event_id, status, position, wake_at, context, created_at, updated_at)
         SELECT ?1, ?2, e.lead_id, e.id, 'waiting', '[0]', ?3, '{}', ?3, ?3 FROM events e
         WHERE e.kind = 'lead_added' AND e.dedupe_key >= 'lead_added:' || ?1 || ':' AND e.dedupe_key < 'lead_added:' || ?1 || ';'
+        ORDER BY e.id
         ON CONFLICT(campaign, workflow, lead_id, event_id) DO NOTHING
         """
     static let newRunsSQL = """

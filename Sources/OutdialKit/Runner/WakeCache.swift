@@ -26,12 +26,17 @@ struct WakeCache {
     /// since the row's position were only window checks that passed, so
     /// resuming from the row's position is the same as resuming from `state`.
     mutating func keep(_ run: QueuedRun, state: RunState, wakeMs: Int64, rewindable: Bool) -> Bool {
-        guard run.id != 0, state.position == run.position || rewindable, state.context == run.context else { return false }
+        guard canKeep(run, state: state, rewindable: rewindable) else { return false }
         var run = run
         run.wakeMs = wakeMs
         run.wakeUnsaved = true
         queue.push(run)
         return true
+    }
+
+    /// Whether a run may wait on without its row being written (see `keep`).
+    func canKeep(_ run: QueuedRun, state: RunState, rewindable: Bool) -> Bool {
+        run.id != 0 && (state.position == run.position || rewindable) && state.context == run.context
     }
 
     /// Takes the runs due by `horizonMs`, at most `limit`.
