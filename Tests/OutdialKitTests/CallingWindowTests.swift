@@ -147,6 +147,22 @@ private func report(_ phone: String, state: String? = nil, at time: String, poli
         let bad = try dir.write("bad.json", #"{"rules": [{"id": "x", "hours": {"funday": "10:00-16:00"}}]}"#)
         #expect(throws: WindowSpecError.self) { try ComplianceRules.load(path: bad) }
     }
+
+    /// Values that trapped in the gate later, or made no sense, are refused when the file is read.
+    @Test(arguments: [
+        (#"{"holiday_sets": {"h": {"holidays": [{"name": "e", "easter": 9223372036854775807}]}}, "rules": []}"#, "'easter' is an offset in days"),
+        (#"{"holiday_sets": {"h": {"holidays": [{"name": "d", "month": 2, "day": 99}]}}, "rules": []}"#, "month 2 has no day 99"),
+        (#"{"rules": [{"id": "x", "hours": {"mon-fri": "10:00-16:00"}, "max_calls_per_24h": -1}]}"#, "'max_calls_per_24h' must be from 1 to 1000"),
+    ])
+    func aRulesFileWithValuesOutOfRangeIsRefused(json: String, message: String) throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("rules.json", json)
+        #expect {
+            try ComplianceRules.load(path: path)
+        } throws: { error in
+            "\(error)".contains(message)
+        }
+    }
 }
 
 /// The reference: is a subject open at an instant, by Foundation's Calendar in

@@ -54,6 +54,12 @@ private func loadError(_ text: String) -> CampaignFileError? {
         ("version: 2\nname: x\n", 1, 10, "'version' must be 1"),
         ("version: 1\n", 1, 1, "the campaign needs a 'name'"),
         ("name: [x\n", 2, 1, "not valid YAML"),
+        // Values that trapped or overflowed later (a crash in `run`) are refused here.
+        ("version: 1\nname: x\nlimits:\n  min_gap: 999999999w999999999w\n", 4, 12, "a duration can be at most 10 years (3650d)"),
+        ("version: 1\nname: x\nlimits:\n  calls_per_second: .inf\n", 4, 21, "'limits.calls_per_second' must be a number from 0.001 to 1000"),
+        ("version: 1\nname: x\nnumbers:\n  selection: { nearby_km: .inf }\n", 4, 27, "'numbers.selection.nearby_km' must be a number from 0 to 20000"),
+        ("version: 1\nname: x\nnumbers:\n  selection: { nearby_km: nan }\n", 4, 27, "must be a number from 0 to 20000"),
+        ("version: 1\nname: x\nnumbers:\n  selection: { nearby_km: 0x10p3 }\n", 4, 27, "must be a number from 0 to 20000"),
     ])
     func errorsSayFileLineAndColumn(text: String, line: Int, column: Int, message: String) throws {
         let error = try #require(loadError(text))

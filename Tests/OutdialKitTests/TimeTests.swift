@@ -10,6 +10,10 @@ import Testing
         ("2026-03-08T02:30:00+05:30", "2026-03-07T21:00:00Z"),
         ("2024-02-29T23:59:59.5Z", "2024-02-29T23:59:59.500Z"),
         ("1969-12-31T23:59:59Z", "1969-12-31T23:59:59Z"),
+        // Any number of fractional digits, kept to milliseconds (four or more trapped before).
+        ("2026-03-08T10:00:00.1234Z", "2026-03-08T10:00:00.123Z"),
+        ("2026-03-08T10:00:00.999999999999999999999Z", "2026-03-08T10:00:00.999Z"),
+        ("2026-03-08T10:00:00,25+01:00", "2026-03-08T09:00:00.250Z"),
     ])
     func parsesAndPrintsUTC(text: String, expected: String) throws {
         #expect(try Instant(iso8601: text).iso8601 == expected)
@@ -58,4 +62,11 @@ import Testing
     func rejects(text: String) {
         #expect(throws: TimeParseError.self) { try TimeSpan(parsing: text) }
     }
+
+    @Test(arguments: ["3651d", "999999999w", String(repeating: "999999999w", count: 40), "521w4d"])
+    func refusesMoreThanTenYearsWithoutOverflow(text: String) {
+        #expect(throws: TimeParseError("a duration can be at most 10 years (3650d)")) { try TimeSpan(parsing: text) }
+    }
+
+    @Test func tenYearsIsTheLongest() throws { #expect(try TimeSpan(parsing: "3650d") == TimeSpan.longest) }
 }

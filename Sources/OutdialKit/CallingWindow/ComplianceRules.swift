@@ -67,9 +67,11 @@ public struct ComplianceRules: Sendable {
                 guard let set = sets[name] else { throw WindowSpecError("rule '\(id)' is closed on '\(name)', which is not a holiday set of the file") }
                 closed.append(set)
             }
+            let cap = entry["max_calls_per_24h"] as? Int
+            if let cap, !(1...1000).contains(cap) { throw WindowSpecError("rule '\(id)': 'max_calls_per_24h' must be from 1 to 1000") }
             rules.append(
                 WindowRule(
-                    id: id, hours: WeeklyHours(days: days), closedOn: closed, maxCallsPer24h: entry["max_calls_per_24h"] as? Int,
+                    id: id, hours: WeeklyHours(days: days), closedOn: closed, maxCallsPer24h: cap,
                     source: entry["source"] as? String ?? "", confidence: entry["confidence"] as? String ?? "",
                     state: entry["state"] as? String, country: entry["country"] as? String))
         }
@@ -80,11 +82,19 @@ public struct ComplianceRules: Sendable {
 
     private static func holiday(_ entry: [String: Any], in set: String) throws -> Holiday {
         let name = entry["name"] as? String ?? "holiday"
-        if let offset = entry["easter"] as? Int { return Holiday(name: name, date: .easter(offset: offset)) }
+        if let offset = entry["easter"] as? Int {
+            guard (-366...366).contains(offset) else { throw WindowSpecError("holiday '\(name)' of '\(set)': 'easter' is an offset in days from -366 to 366") }
+            return Holiday(name: name, date: .easter(offset: offset))
+        }
         guard let month = entry["month"] as? Int, (1...12).contains(month) else {
             throw WindowSpecError("holiday '\(name)' of '\(set)' needs a month (1–12) or an 'easter' offset")
         }
-        if let day = entry["day"] as? Int { return Holiday(name: name, date: .fixed(month: month, day: day, observed: entry["observed"] as? Bool ?? false)) }
+        if let day = entry["day"] as? Int {
+            guard (1...CivilDate.daysInMonth(year: 2024, month: month)).contains(day) else {
+                throw WindowSpecError("holiday '\(name)' of '\(set)': month \(month) has no day \(day)")
+            }
+            return Holiday(name: name, date: .fixed(month: month, day: day, observed: entry["observed"] as? Bool ?? false))
+        }
         guard let weekdayName = entry["weekday"] as? String, let weekday = WeeklyHours.dayNames.firstIndex(of: weekdayName.lowercased().prefix(3).description),
             let n = entry["nth"] as? Int, n == -1 || (1...5).contains(n)
         else { throw WindowSpecError("holiday '\(name)' of '\(set)' needs a 'day', or a 'weekday' with 'nth' (1–5, or -1 for the last)") }

@@ -135,7 +135,7 @@ public struct Campaign: Sendable {
                 for (k, v) in try value.mapping(allowed: ["concurrent_calls", "calls_per_second", "max_attempts", "min_gap"]) {
                     switch k {
                     case "concurrent_calls": limits.concurrentCalls = try v.int(1...10_000)
-                    case "calls_per_second": limits.callsPerSecond = try v.double()
+                    case "calls_per_second": limits.callsPerSecond = try v.double(0.001...1_000)
                     case "max_attempts": limits.maxAttempts = try v.int(1...100)
                     default: limits.minimumGap = try v.duration()
                     }
@@ -216,13 +216,12 @@ public struct Campaign: Sendable {
                 switch k {
                 case "rest_after_spam": spec.health.restAfterSpam = try v.duration().seconds
                 case "min_answer_rate":
-                    spec.health.minimumAnswerRate = try v.double()
-                    guard spec.health.minimumAnswerRate <= 1 else { throw v.error("'min_answer_rate' is a fraction from 0 to 1") }
+                    spec.health.minimumAnswerRate = try v.double(0...1)
                 case "answer_rate_calls": spec.health.window = try v.int(1...10_000)
                 case "rest": spec.health.rest = try v.duration().seconds
                 case "daily_cap": spec.dailyCap = try v.int(1...1_000_000)
                 case "cooldown": spec.cooldown = try v.duration()
-                case "nearby_km": spec.nearbyKilometres = try v.double()
+                case "nearby_km": spec.nearbyKilometres = try v.double(0...20_000)
                 default:
                     spec.fallback = try v.string()
                     guard ["any", "none"].contains(spec.fallback) else { throw v.error("'fallback' must be 'any' or 'none'") }

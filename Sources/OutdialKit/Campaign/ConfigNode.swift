@@ -56,10 +56,16 @@ struct ConfigNode {
         return value
     }
 
-    func double() throws -> Double {
-        guard let value = Double(try string()), value >= 0 else { throw error("\(name) must be a number, 0 or more") }
+    /// A finite number within `range` (`inf`, `nan` and hex floats are refused).
+    func double(_ range: ClosedRange<Double>) throws -> Double {
+        let text = try string()
+        guard text.utf8.allSatisfy({ $0 == 46 || $0 == 45 || $0 == 43 || (48...57).contains($0) }), let value = Double(text), value.isFinite,
+            range.contains(value)
+        else { throw error("\(name) must be a number from \(Self.plain(range.lowerBound)) to \(Self.plain(range.upperBound))") }
         return value
     }
+
+    private static func plain(_ value: Double) -> String { value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value) }
 
     func duration() throws -> TimeSpan {
         let text = try string()

@@ -167,7 +167,7 @@ struct WorkflowParser {
                 case "pipeline": pipeline = try v.string()
                 case "stage": stage = try v.string()
                 case "name": title = try template(v)
-                default: cents = Int64((try v.double() * 100).rounded())
+                default: cents = Int64((try v.double(0...10_000_000_000) * 100).rounded())
                 }
             }
             guard let pipeline, let stage else { throw value.error("'\(name)' needs pipeline and stage") }

@@ -55,7 +55,8 @@ extension Instant {
                     i += 1
                 }
                 guard digits > 0 else { throw TimeParseError("expected fractional seconds at position \(i + 1)") }
-                for _ in digits..<3 where digits < 3 { millis *= 10 }
+                // Any number of digits is read; the instant keeps milliseconds.
+                if digits < 3 { for _ in digits..<3 { millis *= 10 } }
             }
         }
         guard (1...12).contains(month) else { throw TimeParseError("months run 01–12") }
@@ -93,6 +94,9 @@ public struct TimeSpan: Hashable, Sendable, CustomStringConvertible {
     public var seconds: Int64
     public init(seconds: Int64) { self.seconds = seconds }
 
+    /// The longest duration a campaign may write: ten years.
+    public static let longest = TimeSpan(seconds: 3650 * 86_400)
+
     /// Parses `90s`, `10m`, `4h`, `2d`, `1w`, or a combination such as `1h30m`.
     public init(parsing text: String) throws(TimeParseError) {
         let b = Array(text.utf8)
@@ -120,6 +124,7 @@ public struct TimeSpan: Hashable, Sendable, CustomStringConvertible {
             }
             i += 1
             total += value * unit
+            guard total <= Self.longest.seconds else { throw TimeParseError("a duration can be at most 10 years (3650d)") }
         }
         self.init(seconds: total)
     }
