@@ -1,9 +1,5 @@
 import OutdialKit
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// `outdial export calls|leads|tasks|notes`.
 enum ExportCommand {
     static let command: Command = Command(
@@ -14,23 +10,26 @@ enum ExportCommand {
         arguments: [Argument("table", help: "What to export.", kind: .choice(Exporter.Table.allCases.map(\.rawValue)))],
         options: [
             .value("format", "format", .choice(Exporter.Format.allCases.map(\.rawValue)), help: "The output format.", default: "csv"),
-            .value("out", "path", .path, help: "Write to this file instead of standard output."),
+            .value("out", "path", .path, help: "Write to this file instead of standard output (put in place when complete)."),
+            .flag("force", help: "Replace the --out file if it exists."),
             .value("since", "time", .instant, help: "Only rows from this instant on."),
             .value("until", "time", .instant, help: "Only rows before this instant."),
         ],
         run: { invocation in
-            let database = try Store.open(CommonOptions.databasePath(invocation))
+            let databasePath = try CommonOptions.databasePath(invocation)
             let table = Exporter.Table(rawValue: invocation.string("table") ?? "calls")!
             let format = Exporter.Format(rawValue: invocation.string("format") ?? "csv")!
-            var descriptor: Int32 = 1
-            if let path = invocation.string("out") {
-                descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-                guard descriptor >= 0 else { throw OutputFileError(path: path, reason: String(cString: strerror(errno))) }
+            // The file is checked before the database is opened, and written beside its place.
+            let out = try invocation.string("out").map {
+                try OutputFile(path: $0, protecting: OutputFile.Protected.database(databasePath), replacing: invocation.flag("force"))
             }
-            defer { if descriptor != 1 { close(descriptor) } }
+            let database = try Store.open(databasePath)
             let rows = try Exporter(database: database).export(
-                table, format: format, since: invocation.instant("since"), until: invocation.instant("until"), to: descriptor)
-            if let path = invocation.string("out") { invocation.output.info("Wrote \(rows) \(table.rawValue) to \(path).") }
+                table, format: format, since: invocation.instant("since"), until: invocation.instant("until"), to: try out?.open() ?? 1)
+            if let out {
+                try out.commit()
+                invocation.output.info("Wrote \(rows) \(table.rawValue) to \(out.path).")
+            }
         }
     )
 }

@@ -12,7 +12,7 @@ enum InitCommand {
     )
 
     @Sendable static func run(_ invocation: Invocation) throws {
-        let path = CommonOptions.databasePath(invocation)
+        let path = try CommonOptions.databasePath(invocation)
         let report = try Store.initialize(path)
         let output = invocation.output
         if output.json {

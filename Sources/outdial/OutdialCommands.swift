@@ -54,7 +54,9 @@ enum CommonOptions {
     }
 
     /// The database path the user chose.
-    static func databasePath(_ invocation: Invocation) -> String {
-        invocation.string("db") ?? Store.defaultPath
+    static func databasePath(_ invocation: Invocation) throws -> String {
+        let path = invocation.string("db") ?? Store.defaultPath
+        if let reason = Store.refusal(ofPath: path) { throw invocation.usageError("--db '\(path)' \(reason).") }
+        return path
     }
 }

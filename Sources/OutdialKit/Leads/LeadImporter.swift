@@ -84,8 +84,11 @@ public final class LeadImporter {
         guard let normalizer = PhoneNormalizer(region: options.region, plan: plan) else {
             throw LeadImportError.unknownRegion(options.region)
         }
+        // The rejects file may replace an earlier import's, never the database or the input.
+        let rejectsPath = options.rejectsPath ?? Self.defaultRejectsPath(for: path)
+        let protected = OutputFile.Protected.database(database.path) + [OutputFile.Protected(path, what: "the file being imported")].compactMap { $0 }
+        let rejects = RejectsWriter(file: try OutputFile(path: rejectsPath, protecting: protected, replacing: true))
         let reader = try CSVReader(path: path, delimiter: options.delimiter, latin1: options.latin1)
-        let rejects = RejectsWriter(path: options.rejectsPath ?? Self.defaultRejectsPath(for: path))
 
         // A bulk load into a rollback journal writes each page once; in WAL it
         // would be written twice. The journal still makes a kill -9 leave the
@@ -143,9 +146,10 @@ public final class LeadImporter {
             summary.imported = written.imported
             summary.updated = written.updated
             summary.duplicates += written.unchanged
+            // The rejected rows are in their file before the leads commit.
+            try rejects.close()
             return summary
         }
-        try rejects.close()
         summary.rejectsFile = rejects.count > 0 ? rejects.path : nil
         return summary
     }

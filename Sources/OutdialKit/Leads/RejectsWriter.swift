@@ -5,39 +5,41 @@
 #endif
 
 /// Writes rejected rows to a CSV (`line,reason,row`): the original row as it
-/// stood in the file, its line number and why it was not imported. The file is
-/// created on the first reject only.
+/// stood in the file, its line number and why it was not imported. The file
+/// is written beside its place and put there by `close()`, which the import
+/// calls before it commits: no rejects file, no import.
 final class RejectsWriter {
-    let path: String
-    private var handle: UnsafeMutablePointer<FILE>?
+    let file: OutputFile
+    var path: String { file.path }
+    private var buffer: [UInt8] = []
     private(set) var count = 0
 
-    init(path: String) { self.path = path }
-
-    deinit { if let handle { fclose(handle) } }
+    init(file: OutputFile) { self.file = file }
 
     func write(line: Int, reason: String, raw: [UInt8]) throws(OutputFileError) {
-        if handle == nil {
-            guard let opened = fopen(path, "w") else { throw OutputFileError(path: path, reason: String(cString: strerror(errno))) }
-            handle = opened
-            fputs("line,reason,row\n", opened)
-        }
-        var row = Array(String(line).utf8)
-        row.append(44)
-        Self.quote(Array(reason.utf8), into: &row)
-        row.append(44)
+        if count == 0 { buffer += Array("line,reason,row\n".utf8) }
+        buffer += Array(String(line).utf8)
+        buffer.append(44)
+        Self.quote(Array(reason.utf8), into: &buffer)
+        buffer.append(44)
         var trimmed = raw[...]
         while let last = trimmed.last, last == 10 || last == 13 { trimmed = trimmed.dropLast() }
-        Self.quote(Array(trimmed), into: &row)
-        row.append(10)
-        fwrite(row, 1, row.count, handle)
+        Self.quote(Array(trimmed), into: &buffer)
+        buffer.append(10)
         count += 1
+        if buffer.count >= 1 << 16 { try flush() }
     }
 
+    private func flush() throws(OutputFileError) {
+        try file.write(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Puts the file in place (when there was a reject).
     func close() throws(OutputFileError) {
-        guard let handle else { return }
-        self.handle = nil
-        if fclose(handle) != 0 { throw OutputFileError(path: path, reason: String(cString: strerror(errno))) }
+        guard count > 0 else { return }
+        try flush()
+        try file.commit()
     }
 
     /// RFC 4180 quoting.

@@ -4,6 +4,15 @@ public enum Store {
     public static let defaultPath = "outdial.db"
 
     /// Opens a database and brings it to the current schema, creating it if needed.
+    /// Why `path` cannot name a database file (an empty path and `:memory:`
+    /// are temporary databases that keep nothing; `file:` is a URI), or nil.
+    public static func refusal(ofPath path: String) -> String? {
+        if path.isEmpty { return "is empty; name a database file" }
+        if path == ":memory:" { return "is a temporary in-memory database that keeps nothing; name a database file" }
+        if path.hasPrefix("file:") { return "is a URI; name the database file itself" }
+        return nil
+    }
+
     public static func open(_ path: String, busyTimeout: Int32 = 5000) throws -> Database {
         let database = try Database(path: path, busyTimeout: busyTimeout)
         try Migrator().migrate(database)
