@@ -34,7 +34,7 @@ demo: build
 	$(BIN) --db $(DEMO_DB) check examples/campaign.yml
 	$(BIN) --db $(DEMO_DB) plan examples/campaign.yml --at 2026-11-23T18:00:00Z --limit 5
 	$(BIN) --db $(DEMO_DB) run examples/campaign.yml --simulate --start 2026-11-23T13:00:00Z
-	$(BIN) --db $(DEMO_DB) export calls --format csv --out $(DEMO_DIR)/calls.csv
+	$(BIN) --db $(DEMO_DB) export calls --format csv --out $(DEMO_DIR)/calls.csv --force
 	@echo
 	@echo "The demo database is $(DEMO_DB) (sqlite3 $(DEMO_DB) 'SELECT outcome, count(*) FROM call_results GROUP BY 1');"
 	@echo "the calls are also in $(DEMO_DIR)/calls.csv."
