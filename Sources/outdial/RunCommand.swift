@@ -17,7 +17,10 @@ enum RunCommand {
             CommonOptions.json,
         ],
         run: { invocation in
-            let campaign = try Campaign.load(path: invocation.string("campaign") ?? "")
+            let path = invocation.string("campaign") ?? ""
+            let campaign = try Campaign.load(path: path)
+            // What `check` calls an error, `run` refuses.
+            if let failure = CampaignLint.failure(CampaignLint.findings(campaign), file: path) { throw failure }
             let connections = Set(campaign.connections.values.map(\.provider)).subtracting([.simulated])
             if !invocation.flag("simulate"), !connections.isEmpty {
                 throw invocation.usageError(
@@ -38,9 +41,10 @@ enum RunCommand {
             let wallMs = Instant.now.milliseconds - started.milliseconds
             if output.json {
                 output.result(summary.json(wallMs: wallMs).rendered)
-                return
+            } else {
+                output.result(summary.text(campaign: campaign.name, wallMs: wallMs))
             }
-            output.result(summary.text(campaign: campaign.name, wallMs: wallMs))
+            if let failure = summary.failure { throw failure }
         }
     )
 }
@@ -76,11 +80,7 @@ enum CheckCommand {
                 output.result("\(path): \(campaign.workflows.count) workflows, \(errors) errors, \(findings.count - errors) warnings.")
                 output.info("The state calling rules are operational defaults, not legal advice (docs/compliance.md).")
             }
-            if findings.contains(where: \.isError) {
-                throw CampaignFileError(
-                    file: path, line: findings.first(where: \.isError)!.line, column: findings.first(where: \.isError)!.column,
-                    message: "the campaign has \(findings.filter(\.isError).count) error(s)")
-            }
+            if let failure = CampaignLint.failure(findings, file: path) { throw failure }
         }
     )
 }

@@ -335,12 +335,33 @@ import Testing
         let text = try String(contentsOfFile: file, encoding: .utf8)
         try text.replacingOccurrences(of: "name: outbound", with: "name: outbound-v2").write(toFile: file, atomically: true, encoding: .utf8)
         let second = try Outdial.run(["--db", db, "run", file, "--simulate"])
-        #expect(second.status == 0, "\(second.stderr)")
+        // The run goes on with the rest, and ends saying what failed (exit 1).
+        #expect(second.status == 1, "\(second.stderr)")
+        #expect(second.stdout.contains("Failed: \(waiting) (the campaign has no workflow 'outbound' any more)."), "\(second.stdout)")
+        #expect(
+            second.stderr
+                == "error: \(waiting) workflow runs failed, the first because the campaign has no workflow 'outbound' any more; each failed run's reason is in workflow_runs.error\n"
+        )
         #expect(
             try rows(db, "SELECT status, error, count(*) FROM workflow_runs WHERE workflow = 'outbound' GROUP BY 1, 2 ORDER BY 1") == [
                 ["done", "", String(Int(try rows(db, "SELECT count(*) FROM workflow_runs WHERE workflow = 'outbound' AND status = 'done'")[0][0])!)],
                 ["failed", "the campaign has no workflow 'outbound' any more", waiting],
             ])
+    }
+
+    /// `run` refuses exactly what `check` calls an error, before it touches the database.
+    @Test func runRefusesACampaignThatCheckRejects() throws {
+        let dir = try TemporaryDirectory()
+        let db = try setUp(dir)
+        let file = try writeCampaign(
+            dir, name: "broken", limits: "{ concurrent_calls: 5, calls_per_second: 1, max_attempts: 1 }",
+            postCall: "  - name: post-call\n    trigger: { call_completed: {} }\n    steps: [ { add_to_workflow: { workflow: nowhere } } ]")
+        let check = try Outdial.run(["--db", db, "check", file])
+        #expect(check.status == 65)
+        let run = try Outdial.run(["--db", db, "run", file, "--simulate", "--start", "2026-11-23T13:00:00Z"])
+        #expect(run.status == 65, "\(run.stderr)")
+        #expect(run.stderr.contains("nowhere"), "\(run.stderr)")
+        #expect(try rows(db, "SELECT (SELECT count(*) FROM calls) + (SELECT count(*) FROM workflow_runs)") == [["0"]])
     }
 
     @Test func workflowsThatAddEachOtherForeverAreCutOff() throws {

@@ -1,10 +1,20 @@
-/// The checks of `outdial check` beyond parsing (SPEC §1 guidance, §6).
+/// The checks of `outdial check` beyond parsing (docs/campaign.md). `run`
+/// refuses a campaign with an error finding exactly as `check` does.
 public enum CampaignLint {
     public struct Finding: Sendable, Equatable {
         public var line: Int
         public var column: Int
         public var isError: Bool
         public var message: String
+    }
+
+    /// The error `check` and `run` end with when a finding is an error: the
+    /// first error's place, its message and how many there are.
+    public static func failure(_ findings: [Finding], file: String) -> CampaignFileError? {
+        let errors = findings.filter(\.isError)
+        guard let first = errors.first else { return nil }
+        let more = errors.count > 1 ? " (and \(errors.count - 1) more error(s); outdial check lists them)" : ""
+        return CampaignFileError(file: file, line: first.line, column: first.column, message: first.message + more)
     }
 
     public static func findings(_ campaign: Campaign) -> [Finding] {

@@ -329,6 +329,7 @@ public final class CampaignRunner {
         throws
     {
         let wakeMs = wake.map { $0.multipliedReportingOverflow(by: 1000).overflow ? Int64.max : $0 * 1000 }
+        if status == .failed { summary.runsFailed[error ?? "no reason given", default: 0] += 1 }
         if status == .waiting, let slot, wakes.canKeep(run, state: state, rewindable: rewindable) { return lines.park(run, slot: slot) }
         if status == .waiting, slot == nil, let wakeMs, wakes.keep(run, state: state, wakeMs: wakeMs, rewindable: rewindable) { return }
         var id = run.id

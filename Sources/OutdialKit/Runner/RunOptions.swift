@@ -21,6 +21,8 @@ public struct RunSummary: Sendable {
     public var postCallRuns = 0
     public var runsFinished = 0
     public var runsStopped: [StopCode: Int] = [:]
+    /// Runs that failed, by reason (also in each run's `workflow_runs.error`).
+    public var runsFailed: [String: Int] = [:]
     /// Calls found dialling from an earlier run that stopped: marked unknown, never redialled.
     public var recoveredUnknown = 0
     /// Requests that may have been placed and got no answer: unknown, never redialled.
@@ -32,4 +34,23 @@ public struct RunSummary: Sendable {
     public var waiting = 0
     /// Stopped by Ctrl-C or SIGTERM.
     public var interrupted = false
+}
+
+/// Workflow runs failed in a run (exit 1): the run went on, and says so at the end.
+public struct RunFailures: Error, Equatable, Sendable, CustomStringConvertible {
+    public var count: Int
+    public var reason: String
+    public var description: String {
+        "\(count) workflow run\(count == 1 ? "" : "s") failed, the first because \(reason); each failed run's reason is in workflow_runs.error"
+    }
+}
+
+extension RunFailures: CommandError { public var exitCode: ExitCode { .failure } }
+
+extension RunSummary {
+    /// The error a run with failed runs ends with, or nil.
+    public var failure: RunFailures? {
+        guard let first = runsFailed.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }).first else { return nil }
+        return RunFailures(count: runsFailed.values.reduce(0, +), reason: first.key)
+    }
 }

@@ -4,6 +4,7 @@ extension RunSummary {
             "calls": .int(Int64(callsPlaced)), "outcomes": .object(outcomes.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .int(Int64($0.value))) }),
             "post_call_runs": .int(Int64(postCallRuns)), "runs_finished": .int(Int64(runsFinished)),
             "runs_stopped": .object(runsStopped.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .int(Int64($0.value))) }),
+            "runs_failed": .object(runsFailed.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) }),
             "recovered_unknown": .int(Int64(recoveredUnknown)), "unknown": .int(Int64(unknown)), "enrolled": .int(Int64(enrolled)),
             "waiting": .int(Int64(waiting)),
             "clock_start": .string(clockStart.iso8601), "clock_end": .string(clockEnd.iso8601), "wall_ms": .int(wallMs),
@@ -23,8 +24,11 @@ extension RunSummary {
         if !runsStopped.isEmpty {
             lines.append("Stopped: " + runsStopped.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ") + ".")
         }
+        if !runsFailed.isEmpty {
+            lines.append(
+                "Failed: " + runsFailed.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.value) (\($0.key))" }.joined(separator: ", ") + ".")
+        }
         if interrupted { lines.append("Interrupted: everything done so far is saved; run the same command again to resume.") }
-        if unknown > 0 { lines.append("\(unknown) calls may have been placed but got no answer: marked unknown, not redialled.") }
         if unknown > 0 { lines.append("\(unknown) calls may have been placed but got no answer: marked unknown, not redialled.") }
         if recoveredUnknown > 0 { lines.append("\(recoveredUnknown) calls from an interrupted run were marked unknown and will not be redialled.") }
         return lines.joined(separator: "\n") + "\n"
