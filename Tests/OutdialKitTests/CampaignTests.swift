@@ -84,3 +84,40 @@ private func loadError(_ text: String) -> CampaignFileError? {
         #expect(policy.rules(for: WindowSubject(zones: ["America/Chicago"], addressState: "UT", phoneCountry: "US")).map(\.id) == ["campaign"])
     }
 }
+
+/// Campaign files are read with bounded work, whatever they hold.
+@Suite struct CampaignFileLimitTests {
+    @Test func aFileThatExpandsToMillionsOfNodesIsRefusedAtOnce() throws {
+        var lines = [
+            "version: 1", "name: bomb", "calling_window:", "  holidays:",
+            "    - &a0 [" + Array(repeating: "\"2026-12-24\"", count: 9).joined(separator: ",") + "]",
+        ]
+        for i in 1...9 { lines.append("    - &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 9).joined(separator: ",") + "]") }
+        let error = try #require(loadError(lines.joined(separator: "\n") + "\n"))
+        #expect(error.message.contains("expands to more than 100000 YAML nodes"), "\(error)")
+    }
+
+    @Test func aFileOverOneMebibyteIsRefusedUnread() throws {
+        let text = "version: 1\nname: big\n# " + String(repeating: "x", count: 1 << 20) + "\n"
+        let error = try #require(loadError(text))
+        #expect(error.message.contains("a campaign file is at most 1 MiB"), "\(error)")
+    }
+
+    @Test func aLongNameIsRefused() throws {
+        let error = try #require(loadError("version: 1\nname: \(String(repeating: "n", count: 129))\n"))
+        #expect(error.message.contains("a campaign name is at most 128"), "\(error)")
+        #expect(try load("version: 1\nname: \(String(repeating: "n", count: 128))\n").name.count == 128)
+    }
+
+    @Test func aDirectoryAFIFOOrASymlinkLoopIsNamedForWhatItIs() throws {
+        let dir = try TemporaryDirectory()
+        #expect(throws: InputFileError(path: dir.path, reason: "not a regular file")) { try Campaign.load(path: dir.path) }
+        let fifo = dir.path("pipe.yml")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // Refused before it is opened: reading a FIFO with no writer would wait forever.
+        #expect(throws: InputFileError(path: fifo, reason: "not a regular file")) { try Campaign.load(path: fifo) }
+        try FileManager.default.createSymbolicLink(atPath: dir.path("a.yml"), withDestinationPath: dir.path("b.yml"))
+        try FileManager.default.createSymbolicLink(atPath: dir.path("b.yml"), withDestinationPath: dir.path("a.yml"))
+        #expect(throws: InputFileError(path: dir.path("a.yml"), reason: "Too many levels of symbolic links")) { try Campaign.load(path: dir.path("a.yml")) }
+    }
+}

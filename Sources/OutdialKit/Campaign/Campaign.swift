@@ -66,9 +66,22 @@ public struct Campaign: Sendable {
     }
 
     /// Reads and validates a campaign file.
+    /// The largest campaign file read (bytes), the most YAML nodes it may
+    /// expand to (aliases included), and the longest campaign name (bytes).
+    public static let largestFile = 1 << 20
+    public static let mostNodes = 100_000
+    public static let longestName = 128
+
     public static func load(path: String) throws -> Campaign {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputFileError(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "No such file or directory")
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw InputFileError(path: path, reason: String(cString: strerror(errno))) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw InputFileError(path: path, reason: "not a regular file") }
+        guard Int(info.st_size) <= largestFile else {
+            throw CampaignFileError(file: path, line: 1, column: 1, message: "the file is \(info.st_size) bytes; a campaign file is at most 1 MiB")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw InputFileError(path: path, reason: "cannot read the file") }
+        guard data.count <= largestFile else {
+            throw CampaignFileError(file: path, line: 1, column: 1, message: "the file is over 1 MiB; a campaign file is at most 1 MiB")
         }
         guard var text = String(data: data, encoding: .utf8) else {
             throw CampaignFileError(file: path, line: 1, column: 1, message: "the file is not UTF-8 text")
@@ -83,7 +96,25 @@ public struct Campaign: Sendable {
         } catch let error as YamlError {
             throw Self.describe(error, file: path)
         }
+        // Aliases share nodes: a few lines can stand for billions. Count what
+        // the file expands to, and stop counting at the limit.
+        var budget = mostNodes
+        guard Self.fits(root, within: &budget) else {
+            throw CampaignFileError(
+                file: path, line: 1, column: 1, message: "the file expands to more than \(mostNodes) YAML nodes (aliases repeated within aliases?)")
+        }
         return try Campaign(root: ConfigNode(node: root, file: path, path: ""), file: path)
+    }
+
+    /// Whether `node` and everything under it count no more than `budget`, which it uses up.
+    private static func fits(_ node: Node, within budget: inout Int) -> Bool {
+        budget -= 1
+        guard budget >= 0 else { return false }
+        switch node {
+        case .scalar, .alias: return true
+        case .sequence(let sequence): return sequence.allSatisfy { fits($0, within: &budget) }
+        case .mapping(let mapping): return mapping.allSatisfy { fits($0.key, within: &budget) && fits($0.value, within: &budget) }
+        }
     }
 
     private static func describe(_ error: YamlError, file: String) -> CampaignFileError {
@@ -91,7 +122,11 @@ public struct Campaign: Sendable {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
             return CampaignFileError(file: file, line: mark.line, column: mark.column, message: "not valid YAML: \(problem)")
         default:
-            return CampaignFileError(file: file, line: 1, column: 1, message: "not valid YAML: \(error)")
+            // YAML's own text can quote the input at length: 200 bytes are enough.
+            let text = "\(error)"
+            return CampaignFileError(
+                file: file, line: 1, column: 1,
+                message: "not valid YAML: \(text.utf8.count > 200 ? String(decoding: Array(text.utf8.prefix(200)), as: UTF8.self) + "…" : text)")
         }
     }
 
@@ -103,7 +138,11 @@ public struct Campaign: Sendable {
             switch key {
             case "version":
                 guard try value.int(1...1000) == 1 else { throw value.error("'version' must be 1") }
-            case "name": name = try value.string()
+            case "name":
+                name = try value.string()
+                guard name.utf8.count <= Self.longestName else {
+                    throw value.error("'name' is \(name.utf8.count) bytes; a campaign name is at most \(Self.longestName)")
+                }
             case "defaults": try parseDefaults(value)
             case "calling_window": try parseWindow(value)
             case "compliance_rules": callingWindow.complianceRules = try value.string()
