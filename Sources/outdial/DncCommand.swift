@@ -13,20 +13,25 @@ enum DncCommand {
         name: "import",
         abstract: "Add every number of a file (one a line, or a CSV with a phone column).",
         arguments: [Argument("file", help: "The file ('-' for standard input).", kind: .path)],
-        options: [.value("region", "code", help: "Region for numbers written without a country code.", default: "US"), CommonOptions.json],
+        options: [
+            .value("region", "code", help: "Region for numbers written without a country code.", default: "US"),
+            .flag("skip-invalid", help: "Import the readable lines and list the others (without it, any unreadable line fails the import)."),
+            CommonOptions.json,
+        ],
         run: { invocation in
             let region = try CommonOptions.region(invocation)
             let database = try Store.open(CommonOptions.databasePath(invocation))
             let file = invocation.string("file") ?? "-"
-            let result = try DoNotCallImporter(database: database).run(path: file, region: region)
+            let result = try DoNotCallImporter(database: database).run(path: file, region: region, skipInvalid: invocation.flag("skip-invalid"))
             let output = invocation.output
             if output.json {
                 output.result(result.json.rendered)
                 return
             }
-            output.result("\(file): \(result.entries) entries, \(result.added) new, \(result.errors.count) unreadable; \(result.leadsMarked) leads marked.")
+            let skipped = result.errorCount > 0 ? ", \(result.errorCount) unreadable lines skipped" : ""
+            output.result("\(file): \(result.entries) entries, \(result.added) new\(skipped); \(result.leadsMarked) leads marked.")
             for error in result.errors.prefix(10) { output.warning("\(file):\(error.line): '\(error.text)' \(error.reason)") }
-            if result.errors.count > 10 { output.warning("… and \(result.errors.count - 10) more unreadable lines") }
+            if result.errorCount > 10 { output.warning("… and \(result.errorCount - 10) more unreadable lines") }
         }
     )
 
