@@ -150,7 +150,12 @@ private func json(_ text: String) throws -> [String: Any] {
         let dir = try TemporaryDirectory()
         let db = dir.path("t.db")
         let lines = try dir.write("dnc.txt", "# our list\n4155550123\n\n212-555-0199\nnot a number\n305XXXXXXX\n")
-        let result = try Outdial.run(["--db", db, "dnc", "import", lines, "--json"])
+        // An unreadable line fails the import, saying where; nothing is imported.
+        let strict = try Outdial.run(["--db", db, "dnc", "import", lines])
+        #expect(strict.status == 65)
+        #expect(strict.stderr.contains("line 5: 'not a number'"), "\(strict.stderr)")
+        #expect(try Outdial.run(["--db", db, "dnc", "list"]).stdout.contains("4155550123") == false)
+        let result = try Outdial.run(["--db", db, "dnc", "import", lines, "--skip-invalid", "--json"])
         #expect(result.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["entries"] as? Int == 3)
