@@ -47,7 +47,8 @@ enum WindowCommand {
         if output.json {
             output.result(report.json.rendered)
         } else {
-            Terminal.write(report.text(styled: output.styled), to: .standardOutput)
+            // The report holds validated values only (its colour codes are outdial's own).
+            Terminal.writeRaw(report.text(styled: output.styled), to: .standardOutput)
         }
     }
 }

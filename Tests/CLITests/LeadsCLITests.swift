@@ -166,6 +166,20 @@ private func json(_ text: String) throws -> [String: Any] {
         #expect(second.stdout.contains("1 entries, 1 new"))
     }
 
+    @Test func escapeSequencesInLeadFieldsNeverReachTheTerminalRaw() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("t.db")
+        let csv = try dir.write("leads.csv", "phone,first_name\n+14155550101,\"\u{1B}]0;pwned\u{07}Ann\u{1B}[2J\"\n")
+        #expect(try Outdial.run(["--db", db, "leads", "import", csv]).status == 0)
+        for arguments in [["leads", "list"], ["leads", "show", "+14155550101"]] {
+            let human = try Outdial.run(["--db", db] + arguments)
+            #expect(!human.stdout.contains("\u{1B}") && !human.stdout.contains("\u{07}"), "\(arguments)")
+            #expect(human.stdout.contains("\\x1b]0;pwned\\x07Ann"), "\(human.stdout)")
+        }
+        let json = try Outdial.run(["--db", db, "leads", "list", "--json"])
+        #expect(json.stdout.contains(#""first_name":"\u001b]0;pwned\u0007Ann\u001b[2J""#), "\(json.stdout)")
+    }
+
     @Test func aBadNumberIsAUsageError() throws {
         let result = try Outdial.run(["dnc", "add", "12"])
         #expect(result.status == 64)

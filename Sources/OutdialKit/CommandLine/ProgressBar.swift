@@ -26,7 +26,7 @@ public final class ProgressBar {
     /// Clears the bar.
     public func finish() {
         guard enabled, drawn else { return }
-        Terminal.write("\r\u{1B}[K", to: .standardError)
+        Terminal.writeRaw("\r\u{1B}[K", to: .standardError)
     }
 
     private func draw(_ done: Int64) {
@@ -35,7 +35,7 @@ public final class ProgressBar {
         let filled = Int(fraction * Double(cells))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: cells - filled)
         let percent = Int(fraction * 100)
-        Terminal.write("\r\(label) [\(bar)] \(percent)%\u{1B}[K", to: .standardError)
+        Terminal.writeRaw("\r\(label) [\(bar)] \(percent)%\u{1B}[K", to: .standardError)
         drawn = true
     }
 }

@@ -25,7 +25,40 @@ public enum Terminal {
     }
 
     /// Writes bytes to a stream, retrying short writes.
-    public static func write(_ text: String, to stream: Stream) {
+    /// Writes text for a person to read: control characters that came with
+    /// the data (ESC, OSC, a carriage return, C1 codes) are shown escaped
+    /// (`\x1b`), never sent raw to the terminal; newlines and tabs stay.
+    public static func write(_ text: String, to stream: Stream) { writeRaw(escapingControls(text), to: stream) }
+
+    /// `text` with every control character but newline and tab written as `\xHH` (C0, DEL) or `\u{HHHH}` (C1).
+    public static func escapingControls(_ text: String) -> String {
+        var clean = true
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if (byte < 0x20 && byte != 10 && byte != 9) || byte == 0x7F || (previous == 0xC2 && (0x80...0x9F).contains(byte)) {
+                clean = false
+                break
+            }
+            previous = byte
+        }
+        if clean { return text }
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 16)
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if (v < 0x20 && v != 10 && v != 9) || v == 0x7F {
+                out += "\\x" + (v < 16 ? "0" : "") + String(v, radix: 16)
+            } else if (0x80...0x9F).contains(v) {
+                out += "\\u{00" + String(v, radix: 16) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// Writes outdial's own bytes as they are (colour codes, the progress bar).
+    public static func writeRaw(_ text: String, to stream: Stream) {
         var text = text
         text.withUTF8 { buffer in
             var offset = 0
