@@ -120,3 +120,23 @@ private func readAll(path: String, delimiter: UInt8? = nil, latin1: Bool = false
         #expect(try records(text) == expected, "seed 42")
     }
 }
+
+@Suite struct CSVReaderInputTests {
+    @Test func aFIFOOrDeviceIsRefusedBeforeItIsOpened() throws {
+        let dir = try TemporaryDirectory()
+        let fifo = dir.path("leads.csv")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect(throws: InputFileError(path: fifo, reason: "not a regular file")) { try CSVReader(path: fifo) }
+        #expect(throws: InputFileError(path: "/dev/zero", reason: "not a regular file")) { try CSVReader(path: "/dev/zero") }
+    }
+
+    @Test func utf16AndBinaryFilesAreNamedForWhatTheyAre() throws {
+        let dir = try TemporaryDirectory()
+        let utf16 = dir.path("u.csv")
+        FileManager.default.createFile(atPath: utf16, contents: Data([0xFF, 0xFE] + Array("phone\n".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }))
+        #expect(throws: InputFileError(path: utf16, reason: "the file is UTF-16 text; save it as UTF-8 (in Excel: CSV UTF-8)")) { try CSVReader(path: utf16) }
+        let nuls = dir.path("n.csv")
+        FileManager.default.createFile(atPath: nuls, contents: Data(count: 100_000))
+        #expect(throws: InputFileError.self) { try CSVReader(path: nuls) }
+    }
+}

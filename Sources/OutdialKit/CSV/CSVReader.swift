@@ -57,13 +57,13 @@ public final class CSVReader {
         if path == "-" {
             descriptor = 0
         } else {
+            // Looked at before it is opened: opening a FIFO with no writer waits forever.
+            var info = stat()
+            guard stat(path, &info) == 0 else { throw InputFileError(path: path, reason: String(cString: strerror(errno))) }
+            guard (info.st_mode & S_IFMT) != S_IFDIR else { throw InputFileError(path: path, reason: "it is a directory") }
+            guard (info.st_mode & S_IFMT) == S_IFREG else { throw InputFileError(path: path, reason: "not a regular file") }
             descriptor = open(path, O_RDONLY)
             guard descriptor >= 0 else { throw InputFileError(path: path, reason: String(cString: strerror(errno))) }
-            var info = stat()
-            if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-                close(descriptor)
-                throw InputFileError(path: path, reason: "it is a directory")
-            }
         }
         self.file = path
         self.latin1 = latin1
@@ -72,8 +72,15 @@ public final class CSVReader {
         chunk = [UInt8](repeating: 0, count: 1 << 20)
         data.reserveCapacity(4096)
         refill()
-        // A UTF-8 byte-order mark is dropped.
+        // A UTF-8 byte-order mark is dropped; UTF-16 and binary files are named for what they are.
         if filled >= 3, chunk[0] == 0xEF, chunk[1] == 0xBB, chunk[2] == 0xBF { position = 3 }
+        if !latin1, filled >= 2, (chunk[0] == 0xFF && chunk[1] == 0xFE) || (chunk[0] == 0xFE && chunk[1] == 0xFF) {
+            throw InputFileError(path: path, reason: "the file is UTF-16 text; save it as UTF-8 (in Excel: CSV UTF-8)")
+        }
+        let head = chunk[0..<min(filled, 4096)]
+        if head.prefix(while: { $0 != 10 }).contains(0) {
+            throw InputFileError(path: path, reason: "the file holds NUL bytes, so it is not a text CSV (UTF-16 without a byte-order mark, or binary)")
+        }
         if delimiter == nil { self.delimiter = detectDelimiter() }
     }
 
