@@ -4,7 +4,7 @@ BIN        := .build/debug/outdial
 DEMO_DIR   := .build/demo
 DEMO_DB    := $(DEMO_DIR)/demo.db
 
-.PHONY: all build release test lint demo bench clean
+.PHONY: all build release test lint demo bench fuzz clean
 
 all: build
 
@@ -42,6 +42,14 @@ demo: build
 # Performance figures (SPEC §11), release build, with same-run references.
 bench: release
 	bash scripts/bench.sh
+
+# Seeded mutational fuzzing of the parsers (docs/cli.md, "Fuzzing"); a crash or
+# hang is written to Tests/Fuzz/Corpus/ and fails the target.
+FUZZ_SECONDS ?= 300
+FUZZ_SEED    ?= $(shell date +%s)
+fuzz:
+	$(SWIFT) build --product outdial-fuzz
+	.build/debug/outdial-fuzz --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED) --corpus Tests/Fuzz/Corpus
 
 clean:
 	rm -rf .build

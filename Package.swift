@@ -38,6 +38,12 @@ let package = Package(
             dependencies: ["OutdialKit"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // `make fuzz`: seeded mutational fuzzing of the parsers (docs/cli.md, "Fuzzing").
+        .executableTarget(
+            name: "outdial-fuzz",
+            dependencies: ["OutdialKit"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         // Helpers both test targets use (temporary directories).
         .target(
             name: "TestSupport",
