@@ -88,3 +88,30 @@ private func zones(_ phone: String) throws -> [String] {
         }
     }
 }
+
+/// Area-code centres lie where their area codes are: inside North America and
+/// the Caribbean, and near the other area codes of their state or province
+/// (a centre once landed in Gabon for Georgia's 470, in Mumbai for Indiana's 463).
+@Suite struct AreaCodeCentreTests {
+    @Test func everyCentreIsInTheNANPAndNearItsStatesOthers() throws {
+        let plan = NumberingPlan.shared
+        var byState: [String: [(Int, Coordinate)]] = [:]
+        for npa in 200...999 {
+            guard let area = plan.areaCode(npa), let centre = area.centre else { continue }
+            // North America, Hawaii, the Caribbean and the Pacific territories: west of 0°, north of the equator.
+            let inNANP = centre.latitude > 10 && centre.latitude < 72 && centre.longitude < -52 || (area.country != "US" && area.country != "CA")
+            #expect(inNANP, "\(npa) (\(area.state ?? "-"), \(area.country)) is centred at \(centre.latitude), \(centre.longitude)")
+            if let state = area.state, area.country == "US" || area.country == "CA" { byState[state, default: []].append((npa, centre)) }
+        }
+        #expect(byState.count >= 60)
+        for (state, codes) in byState where codes.count > 1 {
+            let lat = codes.map(\.1.latitude).sorted()[codes.count / 2]
+            let lon = codes.map(\.1.longitude).sorted()[codes.count / 2]
+            let middle = Coordinate(latitude: lat, longitude: lon)
+            for (npa, centre) in codes {
+                // Alaska, Texas, California and Ontario are large, but no state spans 2,000 km between its area codes.
+                #expect(centre.distanceKilometres(to: middle) < 2_000, "\(npa) in \(state) lies \(Int(centre.distanceKilometres(to: middle))) km from its state's others")
+            }
+        }
+    }
+}

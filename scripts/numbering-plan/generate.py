@@ -97,7 +97,9 @@ def load_cities():
         else:
             region = None
         value = (round(city["latitude"], 2), round(city["longitude"], 2), city["timezone"])
-        largest.setdefault(region or cc, value)
+        # A state's largest city and a country's are kept apart: Georgia's "GA"
+        # is not Gabon's, Indiana's "IN" not India's, Maryland's "MD" not Moldova's.
+        largest.setdefault(("region", region) if region else ("country", cc), value)
         if region is None:
             continue
         names = [city["name"]] + [n for n in city.get("alternatenames", []) if n.isascii()]
@@ -218,7 +220,7 @@ def main():
         if positions:
             centre = (round(sum(p[0] for p in positions) / len(positions), 2), round(sum(p[1] for p in positions) / len(positions), 2))
         else:
-            fallback = area_city or largest.get(state) or largest.get(country)
+            fallback = area_city or largest.get(("region", state)) or largest.get(("country", country))
             centre = fallback[:2] if fallback else None
         all_zones = set(default)
         for nxx, ex_state, position, zones in exchanges:
