@@ -138,3 +138,20 @@ private let wednesday: Int64 = 1_795_622_400  // 2026-11-25T16:00:00Z, a Wednesd
         #expect(s.usesToday(i, at: wednesday) == 1)
     }
 }
+
+@Suite struct NumberImportTests {
+    @Test func aRowTooLongToReadWholeOrACapOfZeroIsRejectedNotImported() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Store.open(dir.path("t.db"))
+        let huge = String(repeating: "x", count: 300 * 1024)
+        let csv = try dir.write("numbers.csv", "number,label,daily_cap\n+14155550101,\(huge),10\n+12125550102,ok,0\n+13125550103,fine,5\n")
+        let summary = try NumberStore(database: db).importCSV(path: csv)
+        #expect(summary.rows == 3)
+        #expect(summary.errors.map(\.line) == [2, 3])
+        #expect(summary.errors[0].reason.contains("longer than 256 KiB") && summary.errors[1].reason.contains("1 or more"))
+        #expect(
+            try db.query("SELECT number, label, daily_cap FROM numbers") { "\($0.string(0) ?? "")|\($0.string(1) ?? "")|\($0.int64(2))" } == [
+                "+13125550103|fine|5"
+            ])
+    }
+}

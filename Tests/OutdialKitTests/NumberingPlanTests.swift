@@ -110,7 +110,9 @@ private func zones(_ phone: String) throws -> [String] {
             let middle = Coordinate(latitude: lat, longitude: lon)
             for (npa, centre) in codes {
                 // Alaska, Texas, California and Ontario are large, but no state spans 2,000 km between its area codes.
-                #expect(centre.distanceKilometres(to: middle) < 2_000, "\(npa) in \(state) lies \(Int(centre.distanceKilometres(to: middle))) km from its state's others")
+                #expect(
+                    centre.distanceKilometres(to: middle) < 2_000,
+                    "\(npa) in \(state) lies \(Int(centre.distanceKilometres(to: middle))) km from its state's others")
             }
         }
     }

@@ -81,6 +81,11 @@ public struct NumberStore {
                     return s
                 }
                 func fail(_ reason: String) { summary.errors.append(RowError(line: reader.line, reason: reason)) }
+                // A record the reader had to cut is not imported half-read.
+                if reader.oversized {
+                    fail("has a field longer than \(reader.maxRecordBytes / 1024) KiB")
+                    continue
+                }
                 let raw = text(numberColumn) ?? ""
                 let number: PhoneNumber
                 do throws(PhoneNumberError) { number = try normalizer.normalize(raw).number } catch {
@@ -89,8 +94,8 @@ public struct NumberStore {
                 }
                 var cap: Int?
                 if let c = text(columns.cap) {
-                    guard let v = Int(c), v >= 0 else {
-                        fail("daily_cap '\(c)' is not a whole number")
+                    guard let v = Int(c), v >= 1 else {
+                        fail("daily_cap '\(c)' is not a whole number of 1 or more (leave it empty for no cap; disable a number with enabled: false)")
                         continue
                     }
                     cap = v
