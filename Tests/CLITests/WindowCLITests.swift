@@ -33,11 +33,22 @@ import Testing
         #expect(result.stdout.components(separatedBy: "not legal advice").count == 2)
     }
 
-    @Test func anExplicitTimezoneIsTrustedAlone() throws {
+    /// The explicit zone is gated beside the phone's, never instead: 08:30 in
+    /// New York is 07:30 in Pensacola, so the 850 lead is still closed.
+    @Test func anExplicitTimezoneAddsToThePhonesZonesAndNeverReplacesThem() throws {
         let result = try Outdial.run(["window", "850-432-1234", "--timezone", "America/New_York", "--at", "2026-11-25T13:30:00Z", "--json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(object["zones"] as? [String] == ["America/New_York"])
-        #expect(object["open"] as? Bool == true)
+        #expect(object["zones"] as? [String] == ["America/Chicago", "America/New_York"])
+        #expect(object["open"] as? Bool == false)
+    }
+
+    /// A CRM default of UTC or a far-off zone cannot make a 3 a.m. call.
+    @Test(arguments: ["UTC", "Asia/Tokyo"])
+    func aWrongTimezoneColumnCanOnlyNarrowTheWindow(zone: String) throws {
+        let result = try Outdial.run(["window", "512-555-0117", "--state", "TX", "--timezone", zone, "--at", "2026-12-02T09:00:00Z", "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect((object["zones"] as? [String])?.contains("America/Chicago") == true, "\(result.stdout)")
+        #expect(object["open"] as? Bool == false)
     }
 
     @Test(arguments: [

@@ -414,6 +414,47 @@ struct InjectedCrash: Error {}
         }
     }
 
+    @Test func leadsWithAWrongTimezoneColumnAreCalledOnlyInTheirPhonesHours() async throws {
+        // Austin numbers marked UTC (a CRM default) or Asia/Tokyo: gated on Austin's clock too.
+        let dir = try TemporaryDirectory()
+        let db = try Store.open(dir.path("t.db"))
+        var csv = "phone,state,timezone\n"
+        for i in 0..<40 { csv += "+1512555\(String(format: "%04d", 200 + i)),\(i % 2 == 0 ? "TX" : ""),\(i % 2 == 0 ? "UTC" : "Asia/Tokyo")\n" }
+        var options = LeadImportOptions()
+        options.rejectsPath = dir.path("rejects.csv")
+        _ = try LeadImporter(database: db).run(path: try dir.write("leads.csv", csv), options: options)
+        _ = try NumberStore(database: db).importCSV(path: try dir.write("numbers.csv", "number\n+15125550001\n+15125550002\n"))
+        let campaign = try Campaign.load(
+            path: try dir.write(
+                "c.yml",
+                """
+                version: 1
+                name: austin
+                calling_window: { days: [mon, tue, wed, thu, fri, sat, sun], hours: "00:00-24:00", compliance: [us] }
+                connections: { main: { provider: simulated, seed: 9 } }
+                limits: { concurrent_calls: 2, calls_per_second: 1, max_attempts: 3, min_gap: 1h }
+                workflows:
+                  - name: outbound
+                    trigger: lead_added
+                    steps: [ { wait_until_calling_window: {} }, { place_call: { connection: main } } ]
+                  - name: post-call
+                    trigger: { call_completed: {} }
+                    steps: [ { add_to_workflow: { workflow: outbound, delay: 1h } } ]
+                """))
+        var run = Self.options()
+        run.until = Instant(seconds: Self.monday.seconds + 3 * 86_400)
+        _ = try await CampaignRunner(database: db, campaign: campaign, options: run).run()
+        let times = try db.query("SELECT queued_at / 1000 FROM calls") { $0.int64(0) }
+        #expect(times.count > 40)
+        var austin = Calendar(identifier: .gregorian)
+        austin.timeZone = TimeZone(identifier: "America/Chicago")!
+        for t in times {
+            let hour = austin.component(.hour, from: Date(timeIntervalSince1970: TimeInterval(t)))
+            // The federal window: 08:00 to 21:00 where the phone is.
+            #expect((8..<21).contains(hour), "a call at \(hour):00 in Austin")
+        }
+    }
+
     @Test func runLeavesForeignKeysOnAndTheDatabaseClean() async throws {
         let dir = try TemporaryDirectory()
         let db = try Self.database(dir)

@@ -94,11 +94,18 @@ private final class Fixture {
         #expect(lead.stateSource == "phone")
     }
 
-    @Test func anExplicitTimezoneIsTrustedAlone() throws {
+    /// A lead is gated in every zone any source gives it: the timezone column
+    /// adds its zones to the phone's and the address's and never removes one.
+    @Test func anExplicitTimezoneAddsToThePhoneAndAddressZones() throws {
         let f = try Fixture()
-        _ = try f.importCSV("phone,state,timezone\n850-432-1234,TX,America/New_York\n212-555-0123,,MST\n212-555-0124,,Mars/Olympus\n")
-        #expect(try f.lead("8504321234")?.zones == ["America/New_York"])
-        #expect(try f.lead("2125550123")?.zones == ["America/Denver", "America/Phoenix"])
+        _ = try f.importCSV(
+            "phone,state,timezone\n850-432-1234,TX,America/New_York\n212-555-0123,,MST\n212-555-0124,,Mars/Olympus\n512-555-0117,TX,UTC\n512-555-0118,,Asia/Tokyo\n"
+        )
+        #expect(try f.lead("8504321234")?.zones == ["America/Chicago", "America/Denver", "America/New_York"])
+        #expect(try f.lead("2125550123")?.zones == ["America/Denver", "America/New_York", "America/Phoenix"])
+        #expect(try f.lead("5125550117")?.zones.contains("America/Chicago") == true)
+        #expect(try f.lead("5125550118")?.zones == ["America/Chicago", "Asia/Tokyo"])
+        #expect(try f.lead("5125550118")?.zoneSources.contains(#""Asia/Tokyo":["timezone"]"#) == true)
         #expect(try f.rejects().contains("timezone 'Mars/Olympus' is not an IANA time zone"))
     }
 

@@ -35,19 +35,19 @@ public struct WindowReport: Sendable {
             addressState = code
         }
         let location = plan.locate(number)
-        var zones: [String]
+        let resolver = LeadZoneResolver(plan: plan)
+        let region = addressState.flatMap { plan.regionIndex(code: $0) }
+        let id: Int64?
         if let timezone {
+            // The explicit zone is gated beside the phone's and the address's, never instead.
             guard let named = LeadZoneResolver.zones(forTimezone: timezone) else { throw .timezone(timezone) }
-            zones = named.sorted()
+            id = resolver.explicit(named.sorted(), phoneZoneSet: location.zoneSet, addressRegion: region)
         } else {
-            let resolver = LeadZoneResolver(plan: plan)
-            let region = addressState.flatMap { plan.regionIndex(code: $0) }
-            zones =
-                resolver.resolve(phoneZoneSet: location.zoneSet, addressRegion: region)
-                .flatMap { resolver.row($0) }.map { $0.zones.split(separator: " ").map(String.init) } ?? []
-            // The campaign's defaults.timezone stands in only when nothing else is known.
-            if zones.isEmpty, let defaultTimezone { zones = [defaultTimezone] }
+            id = resolver.resolve(phoneZoneSet: location.zoneSet, addressRegion: region)
         }
+        var zones = id.flatMap { resolver.row($0) }.map { $0.zones.split(separator: " ").map(String.init) } ?? []
+        // The campaign's defaults.timezone stands in only when nothing else is known.
+        if zones.isEmpty, let defaultTimezone { zones = [defaultTimezone] }
         let subject = WindowSubject(zones: zones, addressState: addressState, phoneState: location.state, phoneCountry: location.country)
         let rules = gate.policy.rules(for: subject)
         return WindowReport(phone: number.e164, subject: subject, at: at, answer: gate.answer(zones: zones, rules: rules, at: at), rules: rules)

@@ -211,7 +211,7 @@ final class LeadRowParser {
             stateSource = "phone"
         }
 
-        // Zones: an explicit timezone alone, else prefix ∪ address.
+        // Zones: prefix ∪ address, and the explicit timezone with them (never instead).
         var explicitZone: String?
         let zoneSet: Int64?
         if let c = timezoneColumn, !record.field(c).isEmpty, case let text = record.string(c),
@@ -228,7 +228,7 @@ final class LeadRowParser {
                 return try reject("timezone '\(text)' is not an IANA time zone (America/Chicago) or a US abbreviation (CST)")
             }
             explicitZone = text.trimmingSpaces()
-            zoneSet = resolver.explicit(zones)
+            zoneSet = resolver.explicit(zones, phoneZoneSet: location.zoneSet, addressRegion: addressRegion)
         } else {
             zoneSet = resolver.resolve(phoneZoneSet: location.zoneSet, addressRegion: addressRegion)
         }

@@ -1,6 +1,7 @@
 /// Where a lead's candidate zones came from (SPEC §4.1).
 public enum ZoneSource: String, Sendable {
-    /// The lead's own timezone column, trusted alone.
+    /// The lead's own timezone column: added to the others, never replacing them
+    /// (a CRM default such as `UTC` can only narrow the window).
     case timezone
     /// The phone number's prefix (area code and exchange).
     case prefix
@@ -55,11 +56,19 @@ public final class LeadZoneResolver {
         return id == 0 ? nil : id
     }
 
-    /// The zone set of a lead whose timezone column names its zones.
-    public func explicit(_ zones: [String]) -> Int64 {
-        let key = zones.joined(separator: " ")
+    /// The zone set of a lead whose timezone column names zones: those
+    /// zones together with its phone's and its address's. A lead is gated in
+    /// every zone any source gives it, so a wrong column only narrows the window.
+    public func explicit(_ zones: [String], phoneZoneSet: Int32, addressRegion: Int16?) -> Int64 {
+        let key = zones.joined(separator: " ") + "\t\(phoneZoneSet)\t\(addressRegion.map { Int($0) } ?? -1)"
         if let id = byExplicit[key] { return id }
-        let id = intern(Dictionary(uniqueKeysWithValues: zones.map { ($0, [ZoneSource.timezone]) }))
+        var sources: [String: [ZoneSource]] = [:]
+        for zone in zones { sources[zone, default: []].append(.timezone) }
+        for z in plan.zoneSets[Int(phoneZoneSet)] { sources[plan.zoneNames[Int(z)], default: []].append(.prefix) }
+        if let index = addressRegion {
+            for z in plan.regionZones(index: index) { sources[plan.zoneNames[Int(z)], default: []].append(.address) }
+        }
+        let id = intern(sources)
         byExplicit[key] = id
         return id
     }
