@@ -67,7 +67,7 @@ enum DncCommand {
         abstract: "List the do-not-call entries.",
         options: [CommonOptions.json],
         run: { invocation in
-            let database = try Store.open(CommonOptions.databasePath(invocation))
+            let database = try CommonOptions.existingDatabase(invocation)
             let entries = try DoNotCallStore(database: database).all()
             let output = invocation.output
             if output.json {

@@ -17,6 +17,7 @@ enum ExportCommand {
         ],
         run: { invocation in
             let databasePath = try CommonOptions.databasePath(invocation)
+            guard Store.exists(databasePath) else { throw NoDatabaseError(path: databasePath) }
             let table = Exporter.Table(rawValue: invocation.string("table") ?? "calls")!
             let format = Exporter.Format(rawValue: invocation.string("format") ?? "csv")!
             // The file is checked before the database is opened, and written beside its place.

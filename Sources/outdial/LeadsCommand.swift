@@ -84,7 +84,7 @@ enum LeadsCommand {
             CommonOptions.json,
         ],
         run: { invocation in
-            let database = try Store.open(CommonOptions.databasePath(invocation))
+            let database = try CommonOptions.existingDatabase(invocation)
             let store = LeadStore(database: database)
             let leads = try store.page(after: Int64(invocation.int("after") ?? 0), limit: invocation.int("limit") ?? 50)
             let output = invocation.output
@@ -112,7 +112,7 @@ enum LeadsCommand {
         arguments: [Argument("lead", help: "The lead's id, phone number (any format) or the CSV's own id.")],
         options: [CommonOptions.json],
         run: { invocation in
-            let database = try Store.open(CommonOptions.databasePath(invocation))
+            let database = try CommonOptions.existingDatabase(invocation)
             let key = invocation.string("lead") ?? ""
             let store = LeadStore(database: database)
             guard let lead = try store.find(key) else { throw NotFoundError(what: "lead", key: key) }
@@ -141,7 +141,7 @@ extension LeadsCommand {
             CommonOptions.json,
         ],
         run: { invocation in
-            let database = try Store.open(CommonOptions.databasePath(invocation))
+            let database = try CommonOptions.existingDatabase(invocation)
             let rules = try invocation.string("rules").map(ComplianceRules.load(path:)) ?? .bundled
             let at = invocation.instant("at") ?? .now
             let loadStart = Instant.now

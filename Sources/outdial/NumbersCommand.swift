@@ -39,7 +39,7 @@ enum NumbersCommand {
             CommonOptions.json,
         ],
         run: { invocation in
-            let database = try Store.open(CommonOptions.databasePath(invocation))
+            let database = try CommonOptions.existingDatabase(invocation)
             let campaign = try invocation.string("campaign").map(Campaign.load(path:))
             let at = invocation.instant("at") ?? .now
             let spec = campaign?.numbers
@@ -105,7 +105,7 @@ enum SelectCommand {
                 state = code
             }
             let campaign = try invocation.string("campaign").map(Campaign.load(path:))
-            let database = try Store.open(CommonOptions.databasePath(invocation))
+            let database = try CommonOptions.existingDatabase(invocation)
             let at = invocation.instant("at") ?? .now
             let spec = campaign?.numbers
             let store = NumberStore(database: database)
@@ -153,7 +153,7 @@ enum PlanCommand {
         ],
         run: { invocation in
             let campaign = try Campaign.load(path: invocation.string("campaign") ?? "")
-            let database = try Store.open(CommonOptions.databasePath(invocation))
+            let database = try CommonOptions.existingDatabase(invocation)
             let at = invocation.instant("at") ?? .now
             let output = invocation.output
             let limit = invocation.int("limit") ?? 20

@@ -54,6 +54,14 @@ enum CommonOptions {
     }
 
     /// The database path the user chose.
+    /// The database of a command that only reads or runs on one: a path
+    /// with no file is refused (a typo in --db must not create an empty database).
+    static func existingDatabase(_ invocation: Invocation) throws -> Database {
+        let path = try databasePath(invocation)
+        guard Store.exists(path) else { throw NoDatabaseError(path: path) }
+        return try Store.open(path)
+    }
+
     static func databasePath(_ invocation: Invocation) throws -> String {
         let path = invocation.string("db") ?? Store.defaultPath
         if let reason = Store.refusal(ofPath: path) { throw invocation.usageError("--db '\(path)' \(reason).") }

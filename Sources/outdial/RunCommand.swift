@@ -27,7 +27,7 @@ enum RunCommand {
                     "The campaign uses \(connections.map(\.rawValue).sorted().joined(separator: ", ")) connections, which this version cannot dial yet; run with --simulate."
                 )
             }
-            let database = try Store.open(CommonOptions.databasePath(invocation))
+            let database = try CommonOptions.existingDatabase(invocation)
             var options = RunOptions()
             // Without --simulate the clock is the wall clock (the simulated connection still answers).
             options.simulate = invocation.flag("simulate")

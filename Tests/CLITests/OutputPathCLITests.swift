@@ -93,4 +93,23 @@ import Testing
         #expect(result.stderr.contains("--db '\(path)'"), "\(result.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["in.csv"])
     }
+
+    /// A typo in --db is an error, not a new empty database.
+    @Test func commandsThatReadADatabaseRefuseOneThatIsNotThere() throws {
+        let dir = try TemporaryDirectory()
+        let campaign = try dir.write("c.yml", "version: 1\nname: c\n")
+        for arguments in [
+            ["leads", "list"], ["leads", "show", "1"], ["numbers", "list"], ["dnc", "list"], ["export", "calls"], ["plan", campaign],
+            ["run", campaign, "--simulate"],
+        ] {
+            let result = try Outdial.run(["--db", "typo.db"] + arguments, in: dir.path)
+            #expect(result.status == 66, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("no database at typo.db; create it with `outdial init --db typo.db`"), "\(arguments)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.path("typo.db")))
+        // The commands that fill a database may create it.
+        let leads = try dir.write("l.csv", "phone\n+14155550101\n")
+        #expect(try Outdial.run(["--db", "new.db", "leads", "import", leads], in: dir.path).status == 0)
+        #expect(try Outdial.run(["--db", "new.db", "leads", "list"], in: dir.path).status == 0)
+    }
 }

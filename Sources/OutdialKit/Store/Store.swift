@@ -1,3 +1,5 @@
+import Foundation
+
 /// Opening the campaign database the way every command wants it.
 public enum Store {
     /// The default database file when neither `--db` nor `OUTDIAL_DB` is given.
@@ -12,6 +14,9 @@ public enum Store {
         if path.hasPrefix("file:") { return "is a URI; name the database file itself" }
         return nil
     }
+
+    /// Whether a database file is at `path`.
+    public static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
     public static func open(_ path: String, busyTimeout: Int32 = 5000) throws -> Database {
         let database = try Database(path: path, busyTimeout: busyTimeout)
@@ -38,3 +43,14 @@ extension Store {
         return InitReport(action: action, from: report.from, to: report.to, applied: report.applied)
     }
 }
+
+/// A command that reads a database was pointed at a path with no file (exit 66).
+public struct NoDatabaseError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var path: String
+    public init(path: String) { self.path = path }
+    public var description: String {
+        "no database at \(path); create it with `outdial init --db \(path)` (or `outdial leads import FILE --db \(path)`), or check the path"
+    }
+}
+
+extension NoDatabaseError: CommandError { public var exitCode: ExitCode { .noInput } }
