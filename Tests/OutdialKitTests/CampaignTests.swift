@@ -121,3 +121,24 @@ private func loadError(_ text: String) -> CampaignFileError? {
         #expect(throws: InputFileError(path: dir.path("a.yml"), reason: "Too many levels of symbolic links")) { try Campaign.load(path: dir.path("a.yml")) }
     }
 }
+
+@Suite struct ComplianceLintTests {
+    @Test func checkWarnsOnEachLooseningWithItsPlace() throws {
+        let campaign = try load("version: 1\nname: loose\ncalling_window:\n  hours: \"06:00-23:00\"\n  compliance: none\n")
+        let findings = CampaignLint.findings(campaign)
+        #expect(findings.allSatisfy { !$0.isError })
+        #expect(findings.contains { $0.line == 5 && $0.message.hasPrefix("compliance: none turns off") })
+        #expect(findings.contains { $0.line == 4 && $0.column == 10 && $0.message.contains("outside 08:00-21:00") })
+        #expect(findings.contains { $0.message.hasPrefix("no holidays") })
+        let partial = try load("version: 1\nname: us-only\ncalling_window:\n  holidays: [us-federal]\n  compliance: [us]\n")
+        #expect(
+            CampaignLint.complianceFindings(partial).map(\.message) == [
+                "compliance leaves out 'ca': Canadian leads are gated by the campaign's own window only"
+            ])
+    }
+
+    @Test func theExampleLoosensNothing() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        #expect(CampaignLint.findings(try Campaign.load(path: url.appendingPathComponent("examples/campaign.yml").path)).isEmpty)
+    }
+}

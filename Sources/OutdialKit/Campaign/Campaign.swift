@@ -35,6 +35,8 @@ public struct Campaign: Sendable {
         public var compliance: Set<String> = ["us", "ca"]
         /// A rules file replacing the built-in table.
         public var complianceRules: String?
+        /// Where the file says each of these (line, column), for `check`'s warnings.
+        public var places: [String: (line: Int, column: Int)] = [:]
     }
 
     public struct NumbersSpec: Sendable {
@@ -202,7 +204,9 @@ public struct Campaign: Sendable {
     }
 
     private mutating func parseWindow(_ node: ConfigNode) throws {
+        callingWindow.places["calling_window"] = (node.line, node.column)
         for (key, value) in try node.mapping(allowed: ["days", "hours", "overrides", "holidays", "compliance"]) {
+            callingWindow.places[key] = (value.line, value.column)
             switch key {
             case "days":
                 var days = Set<Int>()

@@ -17,8 +17,41 @@ public enum CampaignLint {
         return CampaignFileError(file: file, line: first.line, column: first.column, message: first.message + more)
     }
 
-    public static func findings(_ campaign: Campaign) -> [Finding] {
+    /// What loosens compliance (docs/compliance.md): warnings, printed by
+    /// `check` and once at the start of `run`.
+    public static func complianceFindings(_ campaign: Campaign) -> [Finding] {
+        let window = campaign.callingWindow
         var out: [Finding] = []
+        func add(_ key: String, _ message: String) {
+            let place = window.places[key] ?? window.places["calling_window"] ?? (1, 1)
+            out.append(Finding(line: place.line, column: place.column, isError: false, message: message))
+        }
+        if window.compliance.isEmpty {
+            add(
+                "compliance",
+                "compliance: none turns off the US and Canadian calling rules (federal 08:00-21:00, state hours and holidays, Canada's hours); only the campaign's own window gates calls"
+            )
+        } else {
+            if !window.compliance.contains("us") { add("compliance", "compliance leaves out 'us': US leads are gated by the campaign's own window only") }
+            if !window.compliance.contains("ca") { add("compliance", "compliance leaves out 'ca': Canadian leads are gated by the campaign's own window only") }
+        }
+        var spans = [window.hours]
+        for case .some(let range) in window.overrides.values { spans.append(range) }
+        if spans.contains(where: { $0.start < 8 * 60 || $0.end > 21 * 60 }) {
+            let key = window.hours.start < 8 * 60 || window.hours.end > 21 * 60 ? "hours" : "overrides"
+            add(
+                key,
+                "the campaign's hours reach outside 08:00-21:00 (lead-local), the hours US federal rules (47 CFR 64.1200(c)(1)) allow"
+                    + (window.compliance.contains("us") ? "; compliance narrows them, so those hours never dial" : ""))
+        }
+        if window.holidaySets.isEmpty, window.holidayDates.isEmpty {
+            add("holidays", "no holidays: the campaign calls on public holidays (add holidays: [us-federal] or dates)")
+        }
+        return out
+    }
+
+    public static func findings(_ campaign: Campaign) -> [Finding] {
+        var out: [Finding] = complianceFindings(campaign)
         let names = Set(campaign.workflows.map(\.name))
         for workflow in campaign.workflows {
             func add(_ error: Bool, _ message: String) {
