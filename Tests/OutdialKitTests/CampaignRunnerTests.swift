@@ -455,6 +455,37 @@ struct InjectedCrash: Error {}
         }
     }
 
+    @Test func oneRunPerCampaignAStaleLeaseIsTakenOverAndOtherCampaignsRunBeside() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Self.database(dir, leads: 3)
+        let campaign = try Self.campaign(dir)
+        let now = Int64(Date().timeIntervalSince1970)
+        let host = ProcessInfo.processInfo.hostName
+        func plant(_ heartbeat: Int64, campaign name: String = "test") throws {
+            // pid 1 is always there: a live holder on this host.
+            try db.run(
+                "INSERT INTO campaign_state (campaign, key, value) VALUES (?, 'lease', ?) ON CONFLICT(campaign, key) DO UPDATE SET value = excluded.value",
+                [.text(name), .text("1 \(now - 300) \(heartbeat) \(host)")])
+        }
+        try plant(now)
+        let connection = ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) }
+        await #expect(throws: RunLeaseError.self) { _ = try await Self.run(db, campaign, connection) }
+        #expect(connection.requests.isEmpty)
+        #expect(try db.scalar("SELECT count(*) FROM workflow_runs") == 0)
+        // Another campaign on the same database is not held up by it.
+        let other = try Campaign.load(
+            path: try dir.write(
+                "o.yml", try String(contentsOfFile: dir.path("c.yml"), encoding: .utf8).replacingOccurrences(of: "name: test", with: "name: other")))
+        let beside = try await Self.run(db, other, ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) })
+        #expect(beside.callsPlaced == 3 && beside.leaseTakenOver == nil)
+        // A holder silent for longer than the bound was killed: its lease is taken over, and given back at the end.
+        try plant(now - RunLease.staleAfter - 5)
+        let summary = try await Self.run(db, campaign, connection)
+        #expect(summary.callsPlaced == 3)
+        #expect(summary.leaseTakenOver?.hasPrefix("pid 1 on \(host)") == true)
+        #expect(try db.scalar("SELECT count(*) FROM campaign_state WHERE key = 'lease'") == 0)
+    }
+
     @Test func runLeavesForeignKeysOnAndTheDatabaseClean() async throws {
         let dir = try TemporaryDirectory()
         let db = try Self.database(dir)

@@ -81,6 +81,10 @@ public final class CampaignRunner {
         }
         var now = clock.now
         summary.clockStart = Instant(seconds: now)
+        let (lease, tookOver) = try RunLease.take(runs, campaign: campaign.name)
+        defer { try? lease.release() }
+        summary.leaseTakenOver = tookOver.map { "pid \($0.pid) on \($0.host), last seen \(Instant(seconds: $0.heartbeat).iso8601)" }
+        var renewed = RunLease.now
         try StorePragmas.forRunner(database)
         defer { try? StorePragmas.restore(database) }
         try database.transaction {
@@ -146,6 +150,10 @@ public final class CampaignRunner {
                 // Where the clock goes next, with the batch: a resumed run starts there.
                 if clock.isVirtual { try runs.setState("clock", String(max(now, min(reached, horizon)))) }
                 try runs.setState("pacing", gate.pacer.saved)
+                if RunLease.now - renewed >= 5 {
+                    renewed = RunLease.now
+                    try lease.renew(at: renewed)
+                }
             }
             if !dials.isEmpty { try inject(.afterIntentCommit) }
             try await send(dials)

@@ -23,6 +23,8 @@ public struct RunSummary: Sendable {
     public var runsStopped: [StopCode: Int] = [:]
     /// Runs that failed, by reason (also in each run's `workflow_runs.error`).
     public var runsFailed: [String: Int] = [:]
+    /// The stale lease of a run that stopped without giving it back, taken over.
+    public var leaseTakenOver: String?
     /// Calls found dialling from an earlier run that stopped: marked unknown, never redialled.
     public var recoveredUnknown = 0
     /// Requests that may have been placed and got no answer: unknown, never redialled.

@@ -14,6 +14,7 @@ extension RunSummary {
 
     public func text(campaign: String, wallMs: Int64) -> String {
         var lines = ["\(campaign): \(callsPlaced) calls placed from \(clockStart.iso8601) to \(clockEnd.iso8601) (\(wallMs) ms)."]
+        if let leaseTakenOver { lines.append("Took over the lease of a run that stopped without giving it back (\(leaseTakenOver)).") }
         if enrolled > 0 { lines.append("Enrolled \(enrolled) workflow runs.") }
         if !outcomes.isEmpty {
             lines.append(
