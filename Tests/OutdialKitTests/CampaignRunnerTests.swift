@@ -461,13 +461,17 @@ struct InjectedCrash: Error {}
         let campaign = try Self.campaign(dir)
         let now = Int64(Date().timeIntervalSince1970)
         let host = ProcessInfo.processInfo.hostName
-        func plant(_ heartbeat: Int64, campaign name: String = "test") throws {
-            // pid 1 is always there: a live holder on this host.
+        func plant(_ heartbeat: Int64, pid: Int32 = 1, host: String = host) throws {
             try db.run(
-                "INSERT INTO campaign_state (campaign, key, value) VALUES (?, 'lease', ?) ON CONFLICT(campaign, key) DO UPDATE SET value = excluded.value",
-                [.text(name), .text("1 \(now - 300) \(heartbeat) \(host)")])
+                "INSERT INTO campaign_state (campaign, key, value) VALUES ('test', 'lease', ?) ON CONFLICT(campaign, key) DO UPDATE SET value = excluded.value",
+                [.text("\(pid) \(now - 300) \(heartbeat) \(host)")])
         }
-        try plant(now)
+        // pid 1 is always there: a live holder on this host, even when its heartbeat is old (a live run waiting for hours).
+        for heartbeat in [now, now - 3600] {
+            try plant(heartbeat)
+            await #expect(throws: RunLeaseError.self) { _ = try await Self.run(db, campaign, ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) }) }
+        }
+        try plant(now, host: "elsewhere")
         let connection = ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) }
         await #expect(throws: RunLeaseError.self) { _ = try await Self.run(db, campaign, connection) }
         #expect(connection.requests.isEmpty)
@@ -478,11 +482,20 @@ struct InjectedCrash: Error {}
                 "o.yml", try String(contentsOfFile: dir.path("c.yml"), encoding: .utf8).replacingOccurrences(of: "name: test", with: "name: other")))
         let beside = try await Self.run(db, other, ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) })
         #expect(beside.callsPlaced == 3 && beside.leaseTakenOver == nil)
-        // A holder silent for longer than the bound was killed: its lease is taken over, and given back at the end.
-        try plant(now - RunLease.staleAfter - 5)
+        // A holder on another host silent for longer than the bound is taken to be gone:
+        // its lease is taken over, and given back at the end.
+        try plant(now - RunLease.staleAfter - 5, host: "elsewhere")
         let summary = try await Self.run(db, campaign, connection)
         #expect(summary.callsPlaced == 3)
-        #expect(summary.leaseTakenOver?.hasPrefix("pid 1 on \(host)") == true)
+        #expect(summary.leaseTakenOver?.hasPrefix("pid 1 on elsewhere") == true)
+        // A holder of this host that is gone (killed) is taken over at once, heartbeat fresh or not.
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        try plant(now, pid: gone.processIdentifier)
+        let again = try await Self.run(db, campaign, connection)
+        #expect(again.leaseTakenOver?.hasPrefix("pid \(gone.processIdentifier) on \(host)") == true)
         #expect(try db.scalar("SELECT count(*) FROM campaign_state WHERE key = 'lease'") == 0)
     }
 

@@ -119,6 +119,10 @@ public final class CampaignRunner {
             let lineFrees = nextLine().flatMap { free in options.until.map { free < $0.seconds } ?? true ? free : nil }
             if due.isEmpty, lineFrees.map({ $0 > horizon }) ?? true {
                 if !clock.isVirtual { try readNewRuns() }
+                if RunLease.now - renewed >= 5 {
+                    renewed = RunLease.now
+                    try database.transaction { try lease.renew(at: renewed) }
+                }
                 let nextRetry = retries.map(\.retryAt).min()
                 guard let next = [wakes.firstWakeMs.map { ($0 + 999) / 1000 }, nextRetry, lineFrees].compactMap({ $0 }).min() else { break }
                 if let until = options.until?.seconds, next > until {

@@ -3,8 +3,9 @@ import Foundation
 /// One `run` per campaign and database: the runner holds a lease (the
 /// `lease` value of `campaign_state`: pid, host, since, heartbeat) taken in a
 /// write transaction, renewed as it runs and given back when it stops. A
-/// second `run` of the same campaign is refused while the lease is fresh; a
-/// lease whose holder stopped renewing it (killed) is taken over.
+/// second `run` of the same campaign is refused while the holder lives; a
+/// lease whose holder is gone (its pid, on this host) or stopped renewing it
+/// (on another host) is taken over.
 struct RunLease {
     let runs: RunStore
     let holder: Holder
@@ -48,7 +49,11 @@ struct RunLease {
         let me = Holder(pid: getpid(), host: host, since: now, heartbeat: now)
         let taken: Holder? = try runs.database.transaction {
             let held = try runs.state("lease").flatMap(Holder.init)
-            if let held, now - held.heartbeat < staleAfter, !held.isGone(from: me) { throw RunLeaseError(campaign: campaign, holder: held) }
+            // Refused while the holder lives: a fresh heartbeat, or its pid still
+            // there on this host; a holder on another host is judged by its heartbeat.
+            if let held, !held.isGone(from: me), now - held.heartbeat < staleAfter || held.host == me.host {
+                throw RunLeaseError(campaign: campaign, holder: held)
+            }
             try runs.setState("lease", me.text)
             return held
         }
