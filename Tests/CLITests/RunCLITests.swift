@@ -212,7 +212,9 @@ import Testing
                 == [["0"]])
     }
 
-    @Test func runsThatCanNeverDialStopWithAReasonInsteadOfWaitingForever() throws {
+    /// What no operator action can change stops the run with its reason; an
+    /// empty pool, which `numbers import` fixes, makes it wait — and `run` still ends.
+    @Test func runsThatCanNeverDialStopWithAReasonAndAnEmptyPoolWaitsForNumbers() throws {
         let dir = try TemporaryDirectory()
         let db = dir.path("t.db")
         // No numbers imported at all, and a Utah lead for a Sunday-only campaign.
@@ -233,10 +235,12 @@ import Testing
         let result = try Outdial.run(["--db", db, "run", sunday, "--simulate", "--start", "2026-11-23T13:00:00Z", "--json"])
         #expect(result.status == 0)
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(summary["waiting"] as? Int == 0)
         let stopped = try #require(summary["runs_stopped"] as? [String: Int])
         #expect(stopped["window-never-opens"] == 1)  // Utah: no Sunday calls
-        #expect(stopped["no-caller-id"] == 1)  // New York: open on Sunday, but the pool is empty
+        #expect(stopped["no-caller-id"] == nil)
+        // New York: open on Sunday, but the pool is empty — it waits for numbers.
+        #expect(summary["waiting"] as? Int == 1)
+        #expect(summary["waiting_for_numbers"] as? Int == 1)
         #expect(summary["calls"] as? Int == 0)
     }
 

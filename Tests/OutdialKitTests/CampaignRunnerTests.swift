@@ -499,6 +499,52 @@ struct InjectedCrash: Error {}
         #expect(try db.scalar("SELECT count(*) FROM campaign_state WHERE key = 'lease'") == 0)
     }
 
+    @Test func leadsWithNoCallerIDWaitForTheOperatorAndAreCalledOnceNumbersCome() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Self.database(dir, leads: 6)
+        try db.execute("DELETE FROM numbers")
+        let campaign = try Self.campaign(dir)
+        let first = try await Self.run(db, campaign, ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) })
+        // Not stopped: waiting, due at once, saying what would help.
+        #expect(first.callsPlaced == 0 && first.waitingForNumbers == 6 && first.runsStopped.isEmpty)
+        #expect(first.areaCodesWanted == [212: 2, 312: 2, 213: 2])
+        #expect(first.text(campaign: "test", wallMs: 0).contains("6 leads waiting: no caller ID can take them"))
+        #expect(try db.scalar("SELECT count(*) FROM workflow_runs WHERE workflow = 'outbound' AND status = 'waiting'") == 6)
+        _ = try NumberStore(database: db).importCSV(path: try dir.write("n.csv", "number\n+12125550001\n+13125550001\n+12135550001\n"))
+        let second = try await Self.run(db, campaign, ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) })
+        #expect(second.callsPlaced == 6 && second.waitingForNumbers == 0)
+    }
+
+    @Test func withFallbackNoneALeadWaitsForALocalNumberAndGetsIt() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Self.database(dir, leads: 3)
+        try db.execute("DELETE FROM numbers WHERE number = '+12135550001'")
+        _ = try Self.campaign(dir)
+        let text = try String(contentsOfFile: dir.path("c.yml"), encoding: .utf8) + "\nnumbers: { selection: { fallback: none, nearby_km: 10 } }\n"
+        let strict = try Campaign.load(path: try dir.write("strict.yml", text))
+        let first = try await Self.run(db, strict, ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) })
+        #expect(first.callsPlaced == 2 && first.waitingForNumbers == 1 && first.areaCodesWanted == [213: 1])
+        _ = try NumberStore(database: db).importCSV(path: try dir.write("n.csv", "number\n+12135550009\n"))
+        let second = try await Self.run(db, strict, ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) })
+        #expect(second.callsPlaced == 1)
+        #expect(try Self.strings(db, "SELECT from_number FROM calls WHERE to_number LIKE '+1213%'") == ["+12135550009"])
+    }
+
+    @Test func runsAnEarlierVersionStoppedForWantOfACallerIDWaitAgain() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Self.database(dir, leads: 3)
+        let campaign = try Self.campaign(dir)
+        try db.execute("INSERT INTO campaigns (name, file, created_at) VALUES ('test', 'c.yml', 0)")
+        for lead in 1...3 {
+            try db.run(
+                "INSERT INTO workflow_runs (campaign, workflow, lead_id, status, position, wake_at, context, error, created_at, updated_at) VALUES ('test', 'outbound', ?, 'stopped', '[1]', NULL, '{}', 'no-caller-id: no number of the pool can be used; import or enable numbers and run again', 0, 0)",
+                [.integer(Int64(lead))])
+        }
+        let summary = try await Self.run(db, campaign, ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) })
+        #expect(try db.scalar("SELECT count(*) FROM workflow_runs WHERE status = 'stopped'") == 0)
+        #expect(summary.callsPlaced >= 3)
+    }
+
     @Test func runLeavesForeignKeysOnAndTheDatabaseClean() async throws {
         let dir = try TemporaryDirectory()
         let db = try Self.database(dir)

@@ -8,6 +8,11 @@ public enum WaitReason: String, Sendable, CaseIterable {
     case stateCap = "state-24h-cap"
     /// No caller ID is free now (caps, cooldowns, rests).
     case callerID = "no-eligible-number"
+    /// No number of the pool can ever be used for the lead as the pool stands
+    /// (empty, every number disabled, no local number with `fallback: none`):
+    /// the lead waits for the operator (`numbers import`, `numbers enable`) and
+    /// is looked at again by the next `run`.
+    case pool = "no-caller-id"
     /// The window is open now, but every line and pacing slot is taken until
     /// it closes: the lead waits for a line, not for a time.
     case lines = "lines-busy"
@@ -64,6 +69,7 @@ final class DialGate {
     private var slots: [SubjectSlot] = []
     private var slotBySubject: [WindowSubject: Int32] = [:]
     private var slotByLead = LeadIndexed<Int32>(absent: -1)
+    private var areaCodes = LeadIndexed<Int16>(absent: 0)
     /// In a plan (one instant, uses only grow) a selection that failed for a
     /// lead's area code and state (with fallback `any`, at all) fails for every
     /// later lead like it: the answer is kept.
@@ -98,6 +104,7 @@ final class DialGate {
             history.reserve(low...high)
             lastFrom.reserve(low...high)
             slotByLead.reserve(low...high)
+            areaCodes.reserve(low...high)
         }
         for (lead, key) in try store.lastFromByLead() { lastFrom[lead] = key }
         for (lead, when) in try CallStore(database: database).history(campaign: campaign.name) where mode == .run || when <= at {
@@ -125,6 +132,9 @@ final class DialGate {
         slotByLead[lead.id] = slot
         return slot
     }
+
+    /// The area code of a lead seen before (its phone's), or nil.
+    func areaCode(of leadID: Int64) -> Int? { areaCodes[leadID] == 0 ? nil : Int(areaCodes[leadID]) }
 
     /// The slot of a lead seen before, or nil.
     func knownSlot(_ leadID: Int64) -> Int32? {
@@ -188,6 +198,7 @@ final class DialGate {
         var dialAt = pacer.dialTime(clock)
         let location = plan.locate(number)
         let last = lastFrom[lead.id]
+        areaCodes[lead.id] = Int16(number.areaCode ?? 0)
         let wanted = NumberSelector.Lead(
             areaCode: number.areaCode ?? 0, state: location.state ?? lead.state, position: location.position, lastFrom: last == 0 ? nil : last)
         // Gate and select at the dial time; when no caller ID is free, wait for
@@ -213,10 +224,15 @@ final class DialGate {
             }
             rounds += 1
             guard let next = selector.nextChange(after: dialAt) else {
-                // No caller ID will ever be free (an empty pool, every number disabled).
-                let stop = DialDecision.stop(.noCallerID, "no number of the pool can be used; import or enable numbers and run again")
-                if !pacer.enabled, fixedNumber == nil { planFailures[failureKey] = stop }
-                return stop
+                // No caller ID will ever be free as the pool stands: a wait for the operator, not a dead end.
+                let what =
+                    selector.numbers.isEmpty
+                    ? "the pool is empty"
+                    : selector.settings.fallback == "none"
+                        ? "no number of the pool is local to area code \(wanted.areaCode) (fallback: none)" : "no number of the pool can be used"
+                let wait = DialDecision.wait(until: clock, .pool, "\(what); import or enable numbers and run again")
+                if !pacer.enabled, fixedNumber == nil { planFailures[failureKey] = wait }
+                return wait
             }
             // A plan answers at its instant; a run looks ahead for the next number to free.
             guard pacer.enabled, rounds < 64 else {

@@ -108,6 +108,8 @@ extension PlanEntry {
             (status, nextOpen, code, reason) = (.waiting, until, why.rawValue, text)
             // With fallback any a lead no number can take now is blocked for this plan.
             if why == .callerID, !fallbackNone { status = .blocked }
+            // A lead no number of the pool can take waits for the operator: blocked, with no time.
+            if why == .pool { (status, nextOpen) = (.blocked, nil) }
         case .stop(let stop, let text):
             (code, reason) = (stop.rawValue, text)
         }

@@ -89,6 +89,7 @@ public final class CampaignRunner {
         defer { try? StorePragmas.restore(database) }
         try database.transaction {
             summary.recoveredUnknown = try calls.recover(campaign: campaign.name)
+            try runs.reviveStoppedForNumbers(at: now * 1000)
             let enrolling = recorder.dispatcher.leadAdded.map { campaign.workflows[$0].name }
             summary.enrolled = try runs.enrol(workflows: enrolling, file: campaign.file, at: now * 1000)
         }
@@ -326,6 +327,13 @@ public final class CampaignRunner {
     /// A run the gate told to wait at its `place_call`: one waiting for a line
     /// is parked (its row, if written, says to look again at once).
     private func wait(_ run: QueuedRun, _ state: RunState, until: Int64, _ reason: WaitReason, at clock: Int64, rewindable: Bool) throws {
+        if reason == .pool {
+            // Nothing in this run can free a number for it: its row waits (due now) for the next run.
+            summary.waitingForNumbers += 1
+            if let area = gate.areaCode(of: run.leadID) { summary.areaCodesWanted[area, default: 0] += 1 }
+            if wakes.canKeep(run, state: state, rewindable: rewindable) { return }
+            return try save(run, .waiting, state, wake: clock, at: clock, rewindable: rewindable, parkIn: -1)
+        }
         guard reason == .lines, let slot = gate.knownSlot(run.leadID) else {
             return try save(run, .waiting, state, wake: until, at: clock, rewindable: rewindable)
         }
@@ -342,7 +350,7 @@ public final class CampaignRunner {
     {
         let wakeMs = wake.map { $0.multipliedReportingOverflow(by: 1000).overflow ? Int64.max : $0 * 1000 }
         if status == .failed { summary.runsFailed[error ?? "no reason given", default: 0] += 1 }
-        if status == .waiting, let slot, wakes.canKeep(run, state: state, rewindable: rewindable) { return lines.park(run, slot: slot) }
+        if status == .waiting, let slot, slot >= 0, wakes.canKeep(run, state: state, rewindable: rewindable) { return lines.park(run, slot: slot) }
         if status == .waiting, slot == nil, let wakeMs, wakes.keep(run, state: state, wakeMs: wakeMs, rewindable: rewindable) { return }
         var id = run.id
         if id == 0 {
@@ -355,7 +363,12 @@ public final class CampaignRunner {
         }
         if status == .waiting, let wakeMs {
             let queued = QueuedRun(id: id, workflow: run.workflow, leadID: run.leadID, position: state.position, context: state.context, wakeMs: wakeMs)
-            if let slot { lines.park(queued, slot: slot) } else { wakes.push(queued) }
+            if let slot {
+                // Slot -1: waiting for the operator, not queued in this run.
+                if slot >= 0 { lines.park(queued, slot: slot) }
+            } else {
+                wakes.push(queued)
+            }
         }
     }
 

@@ -23,6 +23,9 @@ public struct RunSummary: Sendable {
     public var runsStopped: [StopCode: Int] = [:]
     /// Runs that failed, by reason (also in each run's `workflow_runs.error`).
     public var runsFailed: [String: Int] = [:]
+    /// Runs waiting because no number of the pool can take their lead (for the operator), and the area codes they want.
+    public var waitingForNumbers = 0
+    public var areaCodesWanted: [Int: Int] = [:]
     /// The stale lease of a run that stopped without giving it back, taken over.
     public var leaseTakenOver: String?
     /// Calls found dialling from an earlier run that stopped: marked unknown, never redialled.

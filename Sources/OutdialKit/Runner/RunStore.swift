@@ -45,6 +45,14 @@ struct RunStore {
         return enrolled
     }
 
+    /// Runs an earlier version stopped for want of a caller ID wait again,
+    /// due now: importing or enabling numbers is what they waited for.
+    func reviveStoppedForNumbers(at ms: Int64) throws {
+        try database.run(
+            "UPDATE workflow_runs SET status = 'waiting', wake_at = ?2, error = NULL, updated_at = ?2 WHERE campaign = ?1 AND status = 'stopped' AND error LIKE 'no-caller-id:%'",
+            [.text(campaign), .integer(ms)])
+    }
+
     /// The campaign's waiting runs with ids above `id`, in id order.
     func waiting(after id: Int64, _ each: (_ id: Int64, _ workflow: String, _ leadID: Int64, _ state: RunState, _ wakeMs: Int64) throws -> Void) throws {
         let rows = try database.prepare(Self.newRunsSQL)

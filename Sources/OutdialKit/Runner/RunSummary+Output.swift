@@ -4,6 +4,7 @@ extension RunSummary {
             "calls": .int(Int64(callsPlaced)), "outcomes": .object(outcomes.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .int(Int64($0.value))) }),
             "post_call_runs": .int(Int64(postCallRuns)), "runs_finished": .int(Int64(runsFinished)),
             "runs_stopped": .object(runsStopped.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .int(Int64($0.value))) }),
+            "waiting_for_numbers": .int(Int64(waitingForNumbers)),
             "runs_failed": .object(runsFailed.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) }),
             "recovered_unknown": .int(Int64(recoveredUnknown)), "unknown": .int(Int64(unknown)), "enrolled": .int(Int64(enrolled)),
             "waiting": .int(Int64(waiting)),
@@ -24,6 +25,12 @@ extension RunSummary {
         lines.append("Post-call runs started: \(postCallRuns); runs finished: \(runsFinished); still waiting: \(waiting).")
         if !runsStopped.isEmpty {
             lines.append("Stopped: " + runsStopped.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ") + ".")
+        }
+        if waitingForNumbers > 0 {
+            let codes = areaCodesWanted.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(8).map { String($0.key) }
+            lines.append(
+                "\(waitingForNumbers) leads waiting: no caller ID can take them — import or enable numbers (most wanted area codes: \(codes.joined(separator: ", "))) and run again."
+            )
         }
         if !runsFailed.isEmpty {
             lines.append(
