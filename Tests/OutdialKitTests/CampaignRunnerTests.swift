@@ -545,6 +545,25 @@ struct InjectedCrash: Error {}
         #expect(summary.callsPlaced >= 3)
     }
 
+    @Test func aNumberBlockedAsSpamRestsWithinTheSameRun() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Self.database(dir, leads: 12)
+        // One number: without the rest, the next lead would get it again ten minutes later.
+        try db.execute("DELETE FROM numbers WHERE number != '+12125550001'")
+        let campaign = try Self.campaign(dir)
+        // The first call is blocked as spam; every other is answered.
+        let connection = ScriptedConnection { request, _ in request.callID == 1 ? .outcome(.spamBlocked, seconds: 20) : .outcome(.answered, seconds: 60) }
+        _ = try await Self.run(db, campaign, connection)
+        let blocked = try db.query("SELECT from_number, ended_at / 1000 FROM calls WHERE outcome = 'spam_blocked'") { ($0.string(0) ?? "", $0.int64(1)) }
+        #expect(blocked.count == 1)
+        let (number, end) = blocked[0]
+        let reused = try db.scalar(
+            "SELECT count(*) FROM calls WHERE from_number = ? AND queued_at / 1000 >= ? AND queued_at / 1000 < ?",
+            [.text(number), .integer(end), .integer(end + 86_400)])
+        #expect(reused == 0)
+        #expect(try db.scalar("SELECT count(*) FROM calls") == 12)
+    }
+
     @Test func runLeavesForeignKeysOnAndTheDatabaseClean() async throws {
         let dir = try TemporaryDirectory()
         let db = try Self.database(dir)

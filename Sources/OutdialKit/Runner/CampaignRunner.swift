@@ -460,6 +460,10 @@ public final class CampaignRunner {
     private func recordOutcome(_ event: CallEvent, of dial: PendingDial, receivedAt ms: Int64) throws {
         guard let applied = try recorder.apply(event, intent: dial.intent, receivedAt: ms) else { return }
         summary.outcomes[applied.report.outcome, default: 0] += 1
+        // Health reacts within the run: a number blocked as spam rests from the call's end.
+        if applied.report.outcome == .spamBlocked, let key = PhoneNumber(e164: dial.intent.from)?.key, let index = gate.selector.index(of: key) {
+            gate.selector.rest(index, until: (applied.report.endedAt + 999) / 1000 + (campaign.numbers?.health ?? NumberStore.Health()).restAfterSpam)
+        }
         var subject: RunSubject? = RunSubject(lead: dial.lead, callID: dial.callID, intent: dial.intent, report: applied.report, status: applied.report.status)
         for number in applied.workflows {
             let run = QueuedRun(

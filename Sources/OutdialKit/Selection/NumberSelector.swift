@@ -52,7 +52,7 @@ public final class NumberSelector {
     private var dayStart: [Int64]
     private var dayEnd: [Int64]
     private var lastUse: [Int64]
-    private let restingUntil: [Int64]
+    private var restingUntil: [Int64]
     private let enabled: [Bool]
     private let caps: [Int32]
     private let weights: [Int32]
@@ -117,6 +117,12 @@ public final class NumberSelector {
         uses[i] = 0
     }
 
+    /// Rests a number until `until` (UTC seconds): a call from it just ended
+    /// blocked as spam. It is not chosen again before then, in this run too.
+    public func rest(_ i: Int, until: Int64) {
+        if until > restingUntil[i] { restingUntil[i] = until }
+    }
+
     /// The cap of a number.
     public func cap(_ i: Int) -> Int { Int(caps[i]) }
 
@@ -124,8 +130,9 @@ public final class NumberSelector {
     public func ineligibility(_ i: Int, at: Int64) -> String? {
         let n = numbers[i]
         if !n.enabled { return "disabled" }
-        if let until = n.restingUntil, until > at, restingUntil[i] > at {
-            return "resting until \(Instant(seconds: until).iso8601)" + (n.restingReason.map { " (\($0))" } ?? "")
+        if restingUntil[i] > at {
+            return "resting until \(Instant(seconds: restingUntil[i]).iso8601)"
+                + (n.restingReason.map { " (\($0))" } ?? " (a call from it was blocked as spam)")
         }
         if usesToday(i, at: at) >= cap(i) { return "at its daily cap of \(cap(i))" }
         if settings.cooldown > 0, let last = lastUsed(i), last + settings.cooldown > at {
