@@ -387,6 +387,15 @@ struct InjectedCrash: Error {}
                     steps: [ { wait_until_calling_window: {} }, { place_call: { connection: main } } ]
                 """))
         let connection = ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) }
+        // On a second database: stopped at `until` with leads still parked (it once spun there), then run to the end.
+        let other = try TemporaryDirectory()
+        let copy = try Self.database(other, leads: 30)
+        var partial = Self.options()
+        partial.until = Instant(seconds: Self.monday.seconds + 86_400)
+        let first = try await CampaignRunner(database: copy, campaign: campaign, options: partial, connections: ConnectionSet([connection])).run()
+        #expect(first.callsPlaced == 12 && first.waiting == 18)
+        let rest = try await Self.run(copy, campaign, connection)
+        #expect(first.callsPlaced + rest.callsPlaced == 30 && rest.waiting == 0)
         let summary = try await Self.run(db, campaign, connection)
         #expect(summary.callsPlaced == 30 && summary.waiting == 0)
         let calls = try db.query("SELECT lead_id, queued_at / 1000, lead_timezone FROM calls ORDER BY queued_at") {

@@ -13,8 +13,8 @@ public enum WaitReason: String, Sendable, CaseIterable {
     /// the lead waits for the operator (`numbers import`, `numbers enable`) and
     /// is looked at again by the next `run`.
     case pool = "no-caller-id"
-    /// The window is open now, but every line and pacing slot is taken until
-    /// it closes: the lead waits for a line, not for a time.
+    /// The window is open now, but every line and pacing slot, or every caller
+    /// ID, is taken until it closes: the lead waits for capacity, not for a time.
     case lines = "lines-busy"
 }
 
@@ -168,7 +168,7 @@ final class DialGate {
         case .open: return nil
         case .closed(let next):
             if dialAt > clock, window(slot: slot, at: clock) == .open {
-                return .wait(until: next, .lines, "every line is taken until the calling window closes")
+                return .wait(until: next, .lines, "every line or caller ID is taken until the calling window closes")
             }
             return .wait(until: next, .window, "outside the calling window in \(slots[Int(slot)].subject.zones.joined(separator: ", "))")
         case .neverOpens: return .stop(.windowNeverOpens, "the calling window does not open within 14 days")
@@ -206,9 +206,9 @@ final class DialGate {
         var rounds = 0
         let failureKey = pacer.enabled ? "" : selector.settings.fallback == "none" ? "\(wanted.areaCode) \(wanted.state ?? "")" : "*"
         while true {
-            // After the first round the dial time is the pool's, not the lines': a
-            // window that closes first is a wait for the window.
-            if let decision = check(leadID: lead.id, slot: slot, at: dialAt, clock: rounds == 0 ? clock : dialAt) { return decision }
+            // A window open now that closes before a line or a caller ID frees is a
+            // wait for capacity (`lines`): the runner parks the lead until one frees.
+            if let decision = check(leadID: lead.id, slot: slot, at: dialAt, clock: clock) { return decision }
             if !pacer.enabled, fixedNumber == nil, let failed = planFailures[failureKey] ?? planFailures["*"] { return failed }
             let choice: NumberSelector.Choice
             if let fixedNumber, let key = PhoneNumber(e164: fixedNumber)?.key {

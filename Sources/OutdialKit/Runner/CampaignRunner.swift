@@ -202,8 +202,7 @@ public final class CampaignRunner {
 
     /// When a parked run can next be taken (see `LineQueue.next`).
     private func nextLine() -> Int64? {
-        guard lines.count > 0 else { return nil }
-        let free = gate.pacer.dialTime(clock.now)
+        guard lines.count > 0, let free = capacity(from: clock.now) else { return nil }
         return lines.next(at: free, closedUntil: closedUntil(free))
     }
 
@@ -213,15 +212,26 @@ public final class CampaignRunner {
         var reached = start
         for _ in 0..<options.batchSize where lines.count > 0 {
             if let max = options.maxCalls, summary.callsPlaced >= max { break }
-            let free = gate.pacer.dialTime(reached)
-            if free >= bound { break }
-            if let until = options.until?.seconds, free >= until { break }
-            guard var run = lines.take(at: free, closedUntil: closedUntil(free)) else { break }
-            run.wakeMs = free * 1000
-            reached = free
-            try advance(run, at: free, dials: &dials)
+            // When capacity frees and a parked subject's window is open then (maybe later, when one opens).
+            guard let free = capacity(from: reached), let t = lines.next(at: free, closedUntil: closedUntil(free)), t < bound else { break }
+            if let until = options.until?.seconds, t >= until { break }
+            guard var run = lines.take(at: t, closedUntil: closedUntil(t)) else { break }
+            run.wakeMs = t * 1000
+            reached = t
+            try advance(run, at: t, dials: &dials)
         }
         return reached
+    }
+
+    /// When both a line and some caller ID are free, from `t` on (nil: no number ever is).
+    private func capacity(from t: Int64) -> Int64? {
+        var free = gate.pacer.dialTime(t)
+        for _ in 0..<64 {
+            guard let pool = gate.selector.firstFree(at: free) else { return nil }
+            if pool == free { return free }
+            free = gate.pacer.dialTime(pool)
+        }
+        return free
     }
 
     /// When a subject's window, closed at `t`, opens; nil when it is open at

@@ -141,6 +141,13 @@ public final class NumberSelector {
         return nil
     }
 
+    /// The first time at or after `at` some number of the pool can be used
+    /// (`at` itself when one can now); nil when none ever can as things stand.
+    public func firstFree(at: Int64) -> Int64? {
+        for i in numbers.indices where eligible(i, at: at) { return at }
+        return nextChange(after: at)
+    }
+
     @inline(__always)
     private func eligible(_ i: Int, at: Int64) -> Bool {
         guard enabled[i], restingUntil[i] <= at else { return false }
