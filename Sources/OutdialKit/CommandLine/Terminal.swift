@@ -32,15 +32,16 @@ public enum Terminal {
 
     /// `text` with every control character but newline and tab written as `\xHH` (C0, DEL) or `\u{HHHH}` (C1).
     public static func escapingControls(_ text: String) -> String {
-        var clean = true
-        var previous: UInt8 = 0
-        for byte in text.utf8 {
-            if (byte < 0x20 && byte != 10 && byte != 9) || byte == 0x7F || (previous == 0xC2 && (0x80...0x9F).contains(byte)) {
-                clean = false
-                break
-            }
-            previous = byte
-        }
+        // The common case, megabytes of clean text, is one pass over the bytes.
+        let clean =
+            text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+                var previous: UInt8 = 0
+                for byte in bytes {
+                    if byte < 0x20 ? byte != 10 && byte != 9 : byte == 0x7F || (previous == 0xC2 && byte >= 0x80 && byte <= 0x9F) { return false }
+                    previous = byte
+                }
+                return true
+            } ?? false
         if clean { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count + 16)
