@@ -108,7 +108,7 @@ public final class OutputFile {
         guard fd >= 0 else { throw OutputFileError(path: path, reason: String(cString: strerror(errno))) }
         fchmod(fd, 0o644)
         descriptor = fd
-        temporary = String(cString: template)
+        temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return fd
     }
 
