@@ -267,3 +267,20 @@ private final class Fixture {
         #expect(LeadStore.strings(fromJSON: json) == tags)
     }
 }
+
+/// The zone names people and CRMs write are understood.
+@Suite struct TimezoneNameTests {
+    @Test(arguments: [
+        ("America/Chicago", ["America/Chicago"]), ("america/chicago", ["America/Chicago"]), ("Eastern", ["America/New_York"]),
+        ("Central Time", ["America/Chicago"]), ("Central Standard Time", ["America/Chicago"]), ("Pacific_Time", ["America/Los_Angeles"]),
+        ("Mountain", ["America/Denver", "America/Phoenix"]), ("US Mountain Standard Time", ["America/Phoenix"]), ("EST5EDT", ["America/New_York"]),
+        ("PST8PDT", ["America/Los_Angeles"]), ("Alaskan Standard Time", ["America/Anchorage"]), ("Hawaiian Standard Time", ["Pacific/Honolulu"]),
+        ("Atlantic Standard Time", ["America/Halifax"]), ("Newfoundland", ["America/St_Johns"]), ("cst", ["America/Chicago"]), ("UTC", ["GMT"]),
+    ])
+    func isUnderstood(text: String, zones: [String]) {
+        #expect(LeadZoneResolver.zones(forTimezone: text) == zones, "\(text)")
+    }
+
+    @Test(arguments: ["Mars/Olympus", "Eastern Europe-ish", "5", ""])
+    func isNotGuessed(text: String) { #expect(LeadZoneResolver.zones(forTimezone: text) == nil) }
+}

@@ -16,7 +16,8 @@ public struct WindowReport: Sendable {
             switch self {
             case .state(let s): return "'\(s)' is not a US state or Canadian province"
             case .zip(let z): return "'\(z)' is not a US ZIP code outdial knows"
-            case .timezone(let t): return "'\(t)' is not an IANA time zone (America/Chicago) or a US abbreviation (CST)"
+            case .timezone(let t):
+                return "'\(t)' is not an IANA time zone (America/Chicago), an abbreviation (CST) or a zone name (Central, Central Standard Time)"
             }
         }
     }

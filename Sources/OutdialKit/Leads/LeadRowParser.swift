@@ -225,7 +225,8 @@ final class LeadRowParser {
                 timezoneText[text] = zones
             }
             guard let zones else {
-                return try reject("timezone '\(text)' is not an IANA time zone (America/Chicago) or a US abbreviation (CST)")
+                return try reject(
+                    "timezone '\(text)' is not an IANA time zone (America/Chicago), an abbreviation (CST) or a zone name (Central, Central Standard Time)")
             }
             explicitZone = text.trimmingSpaces()
             zoneSet = resolver.explicit(zones, phoneZoneSet: location.zoneSet, addressRegion: addressRegion)

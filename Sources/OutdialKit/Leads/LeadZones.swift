@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where a lead's candidate zones came from (SPEC §4.1).
 public enum ZoneSource: String, Sendable {
     /// The lead's own timezone column: added to the others, never replacing them
@@ -108,11 +110,41 @@ public final class LeadZoneResolver {
         "HST": ["Pacific/Honolulu", "America/Adak"], "HDT": ["America/Adak"], "HAST": ["Pacific/Honolulu", "America/Adak"],
     ]
 
-    /// The zones a timezone cell names: an IANA id or a US abbreviation.
+    /// The names people and CRMs write for North American zones — `Eastern`,
+    /// `Central Time`, Windows names (`Central Standard Time`, `US Mountain
+    /// Standard Time`), POSIX ones (`EST5EDT`) — keyed as `key(_:)` folds them.
+    static let names: [String: [String]] = [
+        "EASTERN": ["America/New_York"], "CENTRAL": ["America/Chicago"], "MOUNTAIN": ["America/Denver", "America/Phoenix"],
+        "US MOUNTAIN": ["America/Phoenix"], "ARIZONA": ["America/Phoenix"], "PACIFIC": ["America/Los_Angeles"],
+        "ALASKA": ["America/Anchorage"], "ALASKAN": ["America/Anchorage"], "HAWAII": ["Pacific/Honolulu", "America/Adak"],
+        "HAWAIIAN": ["Pacific/Honolulu"], "ALEUTIAN": ["America/Adak"], "ATLANTIC": ["America/Halifax"], "NEWFOUNDLAND": ["America/St_Johns"],
+        "EST5EDT": ["America/New_York"], "CST6CDT": ["America/Chicago"], "MST7MDT": ["America/Denver"], "PST8PDT": ["America/Los_Angeles"],
+        "AST": ["America/Halifax", "America/Puerto_Rico"], "ADT": ["America/Halifax"], "NST": ["America/St_Johns"], "NDT": ["America/St_Johns"],
+    ]
+
+    /// A written zone name folded: upper case, `_` as space, single spaces,
+    /// without a trailing `STANDARD TIME`, `DAYLIGHT TIME`, `TIME` or `STANDARD`.
+    static func key(_ text: String) -> String {
+        var key = text.uppercased().replacingOccurrences(of: "_", with: " ").split(separator: " ").joined(separator: " ")
+        for suffix in [" STANDARD TIME", " DAYLIGHT TIME", " TIME", " STANDARD"] where key.hasSuffix(suffix) {
+            key.removeLast(suffix.count)
+            break
+        }
+        return key
+    }
+
+    /// IANA ids by their upper-case spelling, for ids written in any case.
+    nonisolated(unsafe) private static let identifiers: [String: String] = Dictionary(
+        TimeZone.knownTimeZoneIdentifiers.map { ($0.uppercased(), $0) }, uniquingKeysWith: { a, _ in a })
+
+    /// The zones a timezone cell names: an IANA id in any case, a US or
+    /// Canadian abbreviation, or a written name (see `names`). Nil when not understood.
     public static func zones(forTimezone text: String) -> [String]? {
         let trimmed = text.trimmingSpaces()
         if let zones = abbreviations[trimmed.uppercased()] { return zones }
-        guard trimmed.contains("/") || trimmed == "UTC", let zone = TimeZoneCache.shared.zone(named: trimmed) else { return nil }
+        if let zones = names[key(trimmed)] { return zones }
+        let id = identifiers[trimmed.uppercased()] ?? trimmed
+        guard id.contains("/") || id == "UTC", let zone = TimeZoneCache.shared.zone(named: id) else { return nil }
         return [zone.identifier]
     }
 }
