@@ -71,6 +71,13 @@ enum LeadsCommand {
         )
         for (reason, count) in summary.reasons.prefix(5) { output.info("  \(count) rejected: \(reason)") }
         if summary.extensionsDropped > 0 { output.info("  \(summary.extensionsDropped) phone extensions dropped") }
+        for warning in summary.timezoneWarnings {
+            output.warning(
+                "\(file):\(warning.line): timezone '\(warning.text)' is not understood; the lead is kept and gated on its phone's and address's zones")
+        }
+        if summary.timezonesNotUnderstood > summary.timezoneWarnings.count {
+            output.warning("… and \(summary.timezonesNotUnderstood - summary.timezoneWarnings.count) more timezones not understood")
+        }
         if summary.repaired > 0 { output.info("  \(summary.repaired) phones repaired from spreadsheet number format") }
         if let rejects = summary.rejectsFile { output.info("Rejected and duplicate rows: \(rejects)") }
     }

@@ -37,6 +37,10 @@ public struct LeadImportSummary: Equatable, Sendable {
     /// Rows whose extension was dropped, and rows repaired from spreadsheet damage.
     public var extensionsDropped = 0
     public var repaired = 0
+    /// Rows whose timezone was not understood: kept, gated on their phone's and address's zones.
+    public var timezonesNotUnderstood = 0
+    /// The first of those, with their line numbers (at most 10).
+    public var timezoneWarnings: [(line: Int, text: String)] = []
     /// The most common reasons rows were rejected, most frequent first.
     public var reasons: [(String, Int)] = []
 

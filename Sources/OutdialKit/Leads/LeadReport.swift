@@ -73,6 +73,7 @@ extension LeadImportSummary {
             "duplicates": .int(Int64(duplicates)), "rejected": .int(Int64(rejected)), "dnc": .int(Int64(dnc)),
             "rejects_file": .optional(rejectsFile),
             "extensions_dropped": .int(Int64(extensionsDropped)), "repaired": .int(Int64(repaired)),
+            "timezones_not_understood": .int(Int64(timezonesNotUnderstood)),
         ])
     }
 }

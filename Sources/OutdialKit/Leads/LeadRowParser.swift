@@ -224,12 +224,15 @@ final class LeadRowParser {
                 zones = LeadZoneResolver.zones(forTimezone: text)
                 timezoneText[text] = zones
             }
-            guard let zones else {
-                return try reject(
-                    "timezone '\(text)' is not an IANA time zone (America/Chicago), an abbreviation (CST) or a zone name (Central, Central Standard Time)")
+            if let zones {
+                explicitZone = text.trimmingSpaces()
+                zoneSet = resolver.explicit(zones, phoneZoneSet: location.zoneSet, addressRegion: addressRegion)
+            } else {
+                // Never a reject for that alone: the lead keeps its phone's and address's zones, and the summary says so.
+                summary.timezonesNotUnderstood += 1
+                if summary.timezoneWarnings.count < 10 { summary.timezoneWarnings.append((reader.line, String(text.prefix(200)))) }
+                zoneSet = resolver.resolve(phoneZoneSet: location.zoneSet, addressRegion: addressRegion)
             }
-            explicitZone = text.trimmingSpaces()
-            zoneSet = resolver.explicit(zones, phoneZoneSet: location.zoneSet, addressRegion: addressRegion)
         } else {
             zoneSet = resolver.resolve(phoneZoneSet: location.zoneSet, addressRegion: addressRegion)
         }
