@@ -111,7 +111,7 @@ private func loadError(_ text: String) -> CampaignFileError? {
 
     @Test func aDirectoryAFIFOOrASymlinkLoopIsNamedForWhatItIs() throws {
         let dir = try TemporaryDirectory()
-        #expect(throws: InputFileError(path: dir.path, reason: "not a regular file")) { try Campaign.load(path: dir.path) }
+        #expect(throws: InputFileError(path: dir.path, reason: "it is a directory")) { try Campaign.load(path: dir.path) }
         let fifo = dir.path("pipe.yml")
         #expect(mkfifo(fifo, 0o600) == 0)
         // Refused before it is opened: reading a FIFO with no writer would wait forever.

@@ -57,11 +57,7 @@ public final class CSVReader {
         if path == "-" {
             descriptor = 0
         } else {
-            // Looked at before it is opened: opening a FIFO with no writer waits forever.
-            var info = stat()
-            guard stat(path, &info) == 0 else { throw InputFileError(path: path, reason: String(cString: strerror(errno))) }
-            guard (info.st_mode & S_IFMT) != S_IFDIR else { throw InputFileError(path: path, reason: "it is a directory") }
-            guard (info.st_mode & S_IFMT) == S_IFREG else { throw InputFileError(path: path, reason: "not a regular file") }
+            try InputFileError.requireRegularFile(path)
             descriptor = open(path, O_RDONLY)
             guard descriptor >= 0 else { throw InputFileError(path: path, reason: String(cString: strerror(errno))) }
         }

@@ -75,11 +75,9 @@ public struct Campaign: Sendable {
     public static let longestName = 128
 
     public static func load(path: String) throws -> Campaign {
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw InputFileError(path: path, reason: String(cString: strerror(errno))) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw InputFileError(path: path, reason: "not a regular file") }
-        guard Int(info.st_size) <= largestFile else {
-            throw CampaignFileError(file: path, line: 1, column: 1, message: "the file is \(info.st_size) bytes; a campaign file is at most 1 MiB")
+        let size = try InputFileError.requireRegularFile(path)
+        guard size <= largestFile else {
+            throw CampaignFileError(file: path, line: 1, column: 1, message: "the file is \(size) bytes; a campaign file is at most 1 MiB")
         }
         guard let data = FileManager.default.contents(atPath: path) else { throw InputFileError(path: path, reason: "cannot read the file") }
         guard data.count <= largestFile else {

@@ -36,9 +36,7 @@ struct DoNotCallLines {
             closes = false
             return
         }
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw InputFileError(path: path, reason: String(cString: strerror(errno))) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw InputFileError(path: path, reason: "not a regular file") }
+        try InputFileError.requireRegularFile(path)
         let opened = open(path, O_RDONLY)
         guard opened >= 0 else { throw InputFileError(path: path, reason: String(cString: strerror(errno))) }
         fd = opened

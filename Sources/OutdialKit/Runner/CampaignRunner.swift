@@ -341,27 +341,41 @@ public final class CampaignRunner {
             // Nothing in this run can free a number for it: its row waits (due now) for the next run.
             summary.waitingForNumbers += 1
             if let area = gate.areaCode(of: run.leadID) { summary.areaCodesWanted[area, default: 0] += 1 }
-            if wakes.canKeep(run, state: state, rewindable: rewindable) { return }
-            return try save(run, .waiting, state, wake: clock, at: clock, rewindable: rewindable, parkIn: -1)
+            return try save(run, .waiting, state, wake: clock, at: clock, rewindable: rewindable, hold: .forOperator)
         }
         guard reason == .lines, let slot = gate.knownSlot(run.leadID) else {
             return try save(run, .waiting, state, wake: until, at: clock, rewindable: rewindable)
         }
-        try save(run, .waiting, state, wake: clock, at: clock, rewindable: rewindable, parkIn: slot)
+        try save(run, .waiting, state, wake: clock, at: clock, rewindable: rewindable, hold: .forLine(slot))
+    }
+
+    /// Where a waiting run waits in this process.
+    private enum Hold {
+        /// In wake-up order (`wakes`).
+        case byWakeUp
+        /// Parked in its window subject's line queue until capacity frees.
+        case forLine(Int32)
+        /// Not at all: nothing in this run can help it; the next `run` looks at it.
+        case forOperator
     }
 
     /// Writes the run's new state, or keeps it in memory when only its wake-up
-    /// moved; a waiting run is queued by its wake-up, or parked in `parkIn`.
+    /// moved; a waiting run is then held as `hold` says.
     private func save(
         _ run: QueuedRun, _ status: RunStatus, _ state: RunState, wake: Int64? = nil, error: String? = nil, at clock: Int64, rewindable: Bool = false,
-        parkIn slot: Int32? = nil
+        hold: Hold = .byWakeUp
     )
         throws
     {
         let wakeMs = wake.map { $0.multipliedReportingOverflow(by: 1000).overflow ? Int64.max : $0 * 1000 }
         if status == .failed { summary.runsFailed[error ?? "no reason given", default: 0] += 1 }
-        if status == .waiting, let slot, slot >= 0, wakes.canKeep(run, state: state, rewindable: rewindable) { return lines.park(run, slot: slot) }
-        if status == .waiting, slot == nil, let wakeMs, wakes.keep(run, state: state, wakeMs: wakeMs, rewindable: rewindable) { return }
+        if status == .waiting, wakes.canKeep(run, state: state, rewindable: rewindable) {
+            switch hold {
+            case .forLine(let slot): return lines.park(run, slot: slot)
+            case .forOperator: return
+            case .byWakeUp: if let wakeMs, wakes.keep(run, state: state, wakeMs: wakeMs, rewindable: rewindable) { return }
+            }
+        }
         var id = run.id
         if id == 0 {
             id = try runs.insert(
@@ -373,11 +387,10 @@ public final class CampaignRunner {
         }
         if status == .waiting, let wakeMs {
             let queued = QueuedRun(id: id, workflow: run.workflow, leadID: run.leadID, position: state.position, context: state.context, wakeMs: wakeMs)
-            if let slot {
-                // Slot -1: waiting for the operator, not queued in this run.
-                if slot >= 0 { lines.park(queued, slot: slot) }
-            } else {
-                wakes.push(queued)
+            switch hold {
+            case .byWakeUp: wakes.push(queued)
+            case .forLine(let slot): lines.park(queued, slot: slot)
+            case .forOperator: break
             }
         }
     }

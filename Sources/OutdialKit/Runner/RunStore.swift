@@ -49,8 +49,8 @@ struct RunStore {
     /// due now: importing or enabling numbers is what they waited for.
     func reviveStoppedForNumbers(at ms: Int64) throws {
         try database.run(
-            "UPDATE workflow_runs SET status = 'waiting', wake_at = ?2, error = NULL, updated_at = ?2 WHERE campaign = ?1 AND status = 'stopped' AND error LIKE 'no-caller-id:%'",
-            [.text(campaign), .integer(ms)])
+            "UPDATE workflow_runs SET status = 'waiting', wake_at = ?2, error = NULL, updated_at = ?2 WHERE campaign = ?1 AND status = 'stopped' AND error LIKE ?3",
+            [.text(campaign), .integer(ms), .text(WaitReason.pool.rawValue + ":%")])
     }
 
     /// The campaign's waiting runs with ids above `id`, in id order.

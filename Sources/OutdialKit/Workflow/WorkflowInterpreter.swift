@@ -5,7 +5,6 @@ public enum StopCode: String, Sendable, CaseIterable, Comparable {
     case noTimezone = "no-timezone"
     case attemptsExhausted = "attempts-exhausted"
     case windowNeverOpens = "window-never-opens"
-    case noCallerID = "no-caller-id"
     case workflowLoop = "workflow-loop"
 
     public static func < (a: StopCode, b: StopCode) -> Bool { a.rawValue < b.rawValue }
