@@ -9,7 +9,12 @@ let package = Package(
     ],
     dependencies: [
         // YAML campaign files (JSON is valid YAML), with line and column for every node.
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0")
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        // Provider requests (Retell, Vapi, generic HTTP): timeouts per request, and a
+        // delegate that says whether the request left, which at-most-once needs.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.20.0"),
+        // AsyncHTTPClient's own base; and the stub providers the tests and the bench start on 127.0.0.1.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.60.0"),
     ],
     targets: [
         // The system SQLite (Debian: libsqlite3-dev), wrapped by hand in OutdialKit/Store.
@@ -19,7 +24,10 @@ let package = Package(
         ),
         .target(
             name: "OutdialKit",
-            dependencies: ["CSQLite", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "CSQLite", .product(name: "Yams", package: "Yams"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: [
                 .swiftLanguageMode(.v6),
                 // The import and selection loops touch class state per byte and per
@@ -47,12 +55,18 @@ let package = Package(
         // Helpers both test targets use (temporary directories).
         .target(
             name: "TestSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Tests/TestSupport",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
             name: "OutdialKitTests",
             dependencies: ["OutdialKit", "CSQLite", "TestSupport"],
+            // Provider lists the tests read by path.
+            exclude: ["Fixtures"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 /// outcome after some seconds, a refusal, or an ambiguous failure. It keeps
 /// every request it was asked.
 final class ScriptedConnection: Connection {
-    enum Answer {
+    enum Answer: Sendable {
         case outcome(CallOutcome, seconds: Int64)
         /// The same outcome event twice in one answer (a provider that repeats itself).
         case repeated(CallOutcome)
@@ -19,17 +20,20 @@ final class ScriptedConnection: Connection {
     let name: String
     var provider: ProviderKind { .http }
     var hasOutsideEffects: Bool { true }
-    let script: (CallRequest, Int) -> Answer
-    private(set) var requests: [CallRequest] = []
+    let script: @Sendable (CallRequest, Int) -> Answer
+    private let asked = Mutex<[CallRequest]>([])
+    var requests: [CallRequest] { asked.withLock { $0 } }
 
-    init(name: String = "main", script: @escaping (_ request: CallRequest, _ timesAsked: Int) -> Answer) {
+    init(name: String = "main", script: @escaping @Sendable (_ request: CallRequest, _ timesAsked: Int) -> Answer) {
         self.name = name
         self.script = script
     }
 
     func place(_ request: CallRequest) async -> Placement {
-        let asked = requests.filter { $0.callID == request.callID }.count
-        requests.append(request)
+        let asked = self.asked.withLock { requests in
+            defer { requests.append(request) }
+            return requests.filter { $0.callID == request.callID }.count
+        }
         func event(_ outcome: CallOutcome, _ seconds: Int64) -> CallEvent {
             let report = CallReport(
                 status: outcome == .failed ? .failed : .completed, outcome: outcome, disconnectionReason: "scripted", startedAt: request.dialAt * 1000,

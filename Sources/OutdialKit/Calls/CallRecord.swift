@@ -52,6 +52,21 @@ public struct CallReport: Sendable, Equatable {
     /// JSON text.
     public var customAnalysis: String?
     public var costCents: Int64
+    /// What a real provider adds (nil from the simulator): the turns as JSON,
+    /// recording and log URLs, variables the agent collected, where the call
+    /// was transferred, and latency figures (JSON).
+    public var extras = Extras()
+
+    public struct Extras: Sendable, Equatable {
+        public var transcriptJSON: String?
+        public var recordingURL: String?
+        public var recordingMultichannelURL: String?
+        public var publicLogURL: String?
+        public var collectedVariables: String?
+        public var transferTo: String?
+        public var latencyJSON: String?
+        public init() {}
+    }
 
     public init(
         status: CallStatus, outcome: CallOutcome, disconnectionReason: String, startedAt: Int64? = nil, endedAt: Int64, durationMs: Int64 = 0,
@@ -92,6 +107,9 @@ public struct CallIntent: Sendable, Equatable {
     /// The zones the lead was gated in, space-separated.
     public var leadTimezone: String
     public var tier: NumberSelector.Tier?
+    /// What the agent's prompt is given (`calls.dynamic_variables`): written
+    /// for connections with outside effects, empty for the simulator.
+    public var variables: [String: String] = [:]
 }
 
 /// A row of `calls` (docs/schema.md), as `CallStore` reads it.

@@ -6,20 +6,26 @@ struct CallStore {
 
     static let intentSQL = """
         INSERT INTO calls (provider, connection, agent_id, lead_id, campaign, workflow_run_id, attempt, direction, from_number, to_number,
-            status, queued_at, lead_timezone, selection_tier)
-        VALUES (?, ?, ?, ?, ?, ?, ?, 'outbound', ?, ?, 'queued', ?, ?, ?)
+            status, queued_at, lead_timezone, selection_tier, dynamic_variables)
+        VALUES (?, ?, ?, ?, ?, ?, ?, 'outbound', ?, ?, 'queued', ?, ?, ?, ?)
         """
     static let dialingSQL = "UPDATE calls SET status = 'dialing' WHERE call_id = ? AND status = 'queued'"
     static let placedSQL = "UPDATE calls SET status = 'in_progress', provider_call_id = ? WHERE call_id = ? AND status IN ('queued', 'dialing')"
-    static let refusedSQL = "UPDATE calls SET error_message = ? WHERE call_id = ? AND status = 'queued'"
-    static let unknownSQL = "UPDATE calls SET status = 'unknown', error_message = ? WHERE call_id = ? AND status IN ('queued', 'dialing')"
+    static let unknownSQL = "UPDATE calls SET status = 'unknown', error_message = ? WHERE call_id = ? AND status IN ('queued', 'dialing', 'in_progress')"
+    /// A request the provider provably did not act on (a 401, 429, a concurrency refusal): back to queued, to be sent again.
+    static let requeueSQL = """
+        UPDATE calls SET status = 'queued', provider_call_id = NULL, error_message = ? WHERE call_id = ? AND status IN ('queued', 'dialing', 'in_progress')
+        """
+    /// The provider refused the call itself: it fails, with the provider's words, and has its outcome.
+    static let inFlightSQL = "SELECT \(columns), dynamic_variables FROM calls WHERE campaign = ? AND status = 'in_progress' ORDER BY call_id"
     /// The outcome is applied once: a call that has one is left as it is. (An
     /// `IN` list of more than two values here would build a temporary b-tree
     /// on every call recorded; a call has an outcome exactly when it ended.)
     static let reportSQL = """
         UPDATE calls SET status = ?, outcome = ?, disconnection_reason = ?, started_at = ?, ended_at = ?, duration_ms = ?, transcript = ?,
             summary = ?, sentiment = ?, call_successful = ?, in_voicemail = ?, user_spoke = ?, custom_analysis = ?, cost_cents = ?,
-            provider_call_id = coalesce(?, provider_call_id), dynamic_variables = ?, raw = ?
+            provider_call_id = coalesce(?, provider_call_id), raw = ?, transcript_json = ?, recording_url = ?, recording_multichannel_url = ?,
+            public_log_url = ?, collected_variables = ?, transfer_to = ?, latency_json = ?
         WHERE call_id = ? AND outcome IS NULL
         """
     static let recoverSQL = """
@@ -31,7 +37,7 @@ struct CallStore {
         selection_tier, status, provider_call_id, error_message, outcome, disconnection_reason, started_at, ended_at, duration_ms, sentiment,
         user_spoke, in_voicemail, call_successful, summary, transcript, custom_analysis, cost_cents
         """
-    static let queuedSQL = "SELECT \(columns) FROM calls WHERE campaign = ? AND status = 'queued' ORDER BY call_id"
+    static let queuedSQL = "SELECT \(columns), dynamic_variables FROM calls WHERE campaign = ? AND status = 'queued' ORDER BY call_id"
     static let byIDSQL = "SELECT \(columns) FROM calls WHERE call_id = ?"
     static let byProviderSQL = "SELECT call_id FROM calls WHERE provider = ? AND provider_call_id = ?"
     static let historySQL = "SELECT lead_id, queued_at FROM calls WHERE campaign = ? AND lead_id IS NOT NULL ORDER BY queued_at"
@@ -45,6 +51,9 @@ struct CallStore {
                 .text(intent.provider.rawValue), .text(intent.connection), .optional(intent.agent), .integer(intent.leadID), .text(intent.campaign),
                 .optional(intent.workflowRunID), .integer(Int64(intent.attempt)), .text(intent.from), .text(intent.to), .integer(intent.dialAt * 1000),
                 .text(intent.leadTimezone), .optional(intent.tier?.rawValue),
+                .text(
+                    intent.variables.isEmpty ? "{}" : JSONValue.object(intent.variables.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).rendered
+                ),
             ])
         return database.lastInsertRowID
     }
@@ -52,11 +61,21 @@ struct CallStore {
     /// The request is about to leave: from now on the call may exist at the provider.
     func markDialing(_ id: Int64) throws { try database.run(Self.dialingSQL, [.integer(id)]) }
 
+    /// Sends the call again later: the provider did not act on the request.
+    func requeue(_ id: Int64, reason: String) throws { try database.run(Self.requeueSQL, [.text(reason), .integer(id)]) }
+
+    /// Writes why a call failed (with its outcome, applied by the event recorder).
+    func setError(_ id: Int64, _ message: String) throws {
+        try database.run("UPDATE calls SET error_message = ? WHERE call_id = ?", [.text(message), .integer(id)])
+    }
+
+    /// The campaign's calls the provider accepted whose outcome is not in: polled until it is.
+    func inFlight(campaign: String) throws -> [CallRecord] {
+        try database.query(Self.inFlightSQL, [.text(campaign)], Self.record)
+    }
+
     /// The provider took the call.
     func markPlaced(_ id: Int64, providerCallID: String) throws { try database.run(Self.placedSQL, [.text(providerCallID), .integer(id)]) }
-
-    /// The request was refused before it reached the provider: the call stays queued, with why.
-    func markRefused(_ id: Int64, reason: String) throws { try database.run(Self.refusedSQL, [.text(reason), .integer(id)]) }
 
     /// The request may have been placed and no answer says so: never requested again.
     func markUnknown(_ id: Int64, reason: String) throws { try database.run(Self.unknownSQL, [.text(reason), .integer(id)]) }
@@ -69,8 +88,10 @@ struct CallStore {
                 .text(report.status.rawValue), .text(report.outcome.rawValue), .text(report.disconnectionReason), .optional(report.startedAt),
                 .integer(report.endedAt), .integer(report.durationMs), .optional(report.transcript), .optional(report.summary),
                 .optional(report.sentiment?.rawValue), .integer(report.callSuccessful ? 1 : 0), .integer(report.inVoicemail ? 1 : 0),
-                .integer(report.userSpoke ? 1 : 0), .optional(report.customAnalysis), .integer(report.costCents), .optional(providerCallID), .text("{}"),
-                .text(raw), .integer(id),
+                .integer(report.userSpoke ? 1 : 0), .optional(report.customAnalysis), .integer(report.costCents), .optional(providerCallID), .text(raw),
+                .optional(report.extras.transcriptJSON), .optional(report.extras.recordingURL),
+                .optional(report.extras.recordingMultichannelURL), .optional(report.extras.publicLogURL), .optional(report.extras.collectedVariables),
+                .optional(report.extras.transferTo), .optional(report.extras.latencyJSON), .integer(id),
             ])
         return database.changes > 0
     }
@@ -125,8 +146,12 @@ struct CallStore {
                 userSpoke: s.int64(22) != 0, inVoicemail: s.int64(23) != 0, callSuccessful: s.int64(24) != 0, summary: s.string(25),
                 transcript: s.string(26), customAnalysis: s.string(27), costCents: s.int64(28))
         }
+        var withVariables = intent
+        if Int(s.columnCount) > 29, let text = s.string(29), text != "{}", case .object(let pairs)? = try? JSONParser.parse(text) {
+            for (key, value) in pairs { withVariables.variables[key] = value.text ?? "" }
+        }
         return CallRecord(
-            id: s.int64(0), intent: intent, status: CallStatus(rawValue: s.string(13) ?? "") ?? .unknown, providerCallID: s.string(14), report: report,
+            id: s.int64(0), intent: withVariables, status: CallStatus(rawValue: s.string(13) ?? "") ?? .unknown, providerCallID: s.string(14), report: report,
             errorMessage: s.string(15))
     }
 }

@@ -60,13 +60,6 @@ public struct Campaign: Sendable {
         public var minimumGap: TimeSpan?
     }
 
-    public struct ConnectionSpec: Sendable {
-        public var provider: ProviderKind
-        public var seed: Int?
-        public var baseURL: String?
-        public var apiKeyEnv: String?
-    }
-
     /// Reads and validates a campaign file.
     /// The largest campaign file read (bytes), the most YAML nodes it may
     /// expand to (aliases included), and the longest campaign name (bytes).
@@ -148,26 +141,7 @@ public struct Campaign: Sendable {
             case "compliance_rules": callingWindow.complianceRules = try value.string()
             case "connections":
                 for (connectionName, spec) in try value.freeMapping() {
-                    var provider: ProviderKind?
-                    var connection = ConnectionSpec(provider: .simulated)
-                    for (k, v) in try spec.mapping(allowed: ["provider", "seed", "base_url", "api_key_env", "agent", "from"]) {
-                        switch k {
-                        case "provider":
-                            let name = try v.string()
-                            guard let kind = ProviderKind(rawValue: name) else {
-                                let all = ProviderKind.allCases.map(\.rawValue).joined(separator: ", ")
-                                throw v.error("provider '\(name)' is not one of \(all)")
-                            }
-                            provider = kind
-                        case "seed": connection.seed = try v.int(0...Int(Int32.max))
-                        case "base_url": connection.baseURL = try v.string()
-                        case "api_key_env": connection.apiKeyEnv = try v.string()
-                        default: _ = try v.string()
-                        }
-                    }
-                    guard let provider else { throw spec.error("connection '\(connectionName)' needs a provider") }
-                    connection.provider = provider
-                    connections[connectionName] = connection
+                    connections[connectionName] = try Self.parseConnection(spec, name: connectionName)
                 }
             case "numbers": try parseNumbers(value)
             case "limits":

@@ -126,7 +126,7 @@ struct WorkflowParser {
         case "place_call":
             var call = Step.PlaceCall()
             if value.isMapping {
-                for (k, v) in try value.mapping(allowed: ["selection", "number", "connection", "agent"]) {
+                for (k, v) in try value.mapping(allowed: ["selection", "number", "connection", "agent", "variables"]) {
                     switch k {
                     case "selection":
                         guard try v.string() == "smart" else { throw v.error("'selection' must be smart (or give number: for a fixed caller ID)") }
@@ -136,6 +136,8 @@ struct WorkflowParser {
                         }
                         call.number = n.e164
                     case "connection": call.connection = try v.string()
+                    case "variables":
+                        for (name, text) in try v.freeMapping() { call.variables[name] = try text.string() }
                     default: call.agent = try v.string()
                     }
                 }

@@ -40,6 +40,11 @@ struct Pacer {
     /// A line is held until `end` (UTC seconds).
     mutating func occupy(until end: Int64) { activeEnds.append(end) }
 
+    /// A call held its line until `assumed`; it ended at `end` instead (its outcome came in).
+    mutating func release(assumed: Int64, end: Int64) {
+        if let i = activeEnds.firstIndex(of: assumed) { activeEnds[i] = end }
+    }
+
     /// Picks up where an earlier run stopped: its saved position (`saved`), or
     /// else its last dial; and the calls still holding lines.
     mutating func resume(saved: String?, lastDial: Int64?, ends: [Int64]) {

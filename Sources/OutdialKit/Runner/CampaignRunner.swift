@@ -23,9 +23,9 @@ public final class CampaignRunner {
     let clock: any RunClock
     let connections: ConnectionSet
     private let fault: (FaultPoint) throws -> Void
-    private var gate: DialGate!
+    var gate: DialGate!
     private lazy var leads = LeadReader(database: database)
-    private var calls: CallStore { CallStore(database: database) }
+    var calls: CallStore { CallStore(database: database) }
     private let runs: RunStore
     private let recorder: EventRecorder
     private var actions: ActionWriter { ActionWriter(database: database, campaign: campaign.name) }
@@ -44,7 +44,9 @@ public final class CampaignRunner {
     /// Calls refused before reaching their provider, to send again.
     private var retries: [PendingDial] = []
     static let maximumRefusals = 3
-    private var summary: RunSummary
+    /// A live run's calls between intent and request, by send time, and those in flight.
+    var live = LiveCalls()
+    var summary: RunSummary
     /// A test's fault was injected: the run ends as a crash would, writing nothing more.
     private var crashed = false
 
@@ -56,7 +58,8 @@ public final class CampaignRunner {
         self.campaign = campaign
         self.options = options
         self.plan = plan
-        self.connections = try connections ?? ConnectionSet.forCampaign(campaign)
+        // A simulation places every call through the simulator, whatever the campaign's connections are.
+        self.connections = try connections ?? (options.simulate ? ConnectionSet.simulated(campaign) : ConnectionSet.forCampaign(campaign))
         self.clock = clock ?? (options.simulate ? VirtualClock(start: options.start) : WallClock())
         self.fault = fault
         runs = RunStore(database: database, campaign: campaign.name)
@@ -73,6 +76,17 @@ public final class CampaignRunner {
 
     /// Runs until nothing is due any more, `until` or `maxCalls`.
     public func run(progress: (RunSummary) -> Void = { _ in }) async throws -> RunSummary {
+        do {
+            let summary = try await runLoop(progress: progress)
+            await shutdownConnections()
+            return summary
+        } catch {
+            await shutdownConnections()
+            throw error
+        }
+    }
+
+    private func runLoop(progress: (RunSummary) -> Void) async throws -> RunSummary {
         // Time never runs backwards for a campaign: a resumed simulation starts
         // where the last call was placed, so the day's caps count what was done.
         let lastQueued = try calls.lastQueuedAt(campaign: campaign.name)
@@ -100,6 +114,7 @@ public final class CampaignRunner {
         if let low = try database.scalar("SELECT min(id) FROM leads"), let high = try database.scalar("SELECT max(id) FROM leads") { added.reserve(low...high) }
         try readNewRuns()
         defer { try? runs.saveWakes(wakes.unsaved) }
+        if !clock.isVirtual { try resumeInFlight(at: now) }
         // Calls whose intent committed but whose request never left: send them now.
         try await send(try calls.queued(campaign: campaign.name).compactMap(resumed))
 
@@ -109,6 +124,10 @@ public final class CampaignRunner {
                 break
             }
             if retries.contains(where: { $0.retryAt <= now }) { try await sendRetries(at: now) }
+            if !clock.isVirtual {
+                try await serviceLive(at: now)
+                now = clock.now
+            }
             if let until = options.until?.seconds, now >= until { break }
             if let max = options.maxCalls, summary.callsPlaced >= max { break }
             // In simulation, runs due within the next few virtual minutes are taken
@@ -125,14 +144,16 @@ public final class CampaignRunner {
                     try database.transaction { try lease.renew(at: renewed) }
                 }
                 let nextRetry = retries.map(\.retryAt).min()
-                guard let next = [wakes.firstWakeMs.map { ($0 + 999) / 1000 }, nextRetry, lineFrees].compactMap({ $0 }).min() else { break }
+                guard let next = [wakes.firstWakeMs.map { ($0 + 999) / 1000 }, nextRetry, lineFrees, live.nextEvent].compactMap({ $0 }).min() else { break }
                 if let until = options.until?.seconds, next > until {
                     await clock.sleep(until: until)
                     now = until
                     break
                 }
-                // A live run looks for runs other processes add at least once a second.
-                await clock.sleep(until: clock.isVirtual ? max(now + 1, next) : min(next, now + 1))
+                // A live run looks for runs other processes add, sends what is due and
+                // polls calls in flight once a second.
+                if !clock.isVirtual { progress(summary) }
+                await clock.sleep(until: clock.isVirtual ? max(now + 1, next) : now + 1)
                 now = clock.now
                 continue
             }
@@ -166,12 +187,13 @@ public final class CampaignRunner {
             now = clock.now
             progress(summary)
         }
+        if !clock.isVirtual { try await finishLive(now: &now) }
         summary.clockEnd = Instant(seconds: now)
         summary.waiting = try runs.waitingCount()
         return summary
     }
 
-    private func inject(_ point: FaultPoint) throws {
+    func inject(_ point: FaultPoint) throws {
         do { try fault(point) } catch {
             crashed = true
             throw error
@@ -180,7 +202,7 @@ public final class CampaignRunner {
 
     /// A transaction of the runner's: runs other processes added since the
     /// last look are read in first, so every row above `lastRunID` is one of ours.
-    private func write<T>(_ body: () throws -> T) throws -> T {
+    func write<T>(_ body: () throws -> T) throws -> T {
         try database.transaction {
             try readNewRuns()
             return try body()
@@ -402,25 +424,28 @@ public final class CampaignRunner {
     private func intend(_ choice: DialChoice, lead: LeadRecord, settings: Step.PlaceCall, runID: Int64) throws -> PendingDial {
         let from = gate.selector.numbers[choice.index]
         guard let connection = connections.resolve(settings.connection, from.connection) else { throw ConnectionError.none(campaign: campaign.name) }
-        let intent = CallIntent(
+        var intent = CallIntent(
             provider: connection.provider, connection: connection.name, agent: settings.agent, leadID: lead.id, campaign: campaign.name,
             workflowRunID: runID, attempt: choice.attempt, from: choice.from, to: lead.phone, dialAt: choice.dialAt, leadTimezone: choice.zones,
             tier: choice.tier)
+        // What a real agent is given is kept with the call; the simulator needs only the first name.
+        if connection.hasOutsideEffects { intent.variables = PendingDial.variables(lead: lead, step: settings.variables) }
         let id = try calls.insert(intent)
         gate.record(choice, leadID: lead.id)
         summary.callsPlaced += 1
-        var dial = PendingDial(callID: id, intent: intent, lead: lead, connection: connection, localZone: choice.localZone)
+        var dial = PendingDial(
+            callID: id, intent: intent, lead: lead, connection: connection, localZone: choice.localZone, fromNumberID: from.providerNumberID)
         if !connection.hasOutsideEffects, let placement = connection.placeImmediately(dial.request) { dial.placement = placement }
         gate.pacer.occupy(until: dial.heldUntil)
         return dial
     }
 
     /// A call found `queued` at the start: its request never left.
-    private func resumed(_ record: CallRecord) throws -> PendingDial? {
+    func resumed(_ record: CallRecord) throws -> PendingDial? {
         guard let lead = try leads.lead(record.intent.leadID), let connection = connections.resolve(record.intent.connection) else { return nil }
         var dial = PendingDial(
             callID: record.id, intent: record.intent, lead: lead, connection: connection,
-            localZone: record.intent.leadTimezone.split(separator: " ").first.map(String.init))
+            localZone: record.intent.leadTimezone.split(separator: " ").first.map(String.init), fromNumberID: providerNumberID(of: record.intent.from))
         if !connection.hasOutsideEffects, let placement = connection.placeImmediately(dial.request) { dial.placement = placement }
         gate.pacer.occupy(until: dial.heldUntil)
         return dial
@@ -428,8 +453,10 @@ public final class CampaignRunner {
 
     /// Sends each committed intent (outside any transaction) and records what
     /// happened: outcomes, their events and post-call runs in one transaction.
-    private func send(_ dials: [PendingDial]) async throws {
+    func send(_ dials: [PendingDial]) async throws {
         guard !dials.isEmpty else { return }
+        // A live run sends each call at its dial time.
+        if !clock.isVirtual { return live.schedule(dials) }
         var answered: [PendingDial] = []
         for var dial in dials {
             if dial.placement == nil {
@@ -439,10 +466,12 @@ public final class CampaignRunner {
             }
             answered.append(dial)
         }
+        var followUps: [PendingDial] = []
         try write {
             try inject(.beforeOutcomeCommit)
-            for dial in answered { try record(dial) }
+            for dial in answered { try record(dial, dials: &followUps) }
         }
+        try await send(followUps)
     }
 
     private func sendRetries(at now: Int64) async throws {
@@ -454,33 +483,70 @@ public final class CampaignRunner {
             })
     }
 
-    /// What became of one request, written in the caller's transaction.
-    private func record(_ dial: PendingDial) throws {
+    /// What became of one request, written in the caller's transaction; calls
+    /// that post-call runs place go to `dials`.
+    func record(_ dial: PendingDial, dials: inout [PendingDial]) throws {
         let now = clock.now * 1000
         switch dial.placement! {
         case .accepted(let providerCallID, let events):
+            if !clock.isVirtual {
+                // Live: the outcome is polled for (or, from the simulator, comes at the call's end).
+                try calls.markPlaced(dial.callID, providerCallID: providerCallID)
+                live.fly(dial, providerCallID: providerCallID, known: events.first, at: clock.now)
+                return
+            }
             if events.isEmpty { try calls.markPlaced(dial.callID, providerCallID: providerCallID) }
-            for event in events { try recordOutcome(event, of: dial, receivedAt: now) }
+            for event in events { try recordOutcome(event, of: dial, receivedAt: now, dials: &dials) }
         case .ambiguous(let reason):
             try calls.markUnknown(dial.callID, reason: "the request may have been placed (\(reason)); not redialled")
             summary.unknown += 1
+            gate.pacer.release(assumed: dial.heldUntil, end: clock.now)
+        case .throttled(let reason, let retryAfter):
+            // Nothing was placed: the call is sent again, and its connection slows down.
+            try calls.requeue(dial.callID, reason: "the provider had no line free (\(reason)); will be sent again")
+            dial.connection.throttle(inFlight: live.inFlight(dial.connection.name), at: clock.now)
+            summary.throttled += 1
+            var again = dial
+            again.placement = nil
+            again.throttles += 1
+            again.sendAt = clock.now + (retryAfter ?? LiveCalls.backoff(again.throttles))
+            live.schedule([again])
+        case .rejected(let reason):
+            let report = CallReport(status: .failed, outcome: .failed, disconnectionReason: "request_rejected", endedAt: now)
+            try recordOutcome(
+                CallEvent(call: .callID(dial.callID), report: report, raw: JSONObject(["rejected": .string(reason)]).rendered), of: dial, receivedAt: now,
+                dials: &dials)
+            try calls.setError(dial.callID, "the provider refused the call: \(reason)")
+            gate.pacer.release(assumed: dial.heldUntil, end: clock.now)
+        case .unauthorized(let reason):
+            try calls.requeue(dial.callID, reason: "the provider refused the key (\(reason)); sent again by a later run")
+            live.unauthorized = live.unauthorized ?? ConnectionError.unauthorized(connection: dial.connection.name, reason: reason)
         case .refused(let reason):
             var again = dial
             again.refusals += 1
             guard again.refusals < Self.maximumRefusals else {
                 let report = CallReport(status: .failed, outcome: .failed, disconnectionReason: "request_refused", endedAt: now)
                 try recordOutcome(
-                    CallEvent(call: .callID(dial.callID), report: report, raw: JSONObject(["refused": .string(reason)]).rendered), of: dial, receivedAt: now)
+                    CallEvent(call: .callID(dial.callID), report: report, raw: JSONObject(["refused": .string(reason)]).rendered), of: dial, receivedAt: now,
+                    dials: &dials)
+                try calls.setError(dial.callID, "the request could not be sent \(Self.maximumRefusals) times (\(reason))")
+                gate.pacer.release(assumed: dial.heldUntil, end: clock.now)
                 return
             }
-            try calls.markRefused(dial.callID, reason: "refused before reaching the provider (\(reason)); will be sent again")
+            try calls.requeue(dial.callID, reason: "the request could not be sent (\(reason)); will be sent again")
+            again.placement = nil
             again.retryAt = clock.now + 30 * Int64(again.refusals)
-            retries.append(again)
+            if clock.isVirtual {
+                retries.append(again)
+            } else {
+                again.sendAt = again.retryAt
+                live.schedule([again])
+            }
         }
     }
 
     /// Applies a call's outcome and advances the post-call runs it starts, with the lead and call in hand.
-    private func recordOutcome(_ event: CallEvent, of dial: PendingDial, receivedAt ms: Int64) throws {
+    func recordOutcome(_ event: CallEvent, of dial: PendingDial, receivedAt ms: Int64, dials: inout [PendingDial]) throws {
         guard let applied = try recorder.apply(event, intent: dial.intent, receivedAt: ms) else { return }
         summary.outcomes[applied.report.outcome, default: 0] += 1
         // Health reacts within the run: a number blocked as spam rests from the call's end.
@@ -492,10 +558,9 @@ public final class CampaignRunner {
             let run = QueuedRun(
                 id: 0, workflow: Int32(number), leadID: dial.intent.leadID, eventID: applied.eventID, position: [0], context: ["call_id": dial.callID],
                 wakeMs: applied.report.endedAt)
-            var none: [PendingDial] = []
             // A post-call run that changed the lead leaves the next one the lead as it
             // is now. It runs at its call's end: the same time however late the event came.
-            subject = try advance(run, at: run.wake, dials: &none, subject: subject)
+            subject = try advance(run, at: run.wake, dials: &dials, subject: subject)
             summary.postCallRuns += 1
         }
     }
@@ -507,4 +572,10 @@ public final class CampaignRunner {
     func window(for lead: LeadRecord, at t: Int64) -> WindowCheck { gate.window(slot: gate.slot(for: DialLead(lead)), at: t) }
     func window(forKnownLead id: Int64, at t: Int64) -> WindowCheck? { gate.knownSlot(id).map { gate.window(slot: $0, at: t) } }
     func writeTags(_ tags: [String], of leadID: Int64, at clock: Int64) throws { try actions.write(tags: tags, of: leadID, at: clock) }
+
+    /// The provider's id of a caller ID of the pool.
+    func providerNumberID(of e164: String) -> String? {
+        guard let key = PhoneNumber(e164: e164)?.key, let index = gate.selector.index(of: key) else { return nil }
+        return gate.selector.numbers[index].providerNumberID
+    }
 }

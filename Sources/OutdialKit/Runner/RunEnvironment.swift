@@ -68,27 +68,71 @@ struct PendingDial {
     var lead: LeadRecord
     var connection: any Connection
     var localZone: String?
+    /// The provider's id of the caller ID (Vapi's phone-number id).
+    var fromNumberID: String?
     /// What the connection said (set at once by a connection that answers at once).
     var placement: Placement?
     var refusals = 0
+    /// Times the provider had no line for it.
+    var throttles = 0
     /// When a refused request is sent again (UTC seconds).
     var retryAt: Int64 = 0
+    /// A live run sends it at this time (its dial time, later when throttled or its window closed meanwhile).
+    var sendAt: Int64
 
-    /// How long a call whose end is not known yet is taken to hold its line.
+    init(callID: Int64, intent: CallIntent, lead: LeadRecord, connection: any Connection, localZone: String?, fromNumberID: String? = nil) {
+        self.callID = callID
+        self.intent = intent
+        self.lead = lead
+        self.connection = connection
+        self.localZone = localZone
+        self.fromNumberID = fromNumberID
+        sendAt = intent.dialAt
+    }
+
+    /// How long a call whose end is not known yet is taken to hold its line in
+    /// a simulation; a live run frees the line when the outcome comes in.
     static let assumedLength: Int64 = 15 * 60
+    /// A live call's line is held until its outcome is in, or this long.
+    static let longestLiveCall: Int64 = 2 * 3600
+
+    /// The variables the agent's prompt is given: the lead's fields (its
+    /// custom fields by their own names), then the step's `variables:`.
+    static func variables(lead: LeadRecord, step: [String: String]) -> [String: String] {
+        var variables: [String: String] = ["lead_id": String(lead.id), "phone": lead.phone]
+        if case .object(let pairs)? = try? JSONParser.parse(lead.fields) {
+            for (key, value) in pairs { if let text = value.text { variables[key] = text } }
+        }
+        for (key, value) in [
+            ("first_name", lead.firstName), ("last_name", lead.lastName), ("email", lead.email), ("state", lead.state), ("zip", lead.zip),
+            ("country", lead.country),
+        ] {
+            if let value { variables[key] = value }
+        }
+        for (key, value) in step { variables[key] = value }
+        return variables
+    }
 
     var request: CallRequest {
-        var variables = ["lead_id": String(lead.id)]
-        if let first = lead.firstName { variables["first_name"] = first }
-        return CallRequest(
+        var variables = intent.variables
+        if variables.isEmpty {
+            variables = ["lead_id": String(lead.id)]
+            if let first = lead.firstName { variables["first_name"] = first }
+        }
+        var request = CallRequest(
             callID: callID, leadID: lead.id, attempt: intent.attempt, from: intent.from, to: intent.to, agent: intent.agent, variables: variables,
             dialAt: intent.dialAt, leadTimeZone: localZone)
+        request.campaign = intent.campaign
+        let name = [lead.firstName, lead.lastName].compactMap { $0 }.joined(separator: " ")
+        request.leadName = name.isEmpty ? nil : name
+        request.fromNumberID = fromNumberID
+        return request
     }
 
     /// Until when the call holds a line (UTC seconds).
     var heldUntil: Int64 {
         if case .accepted(_, let events)? = placement, let end = events.map(\.report.endedAt).max() { return (end + 999) / 1000 }
-        return intent.dialAt + Self.assumedLength
+        return intent.dialAt + (connection.hasOutsideEffects ? Self.longestLiveCall : Self.assumedLength)
     }
 }
 

@@ -10,6 +10,8 @@ public struct RunOptions: Sendable {
     public var maxCalls: Int?
     /// Due runs advanced per transaction (at most).
     public var batchSize = 4096
+    /// A live run told to stop waits this long (seconds) for its calls in flight to end.
+    public var drainSeconds: Int64 = 60
 
     public init() {}
 }
@@ -39,6 +41,15 @@ public struct RunSummary: Sendable {
     public var waiting = 0
     /// Stopped by Ctrl-C or SIGTERM.
     public var interrupted = false
+    /// Live: requests the provider turned away for want of lines (sent again later).
+    public var throttled = 0
+    /// Live: create-call requests sent, and polls of calls in flight.
+    public var requests = 0
+    public var polls = 0
+    /// Live: calls still in flight when the run stopped (the next `run` polls them).
+    public var inFlight = 0
+    /// Live: calls whose request had not left when the run stopped (the next `run` sends them).
+    public var notSent = 0
 }
 
 /// Workflow runs failed in a run (exit 1): the run went on, and says so at the end.

@@ -22,13 +22,15 @@ public struct NumberStore {
     }
 
     static let upsertSQL = """
-        INSERT INTO numbers (number, label, connection, daily_cap, weight, enabled, state, latitude, longitude, created_at, updated_at)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+        INSERT INTO numbers (number, label, connection, daily_cap, weight, enabled, state, latitude, longitude, created_at, updated_at,
+            provider_number_id)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)
         ON CONFLICT(number) DO UPDATE SET label = ?2, connection = ?3, daily_cap = ?4, weight = ?5, enabled = ?6, state = ?7,
-            latitude = ?8, longitude = ?9, updated_at = ?10
+            latitude = ?8, longitude = ?9, updated_at = ?10, provider_number_id = ?11
         """
     static let allSQL = """
-        SELECT id, number, label, connection, daily_cap, weight, enabled, state, latitude, longitude, resting_until, resting_reason
+        SELECT id, number, label, connection, daily_cap, weight, enabled, state, latitude, longitude, resting_until, resting_reason,
+            provider_number_id
         FROM numbers ORDER BY number
         """
     static let historySQL = """
@@ -57,7 +59,7 @@ public struct NumberStore {
 
     /// Imports a numbers CSV (SPEC §2.2): `number` (required), `label`,
     /// `connection`, `daily_cap`, `weight`, `enabled`, `state` (else the area
-    /// code's). A number already in the pool is updated.
+    /// code's), `provider_number_id` (Vapi's phone-number id). A number already in the pool is updated.
     public func importCSV(path: String, region: String = "US", now: Instant = .now) throws -> ImportSummary {
         let reader = try CSVReader(path: path)
         guard try reader.next() else { throw CSVError(file: path, line: 1, kind: .empty) }
@@ -68,7 +70,8 @@ public struct NumberStore {
         }
         let columns = (
             label: column(["label", "name"]), connection: column(["connection"]), cap: column(["dailycap", "cap"]), weight: column(["weight"]),
-            enabled: column(["enabled", "active"]), state: column(["state", "province"])
+            enabled: column(["enabled", "active"]), state: column(["state", "province"]),
+            providerID: column(["providernumberid", "phonenumberid"])
         )
         guard let normalizer = PhoneNormalizer(region: region, plan: plan) else { throw LeadImportError.unknownRegion(region) }
         var summary = ImportSummary()
@@ -132,7 +135,7 @@ public struct NumberStore {
                     .text(number.e164), .optional(text(columns.label)), .optional(text(columns.connection)), .optional(cap.map(Int64.init)),
                     .integer(Int64(weight)), .integer(enabled ? 1 : 0), .optional(state),
                     location.position.map { .real($0.latitude) } ?? .null, location.position.map { .real($0.longitude) } ?? .null,
-                    .integer(now.milliseconds),
+                    .integer(now.milliseconds), .optional(text(columns.providerID)),
                 ])
                 try upsert.execute()
                 summary.imported += 1
@@ -158,6 +161,7 @@ public struct NumberStore {
             n.enabled = s.int64(6) != 0
             n.restingUntil = s.optionalInt64(10).map { $0 / 1000 }
             n.restingReason = s.string(11)
+            n.providerNumberID = s.string(12)
             return n
         }
     }

@@ -9,6 +9,8 @@ public struct PoolNumber: Sendable {
     public var position: Coordinate?
     public var label: String?
     public var connection: String?
+    /// The provider's id for the number (Vapi's `phoneNumberId`).
+    public var providerNumberID: String?
     /// Calls a local day; nil uses the campaign's default.
     public var dailyCap: Int?
     public var weight: Int

@@ -8,6 +8,9 @@ public enum Schema {
             version: 1, summary: "core tables: leads, zone sets, numbers, dnc, calls, events, workflow runs, CRM records, messages, outbox", sql: version1),
         Migration(version: 2, summary: "narrower call and workflow-run indexes: fewer index writes per call", sql: version2),
         Migration(version: 3, summary: "CHECK constraints as OR chains: no temporary b-tree per row written", edits: version3),
+        Migration(
+            version: 4, summary: "numbers.provider_number_id: the provider's id of a caller ID (Vapi's phoneNumberId)",
+            sql: "ALTER TABLE numbers ADD COLUMN provider_number_id TEXT;"),
     ]
 
     /// A `CHECK (x IN ('a', 'b', 'c'))` builds a temporary b-tree of the list

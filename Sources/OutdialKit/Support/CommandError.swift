@@ -43,4 +43,3 @@ extension LeadImportError: CommandError { public var exitCode: ExitCode { .dataE
 extension InputFileError: CommandError { public var exitCode: ExitCode { .noInput } }
 extension OutputFileError: CommandError { public var exitCode: ExitCode { .ioError } }
 extension NotFoundError: CommandError { public var exitCode: ExitCode { .failure } }
-extension ConnectionError: CommandError { public var exitCode: ExitCode { .usage } }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The voice providers a campaign's connections can name.
 public enum ProviderKind: String, Sendable, CaseIterable {
     case simulated, retell, vapi, http
@@ -20,6 +22,11 @@ public struct CallRequest: Sendable, Equatable {
     public var dialAt: Int64
     /// The zone the lead's local time is read in (the first zone it is gated in).
     public var leadTimeZone: String?
+    public var campaign: String = ""
+    /// The lead's name as a provider shows it ("Ana Diaz").
+    public var leadName: String?
+    /// The provider's id of the caller ID (Vapi's `phoneNumberId`), from the numbers CSV.
+    public var fromNumberID: String?
 
     /// The key sent with the request, the same however often it is built.
     public var idempotencyKey: String { "outdial-call-\(callID)" }
@@ -28,20 +35,57 @@ public struct CallRequest: Sendable, Equatable {
 /// What became of a request.
 public enum Placement: Sendable, Equatable {
     /// The provider took the call; `events` are outcomes it already knows (a
-    /// simulator's), the others arrive later through the event recorder.
+    /// simulator's), the others arrive later (polled, or through the event recorder).
     case accepted(providerCallID: String, events: [CallEvent])
-    /// Refused before it reached the provider (a connection error before
-    /// sending, a 4xx that placed nothing): the call may be requested again.
+    /// The request never left (connection refused, a DNS failure): the call
+    /// may be requested again.
     case refused(reason: String)
-    /// It may have been placed (a timeout after sending, a 5xx): the call
-    /// becomes `unknown` and is never requested again.
+    /// The provider had no line for it (HTTP 429 or 503, a concurrency
+    /// refusal): nothing was placed; it is sent again after `retryAfter`
+    /// seconds (nil: the runner backs off) and the connection slows down.
+    case throttled(reason: String, retryAfter: Int64?)
+    /// The provider refused this call (400, 403, 404, 422): the call fails with its message.
+    case rejected(reason: String)
+    /// The provider refused the key (401): every later call would fail too, so the run stops.
+    case unauthorized(reason: String)
+    /// It may have been placed (a timeout after sending, a reset, a 5xx): the
+    /// call becomes `unknown` and is never requested again.
     case ambiguous(reason: String)
+}
+
+/// A call in flight, as a connection is asked about it.
+public struct PolledCall: Sendable {
+    public var providerCallID: String
+    public var request: CallRequest
+    /// How many polls in a row found it ended with its analysis still to come.
+    public var endedPolls = 0
+
+    public init(providerCallID: String, request: CallRequest, endedPolls: Int = 0) {
+        self.providerCallID = providerCallID
+        self.request = request
+        self.endedPolls = endedPolls
+    }
+}
+
+/// What a poll found.
+public enum PollResult: Sendable, Equatable {
+    case ended(CallEvent)
+    case ongoing
+    /// Ended, with the provider's analysis not in yet: asked again.
+    case awaitingAnalysis
+    /// The provider never placed it because it had no line free: it may be dialled again.
+    case throttled(reason: String)
+    /// The poll failed (a timeout, a 5xx, a 429): asked again later, with backoff.
+    case failed(reason: String)
+    /// The provider does not know the call (404): after a few, the call is `unknown`.
+    case notFound(reason: String)
+    case unauthorized(reason: String)
 }
 
 /// A way to place calls: a provider's API or the simulator. The runner knows
 /// no provider; it hands each committed intent to the call's connection and
 /// records what comes back.
-public protocol Connection: AnyObject {
+public protocol Connection: AnyObject, Sendable {
     /// The connection's name in the campaign file.
     var name: String { get }
     var provider: ProviderKind { get }
@@ -57,10 +101,31 @@ public protocol Connection: AnyObject {
     /// that knows it at once (the simulator): the runner then holds the line
     /// for exactly as long as the call lasts. Nil for connections that must be asked.
     func placeImmediately(_ request: CallRequest) -> Placement?
+
+    /// Asks the provider what became of a call it accepted.
+    func poll(_ call: PolledCall) async -> PollResult
+
+    /// Seconds between polls of one call in flight.
+    var pollInterval: Int64 { get }
+
+    /// How many of this connection's calls may be in flight at once now
+    /// (lowered for a while after the provider refused for want of lines); nil: no limit of its own.
+    func inFlightLimit(at now: Int64) -> Int?
+
+    /// The provider had no line free at `now`: hold the in-flight limit at `inFlight` for a while.
+    func throttle(inFlight: Int, at now: Int64)
+
+    /// Closes what the connection holds open (its HTTP client).
+    func shutdown() async
 }
 
 extension Connection {
     public func placeImmediately(_ request: CallRequest) -> Placement? { nil }
+    public func poll(_ call: PolledCall) async -> PollResult { .ongoing }
+    public var pollInterval: Int64 { 5 }
+    public func inFlightLimit(at now: Int64) -> Int? { nil }
+    public func throttle(inFlight: Int, at now: Int64) {}
+    public func shutdown() async {}
 }
 
 /// The campaign's connections by name, each made once for a run.
@@ -72,10 +137,13 @@ public struct ConnectionSet {
     }
 
     /// The connections a campaign names. Every simulated connection gets its own
-    /// seed (default 1); `make` builds the others (the real providers), and a
-    /// provider it does not build is an error naming it.
+    /// seed (default 1); `make` builds the others (the real providers, by
+    /// default from their keys in the process's environment).
     public static func forCampaign(
-        _ campaign: Campaign, make: (String, Campaign.ConnectionSpec) throws -> (any Connection)? = { _, _ in nil }
+        _ campaign: Campaign,
+        make: (String, Campaign.ConnectionSpec) throws -> (any Connection)? = { name, spec in
+            spec.provider == .simulated ? nil : try ProviderConnection.make(name: name, spec: spec, environment: ProcessEnvironment.current)
+        }
     ) throws -> ConnectionSet {
         var connections: [any Connection] = []
         for name in campaign.connections.keys.sorted() {
@@ -93,6 +161,11 @@ public struct ConnectionSet {
         return ConnectionSet(connections)
     }
 
+    /// The campaign's connections by name, every one the simulator (`run --simulate`).
+    public static func simulated(_ campaign: Campaign) throws -> ConnectionSet {
+        try forCampaign(campaign) { name, spec in SimulatedConnection(name: name, seed: UInt64(spec.seed ?? 1)) }
+    }
+
     /// The connection for a call: the step's, else the caller ID's, else the
     /// campaign's first by name.
     public func resolve(_ names: String?...) -> (any Connection)? {
@@ -105,12 +178,34 @@ public struct ConnectionSet {
 public enum ConnectionError: Error, Equatable, CustomStringConvertible {
     case unsupported(connection: String, provider: ProviderKind)
     case none(campaign: String)
+    /// The environment variable the campaign names for a key is not set.
+    case missingKey(connection: String, variable: String)
+    case noKeyVariable(connection: String, provider: ProviderKind)
+    /// The provider refused the key: the run stops.
+    case unauthorized(connection: String, reason: String)
 
     public var description: String {
         switch self {
         case .none(let campaign): return "campaign '\(campaign)' has no connection to place calls through"
         case .unsupported(let connection, let provider):
-            return "connection '\(connection)' uses provider \(provider.rawValue), which this version cannot dial yet; run with --simulate"
+            return "connection '\(connection)' uses provider \(provider.rawValue), which cannot place calls here"
+        case .missingKey(let connection, let variable):
+            return "connection '\(connection)' reads its key from the environment variable \(variable), which is not set; export it and run again"
+        case .noKeyVariable(let connection, let provider):
+            return "connection '\(connection)' (\(provider.rawValue)) needs 'api_key_env': the environment variable holding its API key (docs/connections.md)"
+        case .unauthorized(let connection, let reason):
+            return
+                "the provider refused connection '\(connection)''s key (\(reason)); check the key in its api_key_env variable. Stopped: every later call would fail too"
         }
     }
+}
+
+extension ConnectionError: CommandError {
+    public var exitCode: ExitCode { isUnauthorized ? .failure : .usage }
+    private var isUnauthorized: Bool { if case .unauthorized = self { return true } else { return false } }
+}
+
+/// The process's environment variables, read once.
+public enum ProcessEnvironment {
+    public static var current: [String: String] { ProcessInfo.processInfo.environment }
 }

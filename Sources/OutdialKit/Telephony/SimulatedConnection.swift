@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A seeded stand-in for a voice provider: realistic enough to exercise
 /// everything downstream (answer rates that vary by the lead's local hour,
@@ -10,9 +11,13 @@ public final class SimulatedConnection: Connection {
     public let seed: UInt64
     public var provider: ProviderKind { .simulated }
     public var hasOutsideEffects: Bool { false }
-    private var clocks: [String: ZoneClock?] = [:]
-    /// Raw payloads by outcome: the same few bytes for every call with one outcome.
-    private var rawByOutcome: [CallOutcome: String] = [:]
+    /// Zone clocks by name, and raw payloads by outcome (the same few bytes
+    /// for every call with one outcome), made once.
+    private struct Caches {
+        var clocks: [String: ZoneClock?] = [:]
+        var rawByOutcome: [CallOutcome: String] = [:]
+    }
+    private let caches = Mutex(Caches())
 
     public init(name: String = "simulated", seed: UInt64) {
         self.name = name
@@ -32,12 +37,11 @@ public final class SimulatedConnection: Connection {
     public func event(for request: CallRequest) -> CallEvent {
         var localHour = 12
         if let zone = request.leadTimeZone {
-            let clock: ZoneClock?
-            if let known = clocks[zone] {
-                clock = known
-            } else {
-                clock = ZoneClock(named: zone)
-                clocks[zone] = clock
+            let clock: ZoneClock? = caches.withLock { caches in
+                if let known = caches.clocks[zone] { return known }
+                let made = ZoneClock(named: zone)
+                caches.clocks[zone] = made
+                return made
             }
             if let clock { localHour = Int((clock.local(at: request.dialAt) % 86_400 + 86_400) % 86_400 / 3600) }
         }
@@ -49,10 +53,12 @@ public final class SimulatedConnection: Connection {
     }
 
     private func raw(_ outcome: CallOutcome) -> String {
-        if let known = rawByOutcome[outcome] { return known }
-        let raw = JSONObject(["simulated": .bool(true), "seed": .int(Int64(seed)), "outcome": .string(outcome.rawValue)]).rendered
-        rawByOutcome[outcome] = raw
-        return raw
+        caches.withLock { caches in
+            if let known = caches.rawByOutcome[outcome] { return known }
+            let raw = JSONObject(["simulated": .bool(true), "seed": .int(Int64(seed)), "outcome": .string(outcome.rawValue)]).rendered
+            caches.rawByOutcome[outcome] = raw
+            return raw
+        }
     }
 
     /// The call to a lead, attempt `attempt`, dialled at `localHour` in the lead's zone

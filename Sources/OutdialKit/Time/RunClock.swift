@@ -7,6 +7,8 @@ public protocol RunClock: AnyObject {
     var isVirtual: Bool { get }
     /// Waits until `t` (a virtual clock moves there at once); returns early when a stop is asked for.
     func sleep(until t: Int64) async
+    /// Waits until `t` whether or not a stop was asked for (a stopping live run waiting for its calls in flight).
+    func pause(until t: Int64) async
 }
 
 /// Time that moves only when the runner says so.
@@ -17,6 +19,7 @@ public final class VirtualClock: RunClock {
     public init(start: Instant) { now = start.seconds }
 
     public func sleep(until t: Int64) async { now = max(now, t) }
+    public func pause(until t: Int64) async { now = max(now, t) }
 
     /// Moves the clock on (never back).
     public func advance(to t: Int64) { now = max(now, t) }
@@ -36,4 +39,28 @@ public final class WallClock: RunClock {
             try? await Task.sleep(for: .milliseconds(min(left, 250)))
         }
     }
+
+    public func pause(until t: Int64) async {
+        let left = Instant(seconds: t).milliseconds - Instant.now.milliseconds
+        if left > 0 { try? await Task.sleep(for: .milliseconds(left)) }
+    }
+}
+
+/// A wall clock for tests: the runner runs live (dialling at each call's time,
+/// polling calls in flight), but sleeping moves the clock at once.
+public final class SteppingClock: RunClock {
+    public private(set) var now: Int64
+    public var isVirtual: Bool { false }
+    /// How many times the runner slept.
+    public private(set) var sleeps = 0
+
+    public init(start: Instant) { now = start.seconds }
+
+    public func sleep(until t: Int64) async {
+        sleeps += 1
+        now = max(now, t)
+        await Task.yield()
+    }
+
+    public func pause(until t: Int64) async { await sleep(until: t) }
 }

@@ -56,6 +56,8 @@ public indirect enum Step: Sendable {
         public var number: String?
         public var connection: String?
         public var agent: String?
+        /// Values for the agent's prompt, added to the lead's (`variables:`).
+        public var variables: [String: String] = [:]
     }
 
     /// Whether the step changes the lead in ways a run re-reads from the database

@@ -1,0 +1,181 @@
+/// A live run (`run` without `--simulate`, on the wall clock): each call is
+/// sent at its dial time, the requests due together leave at once (outside
+/// any transaction, after their `dialing` mark commits), and every call in
+/// flight is polled at its connection's interval until its outcome is in,
+/// which goes through the event recorder like any other.
+extension CampaignRunner {
+    /// Calls an earlier run left in flight: polled again from now.
+    func resumeInFlight(at now: Int64) throws {
+        for record in try calls.inFlight(campaign: campaign.name) {
+            guard let providerCallID = record.providerCallID, let dial = try resumed(record) else { continue }
+            var known: CallEvent?
+            if case .accepted(_, let events)? = dial.placement { known = events.first }
+            live.fly(dial, providerCallID: providerCallID, known: known, at: now - dial.connection.pollInterval)
+        }
+    }
+
+    /// Sends what is due, polls what is due, and stops the run if a provider refused a key.
+    func serviceLive(at now: Int64) async throws {
+        try await dispatchDue(at: now)
+        try await pollDue(at: now)
+        summary.inFlight = live.flights.count
+        if let refusal = live.unauthorized { throw refusal }
+    }
+
+    /// Sends the scheduled calls whose time has come and whose connection has
+    /// a line free. One that is late (sent again, or left by an earlier run)
+    /// is first checked against its lead's window, which may have closed.
+    func dispatchDue(at now: Int64) async throws {
+        guard !StopSignal.isRequested, let first = live.scheduled.first, first.sendAt <= now else { return }
+        var taken: [String: Int] = [:]
+        var batch = live.takeDue { dial in
+            guard dial.sendAt <= now else { return false }
+            let name = dial.connection.name
+            if let limit = dial.connection.inFlightLimit(at: now), live.inFlight(name) + taken[name, default: 0] >= limit { return false }
+            if now > dial.intent.dialAt + 60 {
+                switch window(for: dial.lead, at: now) {
+                case .closed(let opens):
+                    dial.sendAt = opens
+                    return false
+                case .neverOpens, .noTimezone:
+                    dial.sendAt = now + 3600
+                    return false
+                case .open: break
+                }
+            }
+            taken[name, default: 0] += 1
+            return true
+        }
+        guard !batch.isEmpty else { return }
+        let outside = batch.filter { $0.placement == nil && $0.connection.hasOutsideEffects }
+        if !outside.isEmpty { try database.transaction { for dial in outside { try calls.markDialing(dial.callID) } } }
+        try inject(.afterIntentCommit)
+        let placements = await withTaskGroup(of: (Int, Placement).self) { group in
+            for (index, dial) in batch.enumerated() where dial.placement == nil {
+                let connection = dial.connection
+                let request = dial.request
+                group.addTask { (index, await connection.place(request)) }
+            }
+            var answers: [Int: Placement] = [:]
+            for await (index, placement) in group { answers[index] = placement }
+            return answers
+        }
+        summary.requests += placements.count
+        for (index, placement) in placements { batch[index].placement = placement }
+        if !placements.isEmpty { try inject(.afterRequestSent) }
+        var followUps: [PendingDial] = []
+        try write {
+            try inject(.beforeOutcomeCommit)
+            for dial in batch { try record(dial, dials: &followUps) }
+        }
+        live.schedule(followUps)
+    }
+
+    /// Polls the calls in flight that are due, and records the ones that ended.
+    func pollDue(at now: Int64) async throws {
+        var due: [LiveCalls.Flight] = []
+        var ended: [LiveCalls.Flight] = []
+        for flight in live.flights.values where flight.nextEvent <= now {
+            if flight.known != nil { ended.append(flight) } else { due.append(flight) }
+        }
+        guard !due.isEmpty || !ended.isEmpty else { return }
+        let results = await withTaskGroup(of: (Int64, PollResult).self) { group in
+            for flight in due {
+                let connection = flight.dial.connection
+                let call = PolledCall(providerCallID: flight.providerCallID, request: flight.dial.request, endedPolls: flight.endedPolls)
+                let id = flight.dial.callID
+                group.addTask { (id, await connection.poll(call)) }
+            }
+            var answers: [(Int64, PollResult)] = []
+            for await answer in group { answers.append(answer) }
+            return answers.sorted { $0.0 < $1.0 }
+        }
+        summary.polls += due.count
+        var followUps: [PendingDial] = []
+        try write {
+            for flight in ended.sorted(by: { $0.dial.callID < $1.dial.callID }) {
+                live.land(flight.dial.callID)
+                try finish(flight, flight.known!, dials: &followUps)
+            }
+            for (id, result) in results {
+                guard var flight = live.flights[id] else { continue }
+                let interval = flight.dial.connection.pollInterval
+                switch result {
+                case .ended(let event):
+                    live.land(id)
+                    try finish(flight, event, dials: &followUps)
+                    continue
+                case .ongoing:
+                    flight.failures = 0
+                    flight.nextPoll = now + interval
+                case .awaitingAnalysis:
+                    flight.endedPolls += 1
+                    flight.nextPoll = now + interval
+                case .throttled(let reason):
+                    // The provider took the request but never dialled: the call is sent again.
+                    live.land(id)
+                    try calls.requeue(id, reason: "the provider had no line free (\(reason)); will be sent again")
+                    flight.dial.connection.throttle(inFlight: live.inFlight(flight.dial.connection.name), at: now)
+                    summary.throttled += 1
+                    var again = flight.dial
+                    again.placement = nil
+                    again.throttles += 1
+                    again.sendAt = now + LiveCalls.backoff(again.throttles)
+                    live.schedule([again])
+                    continue
+                case .failed(let reason):
+                    flight.failures += 1
+                    flight.lastError = reason
+                    flight.nextPoll = now + min(300, interval << Int64(min(flight.failures, 6)))
+                case .notFound(let reason):
+                    flight.notFound += 1
+                    flight.nextPoll = now + interval
+                    if flight.notFound >= 3 {
+                        live.land(id)
+                        try calls.markUnknown(id, reason: "the provider does not know call \(flight.providerCallID) (\(reason)); not redialled")
+                        summary.unknown += 1
+                        gate.pacer.release(assumed: flight.dial.heldUntil, end: now)
+                        continue
+                    }
+                case .unauthorized(let reason):
+                    live.unauthorized = live.unauthorized ?? .unauthorized(connection: flight.dial.connection.name, reason: reason)
+                    flight.nextPoll = now + interval
+                }
+                live.update(flight)
+            }
+        }
+        live.schedule(followUps)
+    }
+
+    /// A call in flight ended: its outcome, its post-call runs, and its line back.
+    private func finish(_ flight: LiveCalls.Flight, _ event: CallEvent, dials: inout [PendingDial]) throws {
+        try recordOutcome(event, of: flight.dial, receivedAt: clock.now * 1000, dials: &dials)
+        gate.pacer.release(assumed: flight.dial.heldUntil, end: min(flight.dial.heldUntil, max(clock.now, (event.report.endedAt + 999) / 1000)))
+    }
+
+    /// After the loop: calls already committed are sent (unless the run was
+    /// told to stop), and calls in flight are polled until they end, for at
+    /// most `drainSeconds` after a stop. What is left is counted: the next `run` picks it up.
+    func finishLive(now: inout Int64) async throws {
+        var deadline = now + (summary.interrupted ? options.drainSeconds : PendingDial.longestLiveCall)
+        while !live.isEmpty {
+            if StopSignal.isRequested, !summary.interrupted {
+                summary.interrupted = true
+                deadline = min(deadline, now + options.drainSeconds)
+            }
+            if !summary.interrupted { try await dispatchDue(at: now) }
+            try await pollDue(at: now)
+            if let refusal = live.unauthorized { throw refusal }
+            guard now < deadline, let next = live.nextEvent(sending: !summary.interrupted) else { break }
+            await clock.pause(until: min(max(next, now + 1), deadline))
+            now = clock.now
+        }
+        summary.inFlight = live.flights.count
+        summary.notSent = live.scheduled.count
+    }
+
+    /// Closes the connections' HTTP clients.
+    func shutdownConnections() async {
+        for connection in connections.byName.values { await connection.shutdown() }
+    }
+}

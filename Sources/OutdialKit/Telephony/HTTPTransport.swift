@@ -1,0 +1,161 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// One HTTP request a connection makes (a create-call, a poll).
+public struct HTTPRequest: Sendable, Equatable {
+    public var method: String
+    public var url: String
+    /// Header names and values; values may be secrets and are never logged.
+    public var headers: [Header]
+    public var body: [UInt8]?
+
+    public struct Header: Sendable, Equatable {
+        public var name: String
+        public var value: String
+        public init(_ name: String, _ value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    public init(method: String, url: String, headers: [Header] = [], body: [UInt8]? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// What came of a request, told apart the way at-most-once needs: a request
+/// that never left can be sent again; one that may have reached the server cannot.
+public enum HTTPResult: Sendable, Equatable {
+    case response(status: Int, headers: [HTTPRequest.Header], body: [UInt8])
+    /// Failed before any byte of the request was written (connection refused,
+    /// a DNS failure, a connect timeout).
+    case notSent(reason: String)
+    /// Failed after the request started to go out (a timeout, a reset): the
+    /// server may have acted on it.
+    case mayHaveBeenSent(reason: String)
+
+    public func header(_ name: String) -> String? {
+        guard case .response(_, let headers, _) = self else { return nil }
+        return headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}
+
+/// Sends requests. `AsyncHTTPTransport` is the real one; tests may give a
+/// connection any other (they use the real one against a stub server).
+public protocol HTTPTransport: Sendable {
+    /// `timeout` bounds the whole request (seconds).
+    func send(_ request: HTTPRequest, timeout: Double) async -> HTTPResult
+    func shutdown() async
+}
+
+/// AsyncHTTPClient, one client per connection (its connect timeout is the
+/// client's), watching whether the request head was written.
+public final class AsyncHTTPTransport: HTTPTransport {
+    let client: HTTPClient
+    /// The largest response body read (bytes); a longer one fails the request.
+    static let largestBody = 8 << 20
+
+    public init(connectTimeout: Double) {
+        var configuration = HTTPClient.Configuration(
+            timeout: .init(connect: .milliseconds(Int64(connectTimeout * 1000))), connectionPool: .init(idleTimeout: .seconds(60)))
+        configuration.redirectConfiguration = .disallow
+        configuration.httpVersion = .automatic
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public func shutdown() async { try? await client.shutdown() }
+
+    public func send(_ request: HTTPRequest, timeout: Double) async -> HTTPResult {
+        let built: HTTPClient.Request
+        do {
+            var headers = HTTPHeaders()
+            for header in request.headers { headers.add(name: header.name, value: header.value) }
+            built = try HTTPClient.Request(
+                url: request.url, method: HTTPMethod(rawValue: request.method), headers: headers, body: request.body.map { .bytes($0) })
+        } catch {
+            return .notSent(reason: "the URL \(Self.withoutQuery(request.url)) cannot be requested (\(error))")
+        }
+        let collector = ResponseCollector()
+        let task = client.execute(request: built, delegate: collector, deadline: .now() + .milliseconds(Int64(timeout * 1000)))
+        do {
+            let response = try await task.futureResult.get()
+            return .response(status: response.status, headers: response.headers, body: response.body)
+        } catch {
+            let reason = Self.describe(error, timeout: timeout)
+            return collector.requestStarted ? .mayHaveBeenSent(reason: reason) : .notSent(reason: reason)
+        }
+    }
+
+    /// A URL as it may be shown: without its query, where a key could be.
+    static func withoutQuery(_ url: String) -> String { String(url.prefix { $0 != "?" }) }
+
+    static func describe(_ error: any Error, timeout: Double) -> String {
+        if let client = error as? HTTPClientError {
+            switch client {
+            case .deadlineExceeded, .readTimeout: return "no answer within \(TimeSpan(seconds: Int64(timeout.rounded(.up))))"
+            case .connectTimeout: return "could not connect in time"
+            case .remoteConnectionClosed: return "the server closed the connection"
+            default: return String(describing: client)
+            }
+        }
+        let text = String(describing: error)
+        return text.count > 200 ? String(text.prefix(200)) + "…" : text
+    }
+}
+
+/// Collects a response, and whether any of the request was written before it failed.
+final class ResponseCollector: HTTPClientResponseDelegate, Sendable {
+    struct Response: Sendable {
+        var status: Int
+        var headers: [HTTPRequest.Header]
+        var body: [UInt8]
+    }
+
+    private struct State {
+        var started = false
+        var response = Response(status: 0, headers: [], body: [])
+        var tooLong = false
+    }
+
+    private let state = Mutex(State())
+
+    var requestStarted: Bool { state.withLock { $0.started } }
+
+    func didSendRequestHead(task: HTTPClient.Task<Response>, _ head: HTTPRequestHead) { state.withLock { $0.started = true } }
+
+    func didReceiveHead(task: HTTPClient.Task<Response>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+        state.withLock {
+            $0.started = true
+            $0.response.status = Int(head.status.code)
+            $0.response.headers = head.headers.map { HTTPRequest.Header($0.name, $0.value) }
+        }
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didReceiveBodyPart(task: HTTPClient.Task<Response>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        state.withLock {
+            if $0.response.body.count + buffer.readableBytes > AsyncHTTPTransport.largestBody {
+                $0.tooLong = true
+            } else {
+                $0.response.body += buffer.readableBytesView
+            }
+        }
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didFinishRequest(task: HTTPClient.Task<Response>) throws -> Response {
+        try state.withLock {
+            if $0.tooLong { throw ResponseTooLong() }
+            return $0.response
+        }
+    }
+
+    struct ResponseTooLong: Error, CustomStringConvertible {
+        var description: String { "the answer was longer than \(AsyncHTTPTransport.largestBody >> 20) MiB" }
+    }
+}

@@ -1,0 +1,131 @@
+import Yams
+
+/// A text of the generic HTTP connection with `{{…}}` holes: `lead.NAME`,
+/// `lead.fields.NAME`, `call.id|from|to|attempt|agent|campaign|provider_call_id`,
+/// `var.NAME` (the call's variables) and `env.NAME` (an environment variable,
+/// for tokens). Nothing else: templates never run code.
+public struct RequestTemplate: Sendable, Equatable {
+    enum Part: Sendable, Equatable {
+        case text(String)
+        case hole(namespace: String, name: String)
+    }
+
+    var parts: [Part]
+
+    static let callNames: Set<String> = ["id", "from", "to", "attempt", "agent", "campaign", "provider_call_id", "lead_id"]
+    static let leadNames: Set<String> = ["id", "phone", "first_name", "last_name", "name", "email", "state", "zip", "country"]
+
+    init(_ node: ConfigNode) throws {
+        do { try self.init(parsing: try node.string()) } catch let error as RequestTemplateError { throw node.error(error.message) }
+    }
+
+    public init(parsing text: String) throws {
+        var parts: [Part] = []
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{") {
+            if open.lowerBound > rest.startIndex { parts.append(.text(String(rest[..<open.lowerBound]))) }
+            guard let close = rest[open.upperBound...].range(of: "}}") else {
+                throw RequestTemplateError(message: "'{{' without a closing '}}' in \"\(text)\"")
+            }
+            let path = String(rest[open.upperBound..<close.lowerBound]).trimmingSpaces()
+            let pieces = path.split(separator: ".", maxSplits: 1).map(String.init)
+            guard pieces.count == 2 else { throw RequestTemplateError(message: "'{{\(path)}}' is not a variable (lead.phone, call.from, env.NAME …)") }
+            let (namespace, name) = (pieces[0], pieces[1])
+            switch namespace {
+            case "lead":
+                guard Self.leadNames.contains(name) || (name.hasPrefix("fields.") && name.count > 7) else {
+                    throw RequestTemplateError(message: "'{{\(path)}}': lead has \(Self.leadNames.sorted().joined(separator: ", ")) and fields.NAME")
+                }
+            case "call":
+                guard Self.callNames.contains(name) else {
+                    throw RequestTemplateError(message: "'{{\(path)}}': call has \(Self.callNames.sorted().joined(separator: ", "))")
+                }
+            case "env":
+                guard Campaign.isVariableName(name) else { throw RequestTemplateError(message: "'{{\(path)}}' does not name an environment variable") }
+            case "var": break
+            default: throw RequestTemplateError(message: "'{{\(path)}}' is not a variable: they start with lead., call., var. or env.")
+            }
+            parts.append(.hole(namespace: namespace, name: name))
+            rest = rest[close.upperBound...]
+        }
+        if !rest.isEmpty { parts.append(.text(String(rest))) }
+        self.parts = parts
+    }
+
+    var environmentVariables: [String] {
+        parts.compactMap { if case .hole("env", let name) = $0 { return name } else { return nil } }
+    }
+
+    /// The text with its holes filled; a hole with no value is empty.
+    func render(_ values: (String, String) -> String?) -> String {
+        var out = ""
+        for part in parts {
+            switch part {
+            case .text(let text): out += text
+            case .hole(let namespace, let name): out += values(namespace, name) ?? ""
+            }
+        }
+        return out
+    }
+
+    /// A JSON body whose strings are templates (numbers, booleans and null are kept as written).
+    public indirect enum Body: Sendable, Equatable {
+        case template(RequestTemplate)
+        case literal(JSONValue)
+        case array([Body])
+        case object([String], [Body])
+
+        init(_ node: ConfigNode) throws {
+            switch node.node {
+            case .mapping:
+                var keys: [String] = []
+                var values: [Body] = []
+                for (key, value) in try node.freeMapping() {
+                    keys.append(key)
+                    values.append(try Body(value))
+                }
+                self = .object(keys, values)
+            case .sequence: self = .array(try node.list().map { try Body($0) })
+            case .scalar(let scalar):
+                if scalar.style == .plain {
+                    if scalar.string == "null" || scalar.string == "~" {
+                        self = .literal(.null)
+                        return
+                    }
+                    if scalar.string == "true" || scalar.string == "false" {
+                        self = .literal(.bool(scalar.string == "true"))
+                        return
+                    }
+                    if let int = Int64(scalar.string) {
+                        self = .literal(.int(int))
+                        return
+                    }
+                }
+                self = .template(try RequestTemplate(node))
+            default: throw node.error("a body value must be text, a number, a list or a mapping")
+            }
+        }
+
+        var templates: [RequestTemplate] {
+            switch self {
+            case .template(let t): return [t]
+            case .literal: return []
+            case .array(let items): return items.flatMap(\.templates)
+            case .object(_, let values): return values.flatMap(\.templates)
+            }
+        }
+
+        func render(_ values: (String, String) -> String?) -> JSONValue {
+            switch self {
+            case .template(let t): return .string(t.render(values))
+            case .literal(let v): return v
+            case .array(let items): return .array(items.map { $0.render(values) })
+            case .object(let keys, let items): return .object(zip(keys, items.map { $0.render(values) }).map { ($0, $1) })
+            }
+        }
+    }
+}
+
+struct RequestTemplateError: Error {
+    var message: String
+}
