@@ -19,6 +19,7 @@ enum OutdialCommands {
             PlanCommand.command,
             CheckCommand.command,
             RunCommand.command,
+            CallsCommand.command,
             ExportCommand.command,
             CompletionsCommand.command,
         ],

@@ -6,7 +6,7 @@ enum RunCommand {
         name: "run",
         abstract: "Run a campaign: enrol leads, wait for windows, place calls, run post-call workflows.",
         discussion: """
-            Resumable: every workflow run, its position and wake-up time are in the database; stop it at any moment and run it again. With --simulate the clock is virtual and calls go through the seeded simulated connection, so days of dialling take seconds. A call whose outcome is unknown after a crash is marked unknown and never redialled.
+            Resumable: every workflow run, its position and wake-up time are in the database; stop it at any moment and run it again. With --simulate the clock is virtual and every call goes through the seeded simulator, so days of dialling take seconds. Without it the run is live: on the wall clock, through the campaign's connections (Retell, Vapi, HTTP or the simulator, docs/connections.md), each call sent at its dial time and polled until its outcome is in. Ctrl-C stops dialling and waits for the calls in flight (--wait; Ctrl-C again to leave at once); the next run polls what is left. A call whose request may have reached the provider and got no answer is marked unknown and never redialled.
             """,
         arguments: [Argument("campaign", help: "The campaign file.", kind: .path)],
         options: [
@@ -14,6 +14,7 @@ enum RunCommand {
             .value("start", "time", .instant, help: "Where the clock starts. (default: now)"),
             .value("until", "time", .instant, help: "Stop when the clock reaches this time."),
             .value("max-calls", "n", .integer(1...Int.max), help: "Stop after placing this many calls."),
+            .value("wait", "duration", .duration, help: "Live: how long a stopping run waits for its calls in flight to end. (default: 5m)"),
             CommonOptions.json,
         ],
         run: { invocation in
@@ -24,16 +25,27 @@ enum RunCommand {
             if let failure = CampaignLint.failure(findings, file: path) { throw failure }
             for f in CampaignLint.complianceFindings(campaign) { invocation.output.warning("\(path):\(f.line):\(f.column): \(f.message)") }
             let database = try CommonOptions.existingDatabase(invocation)
+            if !invocation.flag("simulate") {
+                // A live run needs its keys and, for Vapi, each caller ID's phone-number id.
+                let findings = CampaignLint.connectionFindings(
+                    campaign, environment: ProcessEnvironment.current, pool: try NumberStore(database: database).all())
+                if let failure = CampaignLint.failure(findings, file: path) { throw failure }
+            }
             var options = RunOptions()
             // Without --simulate the clock is the wall clock (the simulated connection still answers).
             options.simulate = invocation.flag("simulate")
             options.start = invocation.instant("start") ?? .now
             options.until = invocation.instant("until")
             options.maxCalls = invocation.int("max-calls")
+            if let wait = invocation.duration("wait") { options.drainSeconds = wait.seconds }
             let output = invocation.output
             StopSignal.install()
             let started = Instant.now
-            let summary = try await CampaignRunner(database: database, campaign: campaign, options: options).run()
+            let progress = LiveProgress(output: output)
+            let summary = try await CampaignRunner(database: database, campaign: campaign, options: options).run { summary in
+                if !options.simulate { progress.update(summary) }
+            }
+            progress.finish()
             let wallMs = Instant.now.milliseconds - started.milliseconds
             if output.json {
                 output.result(summary.json(wallMs: wallMs).rendered)
@@ -55,7 +67,10 @@ enum CheckCommand {
         run: { invocation in
             let path = invocation.string("campaign") ?? ""
             let campaign = try Campaign.load(path: path)
-            let findings = CampaignLint.findings(campaign)
+            // The pool is read when the database is there (Vapi needs each number's id).
+            let dbPath = try CommonOptions.databasePath(invocation)
+            let pool = Store.exists(dbPath) ? try NumberStore(database: try Store.open(dbPath)).all() : nil
+            let findings = CampaignLint.findings(campaign) + CampaignLint.connectionFindings(campaign, environment: ProcessEnvironment.current, pool: pool)
             let output = invocation.output
             if output.json {
                 output.result(

@@ -75,7 +75,7 @@ struct InjectedCrash: Error {}
 
     /// A weekday 09:00-20:00 campaign dialling through `main`, whose post-call
     /// workflow notes the call, tags the lead and, after no answer, tries again in 4 hours.
-    static func campaign(_ dir: TemporaryDirectory, provider: String = "http", extra: String = "") throws -> Campaign {
+    static func campaign(_ dir: TemporaryDirectory, provider: String = "simulated", extra: String = "") throws -> Campaign {
         try Campaign.load(
             path: try dir.write(
                 "c.yml",
@@ -383,7 +383,7 @@ struct InjectedCrash: Error {}
                 version: 1
                 name: one-line
                 calling_window: { days: [mon, tue, wed, thu, fri], hours: "09:00-10:00", compliance: [us] }
-                connections: { main: { provider: http } }
+                connections: { main: { provider: simulated } }
                 limits: { concurrent_calls: 1, calls_per_second: 1, max_attempts: 1 }
                 workflows:
                   - name: outbound

@@ -50,6 +50,44 @@ public enum CampaignLint {
         return out
     }
 
+    /// What keeps a live run from placing calls through the campaign's real
+    /// connections: unset key variables (warnings: `check` may run where the
+    /// keys are not), and Vapi connections whose caller IDs have no
+    /// `provider_number_id` in `pool` (errors, naming the numbers).
+    public static func connectionFindings(_ campaign: Campaign, environment: [String: String], pool: [PoolNumber]?) -> [Finding] {
+        var out: [Finding] = []
+        let fallback = campaign.connections.keys.min()
+        for name in campaign.connections.keys.sorted() {
+            let spec = campaign.connections[name]!
+            guard spec.provider != .simulated else { continue }
+            if spec.apiKeyEnv == nil, spec.provider != .http {
+                out.append(
+                    Finding(
+                        line: spec.line, column: spec.column, isError: true,
+                        message: "connection '\(name)' (\(spec.provider.rawValue)) needs api_key_env: the environment variable holding its API key"))
+            }
+            for variable in spec.environmentVariables where (environment[variable] ?? "").isEmpty {
+                out.append(
+                    Finding(
+                        line: spec.line, column: spec.column, isError: false,
+                        message: "connection '\(name)' reads \(variable), which is not set here: a live run would refuse to start"))
+            }
+            if spec.provider == .vapi, let pool {
+                let missing = pool.filter { $0.enabled && ($0.connection ?? fallback) == name && ($0.providerNumberID ?? "").isEmpty }.map(\.e164)
+                if !missing.isEmpty {
+                    let shown = missing.prefix(5).joined(separator: ", ") + (missing.count > 5 ? " and \(missing.count - 5) more" : "")
+                    out.append(
+                        Finding(
+                            line: spec.line, column: spec.column, isError: true,
+                            message:
+                                "connection '\(name)' (vapi) places calls by Vapi's phone-number id, and \(shown) \(missing.count == 1 ? "has" : "have") none: add a provider_number_id column to the numbers CSV and import it again"
+                        ))
+                }
+            }
+        }
+        return out
+    }
+
     public static func findings(_ campaign: Campaign) -> [Finding] {
         var out: [Finding] = complianceFindings(campaign)
         let names = Set(campaign.workflows.map(\.name))

@@ -98,27 +98,7 @@ public struct Exporter {
                 }
                 out += [13, 10]
             } else {
-                var pairs: [(String, JSONValue)] = []
-                for (i, column) in columns.enumerated() {
-                    let c = Int32(i)
-                    let value: JSONValue
-                    if statement.isNull(c) {
-                        value = column.kind == .json && column.name == "zone_sources" ? .object([]) : .null
-                    } else {
-                        switch column.kind {
-                        case .text:
-                            value =
-                                column.name == "zones"
-                                ? .array((statement.string(c) ?? "").split(separator: " ").map { .string(String($0)) }) : .string(statement.string(c) ?? "")
-                        case .integer: value = .int(statement.int64(c))
-                        case .instant: value = .string(Instant(milliseconds: statement.int64(c)).iso8601)
-                        case .bool: value = .bool(statement.int64(c) != 0)
-                        case .json: value = LeadRecord.parse(statement.string(c) ?? "null")
-                        }
-                    }
-                    pairs.append((column.name, value))
-                }
-                JSONValue.object(pairs).write(to: &out)
+                Self.object(statement, columns).write(to: &out)
                 if format == .jsonl { out.append(10) }
             }
             if out.count >= 1 << 16 { try flush() }
@@ -126,6 +106,41 @@ public struct Exporter {
         if format == .json { out += [93, 10] }
         try flush()
         return rows
+    }
+
+    /// The row the statement is on, as the JSON formats write it.
+    static func object(_ statement: Statement, _ columns: [Column]) -> JSONValue {
+        var pairs: [(String, JSONValue)] = []
+        for (i, column) in columns.enumerated() {
+            let c = Int32(i)
+            let value: JSONValue
+            if statement.isNull(c) {
+                value = column.kind == .json && column.name == "zone_sources" ? .object([]) : .null
+            } else {
+                switch column.kind {
+                case .text:
+                    value =
+                        column.name == "zones"
+                        ? .array((statement.string(c) ?? "").split(separator: " ").map { .string(String($0)) }) : .string(statement.string(c) ?? "")
+                case .integer: value = .int(statement.int64(c))
+                case .instant: value = .string(Instant(milliseconds: statement.int64(c)).iso8601)
+                case .bool: value = .bool(statement.int64(c) != 0)
+                case .json: value = LeadRecord.parse(statement.string(c) ?? "null")
+                }
+            }
+            pairs.append((column.name, value))
+        }
+        return .object(pairs)
+    }
+
+    /// One call as `export calls --format json` writes it, or nil.
+    public func call(_ id: Int64) throws -> JSONValue? {
+        let sql = "SELECT " + Self.callColumns.map(\.name).joined(separator: ", ") + " FROM calls WHERE call_id = ?"
+        let statement = try database.prepare(sql)
+        defer { statement.reset() }
+        try statement.bind([.integer(id)])
+        guard try statement.step() else { return nil }
+        return Self.object(statement, Self.callColumns)
     }
 
     /// RFC 4180: quoted when it holds a comma, quote, CR or LF.

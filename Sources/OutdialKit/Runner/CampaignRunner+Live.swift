@@ -27,13 +27,15 @@ extension CampaignRunner {
     /// is first checked against its lead's window, which may have closed.
     func dispatchDue(at now: Int64) async throws {
         guard !StopSignal.isRequested, let first = live.scheduled.first, first.sendAt <= now else { return }
-        var taken: [String: Int] = [:]
+        // Calls in flight per connection, counting those this batch takes.
+        var taken = live.inFlightCounts
+        let gate = self.gate!
         var batch = live.takeDue { dial in
             guard dial.sendAt <= now else { return false }
             let name = dial.connection.name
-            if let limit = dial.connection.inFlightLimit(at: now), live.inFlight(name) + taken[name, default: 0] >= limit { return false }
+            if let limit = dial.connection.inFlightLimit(at: now), taken[name, default: 0] >= limit { return false }
             if now > dial.intent.dialAt + 60 {
-                switch window(for: dial.lead, at: now) {
+                switch gate.window(slot: gate.slot(for: DialLead(dial.lead)), at: now) {
                 case .closed(let opens):
                     dial.sendAt = opens
                     return false
@@ -153,16 +155,15 @@ extension CampaignRunner {
         gate.pacer.release(assumed: flight.dial.heldUntil, end: min(flight.dial.heldUntil, max(clock.now, (event.report.endedAt + 999) / 1000)))
     }
 
-    /// After the loop: calls already committed are sent (unless the run was
-    /// told to stop), and calls in flight are polled until they end, for at
-    /// most `drainSeconds` after a stop. What is left is counted: the next `run` picks it up.
+    /// After the loop (`--until`, `--max-calls`, Ctrl-C): calls already
+    /// committed are sent, unless the run was told to stop, and calls in
+    /// flight are polled until they end, for at most `drainSeconds` (a second
+    /// Ctrl-C ends the wait). What is left is counted: the next `run` picks it up.
     func finishLive(now: inout Int64) async throws {
-        var deadline = now + (summary.interrupted ? options.drainSeconds : PendingDial.longestLiveCall)
+        let deadline = now + options.drainSeconds
         while !live.isEmpty {
-            if StopSignal.isRequested, !summary.interrupted {
-                summary.interrupted = true
-                deadline = min(deadline, now + options.drainSeconds)
-            }
+            if StopSignal.isRequested { summary.interrupted = true }
+            if StopSignal.isInsisting { break }
             if !summary.interrupted { try await dispatchDue(at: now) }
             try await pollDue(at: now)
             if let refusal = live.unauthorized { throw refusal }

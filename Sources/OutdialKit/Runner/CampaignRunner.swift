@@ -153,7 +153,7 @@ public final class CampaignRunner {
                 // A live run looks for runs other processes add, sends what is due and
                 // polls calls in flight once a second.
                 if !clock.isVirtual { progress(summary) }
-                await clock.sleep(until: clock.isVirtual ? max(now + 1, next) : now + 1)
+                await clock.sleep(until: clock.isVirtual ? max(now + 1, next) : max(now + 1, min(next, now + clock.idleStep)))
                 now = clock.now
                 continue
             }
@@ -435,6 +435,7 @@ public final class CampaignRunner {
         summary.callsPlaced += 1
         var dial = PendingDial(
             callID: id, intent: intent, lead: lead, connection: connection, localZone: choice.localZone, fromNumberID: from.providerNumberID)
+        dial.live = !clock.isVirtual
         if !connection.hasOutsideEffects, let placement = connection.placeImmediately(dial.request) { dial.placement = placement }
         gate.pacer.occupy(until: dial.heldUntil)
         return dial
@@ -446,6 +447,7 @@ public final class CampaignRunner {
         var dial = PendingDial(
             callID: record.id, intent: record.intent, lead: lead, connection: connection,
             localZone: record.intent.leadTimezone.split(separator: " ").first.map(String.init), fromNumberID: providerNumberID(of: record.intent.from))
+        dial.live = !clock.isVirtual
         if !connection.hasOutsideEffects, let placement = connection.placeImmediately(dial.request) { dial.placement = placement }
         gate.pacer.occupy(until: dial.heldUntil)
         return dial

@@ -47,6 +47,9 @@ struct LiveCalls {
 
     func inFlight(_ connection: String) -> Int { perConnection[connection, default: 0] }
 
+    /// Calls in flight by connection name.
+    var inFlightCounts: [String: Int] { perConnection }
+
     mutating func fly(_ dial: PendingDial, providerCallID: String, known: CallEvent?, at now: Int64) {
         if flights[dial.callID] == nil { perConnection[dial.connection.name, default: 0] += 1 }
         flights[dial.callID] = Flight(dial: dial, providerCallID: providerCallID, known: known, nextPoll: now + dial.connection.pollInterval)

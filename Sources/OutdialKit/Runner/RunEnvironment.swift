@@ -79,6 +79,8 @@ struct PendingDial {
     var retryAt: Int64 = 0
     /// A live run sends it at this time (its dial time, later when throttled or its window closed meanwhile).
     var sendAt: Int64
+    /// Dialled by a live run: its line is held until its outcome is in.
+    var live = false
 
     init(callID: Int64, intent: CallIntent, lead: LeadRecord, connection: any Connection, localZone: String?, fromNumberID: String? = nil) {
         self.callID = callID
@@ -132,7 +134,7 @@ struct PendingDial {
     /// Until when the call holds a line (UTC seconds).
     var heldUntil: Int64 {
         if case .accepted(_, let events)? = placement, let end = events.map(\.report.endedAt).max() { return (end + 999) / 1000 }
-        return intent.dialAt + (connection.hasOutsideEffects ? Self.longestLiveCall : Self.assumedLength)
+        return intent.dialAt + (live ? Self.longestLiveCall : Self.assumedLength)
     }
 }
 

@@ -10,8 +10,9 @@ public struct RunOptions: Sendable {
     public var maxCalls: Int?
     /// Due runs advanced per transaction (at most).
     public var batchSize = 4096
-    /// A live run told to stop waits this long (seconds) for its calls in flight to end.
-    public var drainSeconds: Int64 = 60
+    /// A live run that stops (`until`, `maxCalls`, Ctrl-C) waits this long
+    /// (seconds) for its calls in flight to end; the next run polls the rest.
+    public var drainSeconds: Int64 = 300
 
     public init() {}
 }

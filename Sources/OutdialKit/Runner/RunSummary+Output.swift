@@ -9,7 +9,8 @@ extension RunSummary {
             "recovered_unknown": .int(Int64(recoveredUnknown)), "unknown": .int(Int64(unknown)), "enrolled": .int(Int64(enrolled)),
             "waiting": .int(Int64(waiting)),
             "clock_start": .string(clockStart.iso8601), "clock_end": .string(clockEnd.iso8601), "wall_ms": .int(wallMs),
-            "interrupted": .bool(interrupted),
+            "interrupted": .bool(interrupted), "requests": .int(Int64(requests)), "polls": .int(Int64(polls)),
+            "throttled": .int(Int64(throttled)), "in_flight": .int(Int64(inFlight)), "not_sent": .int(Int64(notSent)),
         ])
     }
 
@@ -37,7 +38,18 @@ extension RunSummary {
                 "Failed: " + runsFailed.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.value) (\($0.key))" }.joined(separator: ", ") + ".")
         }
         if interrupted { lines.append("Interrupted: everything done so far is saved; run the same command again to resume.") }
-        if unknown > 0 { lines.append("\(unknown) calls may have been placed but got no answer: marked unknown, not redialled.") }
+        if requests > 0 {
+            lines.append(
+                "Requests: \(requests) create-call, \(polls) polls" + (throttled > 0 ? "; \(throttled) turned away for want of lines, sent again" : "") + ".")
+        }
+        if inFlight > 0 {
+            lines.append("\(inFlight) calls still in flight: the next `outdial run` polls them to their end (`outdial calls list --status in_flight`).")
+        }
+        if notSent > 0 { lines.append("\(notSent) calls were due but not sent: the next `outdial run` sends them, if their window is open.") }
+        if unknown > 0 {
+            lines.append(
+                "\(unknown) calls may have been placed but got no answer: marked unknown, not redialled (`outdial calls list --status unknown`).")
+        }
         if recoveredUnknown > 0 { lines.append("\(recoveredUnknown) calls from an interrupted run were marked unknown and will not be redialled.") }
         return lines.joined(separator: "\n") + "\n"
     }

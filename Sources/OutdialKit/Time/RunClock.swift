@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The runner's time: virtual for a simulation (days pass in seconds), the
 /// wall clock for a live run. Injected, so tests drive a run without sleeping.
 public protocol RunClock: AnyObject {
@@ -9,6 +11,12 @@ public protocol RunClock: AnyObject {
     func sleep(until t: Int64) async
     /// Waits until `t` whether or not a stop was asked for (a stopping live run waiting for its calls in flight).
     func pause(until t: Int64) async
+    /// The longest a live run sleeps when idle before it looks again (for runs other processes add).
+    var idleStep: Int64 { get }
+}
+
+extension RunClock {
+    public var idleStep: Int64 { 1 }
 }
 
 /// Time that moves only when the runner says so.
@@ -48,17 +56,22 @@ public final class WallClock: RunClock {
 
 /// A wall clock for tests: the runner runs live (dialling at each call's time,
 /// polling calls in flight), but sleeping moves the clock at once.
-public final class SteppingClock: RunClock {
-    public private(set) var now: Int64
+public final class SteppingClock: RunClock, Sendable {
+    private let state: Mutex<(now: Int64, sleeps: Int)>
+    public var now: Int64 { state.withLock { $0.now } }
     public var isVirtual: Bool { false }
     /// How many times the runner slept.
-    public private(set) var sleeps = 0
+    public var sleeps: Int { state.withLock { $0.sleeps } }
+    /// Idle, the clock jumps to the next thing due.
+    public var idleStep: Int64 { 86_400 }
 
-    public init(start: Instant) { now = start.seconds }
+    public init(start: Instant) { state = Mutex((start.seconds, 0)) }
 
     public func sleep(until t: Int64) async {
-        sleeps += 1
-        now = max(now, t)
+        state.withLock {
+            $0.sleeps += 1
+            $0.now = max($0.now, t)
+        }
         await Task.yield()
     }
 
