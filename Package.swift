@@ -46,6 +46,12 @@ let package = Package(
             dependencies: ["OutdialKit"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // `make bench`'s stub provider on 127.0.0.1 (a Retell-shaped API, calls end after a second).
+        .executableTarget(
+            name: "outdial-stub",
+            dependencies: ["TestSupport"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         // `make fuzz`: seeded mutational fuzzing of the parsers (docs/cli.md, "Fuzzing").
         .executableTarget(
             name: "outdial-fuzz",

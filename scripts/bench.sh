@@ -160,3 +160,62 @@ s, mb, calls, ref_s, ref_calls = float(sys.argv[1]), float(sys.argv[2]), int(sys
 print(f"outdial run --simulate, example limits, median: {calls:,} calls in {s:.2f} s = {calls / s:,.0f} calls/s, peak RSS {mb:.1f} MB")
 print(f"  against the scaled-limits run above (same leads, same run): {ref_calls / ref_s:,.0f} calls/s")
 PY
+
+# Live runs against a stub provider on 127.0.0.1 (Sources/outdial-stub: a
+# Retell-shaped API that answers create-call at once and ends each call after
+# --call-seconds), the window always open. The runner's CPU is the child's
+# user + system time over the wall time.
+live() { # leads lines call_seconds
+    local leads=$1 lines=$2 call_s=$3
+    .build/release/outdial-stub --call-seconds "$call_s" > "$WORK/stub.out" &
+    local stub=$!
+    for _ in $(seq 50); do grep -q listening "$WORK/stub.out" 2>/dev/null && break; sleep 0.1; done
+    local port; port=$(sed 's/.*://' "$WORK/stub.out")
+    python3 - "$WORK/live-leads.csv" "$leads" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("phone,first_name\n")
+    codes = ["212", "646", "718", "917", "347"]
+    for i in range(int(sys.argv[2])):
+        f.write(f"+1{codes[i % 5]}55{i // 5:05d},Lead{i}\n")
+PY
+    printf 'number,daily_cap\n+12125550001,1000000\n+16465550001,1000000\n+17185550001,1000000\n+19175550001,1000000\n+13475550001,1000000\n' > "$WORK/live-numbers.csv"
+    cat > "$WORK/live-campaign.yml" <<YML
+version: 1
+name: live-bench
+calling_window: { days: [mon, tue, wed, thu, fri, sat, sun], hours: "00:00-24:00", compliance: none }
+connections:
+  main: { provider: retell, api_key_env: BENCH_STUB_KEY, agent: agent_bench, base_url: "http://127.0.0.1:$port", poll_interval: 1s, timeout: 10s }
+numbers: { selection: { daily_cap: 1000000, cooldown: 0s, fallback: any } }
+limits: { concurrent_calls: $lines, calls_per_second: 1000, max_attempts: 1 }
+workflows:
+  - name: outbound
+    trigger: lead_added
+    steps: [ { place_call: { connection: main } } ]
+  - name: post-call
+    trigger: { call_completed: {} }
+    steps: [ { add_tag: called } ]
+YML
+    rm -f "$WORK/live.db"*
+    "$BIN" --quiet --db "$WORK/live.db" leads import "$WORK/live-leads.csv" --rejects "$WORK/live-rejects.csv" >/dev/null
+    "$BIN" --quiet --db "$WORK/live.db" numbers import "$WORK/live-numbers.csv" >/dev/null
+    BENCH_STUB_KEY=k MEASURE_CPU=1 python3 scripts/bench/measure.py "$BIN" --quiet --db "$WORK/live.db" run "$WORK/live-campaign.yml" --json \
+        2> "$WORK/live.measure" > /dev/null || true
+    local stats; stats=$(python3 -c "import urllib.request,sys; print(urllib.request.urlopen(sys.argv[1]).read().decode())" "http://127.0.0.1:$port/stats")
+    kill "$stub"; wait "$stub" 2>/dev/null || true
+    python3 - "$(tail -n 1 "$WORK/live.measure")" "$stats" "$(sqlite3 "$WORK/live.db" "SELECT count(*) FROM calls WHERE status = 'completed'")" \
+        "$(sqlite3 "$WORK/live.db" "SELECT count(*) FROM workflow_runs WHERE workflow = 'post-call'")" "$lines" "$call_s" <<'PY'
+import json, sys
+wall, rss, cpu = map(float, sys.argv[1].split())
+stats, done, post, lines, call_s = json.loads(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+creates, polls = stats["creates"], stats["polls"]
+print(f"{lines} lines, calls of {call_s} s: {done:,} calls completed ({post:,} post-call runs) in {wall:.2f} s = {done / wall:,.0f} calls/s; "
+      f"{polls / wall:,.0f} polls/s; {(creates + polls) / max(done, 1):.2f} requests per call ({creates:,} creates, {polls:,} polls); "
+      f"runner CPU {cpu / wall * 100:.0f}% of one core, peak RSS {rss:.1f} MB")
+print(f"  reference: the most {lines} lines allow with {call_s} s calls polled each second, {lines / (float(call_s) + 1):,.0f} calls/s "
+      f"and {lines:,} polls/s")
+PY
+}
+echo "== live run against a stub provider on 127.0.0.1 (targets: >= 200 calls/s at 500 lines; >= 20,000 polls/s under one core)"
+live "${BENCH_LIVE_LEADS:-5000}" 500 1
+live "${BENCH_LIVE_POLL_LEADS:-30000}" 10000 5

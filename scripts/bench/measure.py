@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Run a command; print its wall time (s) and peak resident memory (MB) as
-`wall_s rss_mb` on the last line of stderr. Its own output passes through.
+`wall_s rss_mb` on the last line of stderr (with MEASURE_CPU=1, also its
+user + system CPU seconds: `wall_s rss_mb cpu_s`). Its own output passes through.
 
 usage: measure.py COMMAND [ARG...]
 """
+import os
 import resource
 import subprocess
 import sys
@@ -12,6 +14,7 @@ import time
 start = time.perf_counter()
 code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)
 wall = time.perf_counter() - start
-rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(f"{wall:.3f} {rss_kb / 1024:.1f}", file=sys.stderr)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = f" {usage.ru_utime + usage.ru_stime:.3f}" if os.environ.get("MEASURE_CPU") else ""
+print(f"{wall:.3f} {usage.ru_maxrss / 1024:.1f}{cpu}", file=sys.stderr)
 sys.exit(code)

@@ -22,7 +22,10 @@ struct Pacer {
         // Dial times never go back (the clock and the pacing slot only move on), so
         // calls ended by now are done with for good; later ends stay until a call
         // is placed past them, whether or not this run dials.
-        let now = max(clock, Int64(nextSlot.rounded(.up)), floor)
+        // Dial times are whole seconds: a call goes in the second its slot falls
+        // in, so `calls_per_second: 5` dials five a second (rounding the slot up
+        // would allow one a second whatever the rate).
+        let now = max(clock, Int64(nextSlot.rounded(.down)), floor)
         floor = now
         activeEnds.removeAll { $0 <= now }
         guard activeEnds.count >= lines else { return now }

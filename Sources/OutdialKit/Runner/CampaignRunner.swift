@@ -308,6 +308,10 @@ public final class CampaignRunner {
                     }
                     let lead = try env.subject().lead
                     switch gate.decide(DialLead(lead), number: settings.number, at: clock) {
+                    case .dial(let choice) where !self.clock.isVirtual && choice.dialAt > clock + 1:
+                        // Live, a call is committed only when it can go now: one paced
+                        // behind busy lines waits for a line (their calls may end sooner).
+                        try wait(run, state, until: choice.dialAt, .lines, at: clock, rewindable: result.rewindable)
                     case .dial(let choice):
                         dials.append(try intend(choice, lead: lead, settings: settings, runID: run.id))
                         state.next()
