@@ -20,6 +20,7 @@ enum OutdialCommands {
             CheckCommand.command,
             RunCommand.command,
             CallsCommand.command,
+            IngestCommand.command,
             ExportCommand.command,
             CompletionsCommand.command,
         ],

@@ -143,7 +143,8 @@ import Testing
             bash.waitUntilExit()
             return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        #expect(try complete(["outdial", "in"]) == "init")
+        #expect(try complete(["outdial", "in"]) == "init ingest")
+        #expect(try complete(["outdial", "ini"]) == "init")
         #expect(try complete(["outdial", "init", "--j"]) == "--json")
         #expect(try complete(["outdial", "completions", "z"]) == "zsh")
     }

@@ -3,13 +3,13 @@
 /// in the caller's transaction, or in one of its own (`record`). The same
 /// event twice changes nothing: a call's outcome is applied once, and the
 /// event's key is unique.
-struct EventRecorder {
+public struct EventRecorder {
     let database: Database
     let campaign: Campaign
     let dispatcher: TriggerDispatcher
-    private var calls: CallStore { CallStore(database: database) }
+    var calls: CallStore { CallStore(database: database) }
 
-    init(database: Database, campaign: Campaign) {
+    public init(database: Database, campaign: Campaign) {
         self.database = database
         self.campaign = campaign
         dispatcher = TriggerDispatcher(workflows: campaign.workflows)
@@ -81,11 +81,11 @@ struct EventRecorder {
 
     /// Records an inbound message once (by the provider's id) for the lead
     /// who sent it, and starts the `message_received` workflows listening on
-    /// its channel as waiting runs. False when seen before or from no known lead.
+    /// its channel as waiting runs.
     @discardableResult
-    func record(_ message: InboundEvent, receivedAt ms: Int64) throws -> Bool {
+    func record(_ message: InboundEvent, receivedAt ms: Int64) throws -> Recorded {
         try database.transaction {
-            guard let leadID = try database.scalar("SELECT id FROM leads WHERE phone = ?", [.text(message.from)]) else { return false }
+            guard let leadID = try database.scalar("SELECT id FROM leads WHERE phone = ?", [.text(message.from)]) else { return .unknownCall }
             let payload = JSONObject([
                 "channel": .string(message.channel), "from": .string(message.from), "to": .string(message.to), "text": .string(message.text),
                 "provider_message_id": .string(message.providerMessageID),
@@ -96,13 +96,35 @@ struct EventRecorder {
                     .text(Trigger.messageReceived(channels: []).name), .text("message_received:\(message.channel):\(message.providerMessageID)"), .null,
                     .integer(leadID), .text(payload), .integer(message.occurredAt), .integer(ms),
                 ])
-            guard database.changes > 0 else { return false }
+            guard database.changes > 0 else { return .duplicate }
             let eventID = database.lastInsertRowID
             let runs = RunStore(database: database, campaign: campaign.name)
             for number in dispatcher.workflows(forMessageOn: message.channel) {
                 try runs.insertWaiting(workflow: campaign.workflows[number].name, leadID: leadID, eventID: eventID, context: [:], wakeMs: ms)
             }
-            return true
+            return .new
+        }
+    }
+
+    /// Records a lead's request for a person once (by lead, time and reason)
+    /// and starts the `handoff_requested` workflows as waiting runs.
+    func record(_ handoff: EventDecoder.Handoff, receivedAt ms: Int64) throws -> Recorded {
+        try database.transaction {
+            guard let leadID = try database.scalar("SELECT id FROM leads WHERE phone = ?", [.text(handoff.from)]) else { return .unknownCall }
+            let payload = JSONObject(["from": .string(handoff.from), "reason": .string(handoff.reason)]).rendered
+            try database.run(
+                Self.eventSQL,
+                [
+                    .text("handoff_requested"), .text("handoff_requested:\(leadID):\(handoff.at):\(handoff.reason)"), .null, .integer(leadID), .text(payload),
+                    .integer(handoff.at), .integer(ms),
+                ])
+            guard database.changes > 0 else { return .duplicate }
+            let eventID = database.lastInsertRowID
+            let runs = RunStore(database: database, campaign: campaign.name)
+            for number in campaign.workflows.indices where campaign.workflows[number].trigger == .handoffRequested {
+                try runs.insertWaiting(workflow: campaign.workflows[number].name, leadID: leadID, eventID: eventID, context: [:], wakeMs: ms)
+            }
+            return .new
         }
     }
 }

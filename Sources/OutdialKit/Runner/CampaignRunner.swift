@@ -498,6 +498,16 @@ public final class CampaignRunner {
             if !clock.isVirtual {
                 // Live: the outcome is polled for (or, from the simulator, comes at the call's end).
                 try calls.markPlaced(dial.callID, providerCallID: providerCallID)
+                // Its outcome may have come in already (`serve`, `ingest`) before its id was known here.
+                if dial.connection.hasOutsideEffects,
+                    let event = try recorder.link(
+                        callID: dial.callID, provider: dial.connection.provider, providerCallID: providerCallID, leadID: dial.intent.leadID,
+                        receivedAt: now)
+                {
+                    try recordOutcome(event, of: dial, receivedAt: now, dials: &dials)
+                    gate.pacer.release(assumed: dial.heldUntil, end: clock.now)
+                    return
+                }
                 live.fly(dial, providerCallID: providerCallID, known: events.first, at: clock.now)
                 return
             }

@@ -39,6 +39,15 @@ struct RetellAPI: ProviderAPI {
         if analysis == nil || analysis == .null, status == "ended", body["start_timestamp"]?.number != nil, call.endedPolls < Self.analysisPolls {
             return .awaitingAnalysis
         }
+        return .ended(CallEvent(call: .callID(call.request.callID), providerCallID: call.providerCallID, report: Self.report(body, now: ms), raw: raw))
+    }
+
+    /// The call record a Retell call object gives (an ended call: get-call, or
+    /// the `call` of a `call_ended` / `call_analyzed` webhook).
+    static func report(_ body: JSONValue, now ms: Int64) -> CallReport {
+        let status = body["call_status"]?.text ?? ""
+        let reason = body["disconnection_reason"]?.text ?? (status == "error" ? "error_unknown" : "")
+        let analysis = body["call_analysis"]
         let outcome = reason.isEmpty ? CallOutcome.failed : ProviderOutcomes.retell(reason)
         let end = body["end_timestamp"]?.number.map { Int64($0) } ?? ms
         let start = body["start_timestamp"]?.number.map { Int64($0) }
@@ -67,7 +76,7 @@ struct RetellAPI: ProviderAPI {
         }
         // Retell's combined_cost is in cents.
         if let cost = body[path: "call_cost.combined_cost"]?.number { report.costCents = Int64(cost.rounded()) }
-        return .ended(CallEvent(call: .callID(call.request.callID), providerCallID: call.providerCallID, report: report, raw: raw))
+        return report
     }
 }
 

@@ -47,6 +47,13 @@ struct VapiAPI: ProviderAPI {
         guard body["status"]?.text == "ended" else { return .ongoing }
         let reason = body["endedReason"]?.text ?? ""
         if reason == ProviderOutcomes.vapiConcurrency { return .throttled(reason: "Vapi ended the call: \(reason)") }
+        return .ended(CallEvent(call: .callID(call.request.callID), providerCallID: call.providerCallID, report: Self.report(body, now: ms), raw: raw))
+    }
+
+    /// The call record an ended Vapi call gives (get-call, or an
+    /// `end-of-call-report` message, whose fields sit beside its `call`).
+    static func report(_ body: JSONValue, now ms: Int64) -> CallReport {
+        let reason = body["endedReason"]?.text ?? ""
         let outcome = reason.isEmpty ? CallOutcome.failed : ProviderOutcomes.vapi(reason)
         let start = Self.milliseconds(body["startedAt"])
         let end = Self.milliseconds(body["endedAt"]) ?? ms
@@ -71,6 +78,6 @@ struct VapiAPI: ProviderAPI {
         report.inVoicemail = outcome == .voicemail
         // Vapi's cost is in dollars.
         if let cost = body["cost"]?.number { report.costCents = Int64((cost * 100).rounded()) }
-        return .ended(CallEvent(call: .callID(call.request.callID), providerCallID: call.providerCallID, report: report, raw: raw))
+        return report
     }
 }
