@@ -15,6 +15,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.20.0"),
         // AsyncHTTPClient's own base; and the stub providers the tests and the bench start on 127.0.0.1.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.60.0"),
+        // `outdial serve`: the webhook receiver, its HMAC signatures, and its structured logs.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
         // The system SQLite (Debian: libsqlite3-dev), wrapped by hand in OutdialKit/Store.
@@ -27,6 +32,8 @@ let package = Package(
             dependencies: [
                 "CSQLite", .product(name: "Yams", package: "Yams"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: [
                 .swiftLanguageMode(.v6),
@@ -37,7 +44,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "outdial",
-            dependencies: ["OutdialKit"],
+            dependencies: ["OutdialKit", .product(name: "Logging", package: "swift-log")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         // `make bench`'s in-memory figures (smart selections per second).
@@ -70,7 +77,10 @@ let package = Package(
         ),
         .testTarget(
             name: "OutdialKitTests",
-            dependencies: ["OutdialKit", "CSQLite", "TestSupport"],
+            dependencies: [
+                "OutdialKit", "CSQLite", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             // Provider lists the tests read by path.
             exclude: ["Fixtures"],
             swiftSettings: [.swiftLanguageMode(.v6)]

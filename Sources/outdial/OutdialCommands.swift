@@ -21,6 +21,7 @@ enum OutdialCommands {
             RunCommand.command,
             CallsCommand.command,
             IngestCommand.command,
+            ServeCommand.command,
             ExportCommand.command,
             CompletionsCommand.command,
         ],
