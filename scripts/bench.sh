@@ -219,3 +219,39 @@ PY
 echo "== live run against a stub provider on 127.0.0.1 (targets: >= 200 calls/s at 500 lines; >= 20,000 polls/s under one core)"
 live "${BENCH_LIVE_LEADS:-5000}" 500 1
 live "${BENCH_LIVE_POLL_LEADS:-30000}" 10000 5
+
+# serve under wrk: signed Retell call_analyzed bodies for distinct calls,
+# 64 connections, 10 s; then one commit per request, to show what grouping buys.
+command -v wrk >/dev/null || apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y wrk >/dev/null 2>&1; } || true
+if command -v wrk >/dev/null; then
+    echo "== serve under wrk, 64 connections, signed Retell call_analyzed bodies for distinct calls (targets: >= 5,000 events/s, p99 <= 50 ms)"
+    serve_bench() { # label [serve flags...]
+        local label=$1; shift
+        rm -f "$WORK/serve.db"*
+        "$BIN" --quiet --db "$WORK/serve.db" init >/dev/null
+        printf 'version: 1\nname: serve-bench\ncalling_window: { days: [mon], hours: "09:00-17:00", compliance: [us] }\nworkflows: []\n' > "$WORK/serve-campaign.yml"
+        python3 scripts/bench/serve_requests.py "$WORK/serve-requests.tsv" 400000 bench-retell-key
+        RETELL_API_KEY=bench-retell-key "$BIN" --quiet --db "$WORK/serve.db" serve --campaign "$WORK/serve-campaign.yml" --port 18181 "$@" 2>/dev/null &
+        local serve=$!
+        for _ in $(seq 100); do python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:18181/healthz')" 2>/dev/null && break; sleep 0.1; done
+        REQUESTS="$WORK/serve-requests.tsv" THREADS=2 wrk -t2 -c64 -d10s --latency -s scripts/bench/serve.lua http://127.0.0.1:18181 > "$WORK/wrk-$label.txt" 2>&1 || true
+        kill -INT "$serve"; wait "$serve" 2>/dev/null || true
+        python3 - "$WORK/wrk-$label.txt" "$(sqlite3 "$WORK/serve.db" "SELECT count(*) FROM events")" \
+            "$(sqlite3 "$WORK/serve.db" "SELECT count(*) - count(DISTINCT dedupe_key) FROM events")" "$label" <<'PY'
+import re, sys
+text, rows, doubled, label = open(sys.argv[1]).read(), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+total = int(re.search(r"(\d+) requests in", text).group(1))
+p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", text)
+p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)] if p99 else float("nan")
+non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+bad = int(non2xx.group(1)) if non2xx else 0
+print(f"{label}: {rate:,.0f} events/s acknowledged, p99 {p99_ms:.1f} ms; {total:,} answered ({bad:,} not 2xx), "
+      f"{rows:,} event rows ({rows - total:+,} answered after wrk stopped counting), {doubled} doubled")
+PY
+    }
+    serve_bench "grouped commits"
+    serve_bench "one commit per request" --commit-each-request
+else
+    echo "== serve under wrk: skipped (wrk could not be installed)"
+fi

@@ -19,6 +19,7 @@ enum ServeCommand {
             .value("outdial-secret-env", "name", help: "The variable with the secret of /webhooks/outdial.", default: "OUTDIAL_WEBHOOK_SECRET"),
             .flag("insecure-no-verify", help: "Accept requests without checking their signatures (testing only)."),
             .flag("json-logs", help: "Log one JSON object a line on stderr."),
+            .flag("commit-each-request", help: "One transaction per request instead of one per burst (to measure what grouping buys)."),
         ],
         run: { invocation in
             guard let campaignPath = invocation.string("campaign") else {
@@ -41,6 +42,7 @@ enum ServeCommand {
             settings.twilioToken = secret("twilio-token-env")
             settings.outdialSecret = secret("outdial-secret-env")
             settings.verify = !invocation.flag("insecure-no-verify")
+            settings.groupCommits = !invocation.flag("commit-each-request")
             let output = invocation.output
             if !settings.verify {
                 output.warning("--insecure-no-verify: signatures are NOT checked; anyone who can reach this port can record events")
