@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             // The binary under test, and the library's store to inspect the databases it leaves.
-            dependencies: ["outdial", "OutdialKit", "TestSupport"],
+            dependencies: ["outdial", "OutdialKit", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]
