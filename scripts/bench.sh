@@ -255,3 +255,28 @@ PY
 else
     echo "== serve under wrk: skipped (wrk could not be installed)"
 fi
+
+# ingest: Retell call_analyzed events from a file, for calls outdial does not know (kept as unknown_call).
+INGEST_EVENTS=${BENCH_INGEST_EVENTS:-1000000}
+echo "== ingest of $INGEST_EVENTS Retell events from a file (target >= 100,000 events/s)"
+python3 - "$WORK/ingest-events.jsonl" "$INGEST_EVENTS" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(int(sys.argv[2])):
+        f.write(json.dumps({"event": "call_analyzed", "call": {"call_id": f"ing-{i}", "call_status": "ended", "disconnection_reason": "user_hangup",
+            "start_timestamp": 1795438810000, "end_timestamp": 1795438870000,
+            "call_analysis": {"call_summary": "Bench call.", "user_sentiment": "Neutral"}}}, separators=(",", ":")) + "\n")
+PY
+rm -f "$WORK/ingest.db"*
+"$BIN" --quiet --db "$WORK/ingest.db" init >/dev/null
+printf 'version: 1\nname: ingest-bench\ncalling_window: { days: [mon], hours: "09:00-17:00", compliance: [us] }\nworkflows: []\n' > "$WORK/ingest-campaign.yml"
+read -r ing_s ing_mb < <(measure "$BIN" --quiet --db "$WORK/ingest.db" ingest "$WORK/ingest-events.jsonl" --campaign "$WORK/ingest-campaign.yml" --json)
+rm -f "$WORK/ingest-ref.db"
+read -r ref_s _ < <(measure sqlite3 "$WORK/ingest-ref.db" "CREATE TABLE e(line TEXT)" ".mode tabs" ".import $WORK/ingest-events.jsonl e")
+rows=$(sqlite3 "$WORK/ingest.db" "SELECT count(*) FROM events")
+python3 - "$INGEST_EVENTS" "$ing_s" "$ing_mb" "$rows" "$ref_s" <<'PY'
+import sys
+n, s, mb, rows, ref = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+print(f"sqlite3 .import of the same lines as text (reference, no parsing): {ref:.2f} s")
+print(f"outdial ingest: {n:,} events in {s:.2f} s = {n / s:,.0f} events/s, peak RSS {mb:.1f} MB, {rows:,} event rows")
+PY
