@@ -162,3 +162,74 @@ import Testing
         #expect(commits < 800, "\(commits) commits")
     }
 }
+
+/// A live `run` and `serve` writing one database at once: neither fails
+/// with "database is locked", nothing is lost, and the workflows the
+/// receiver's events start are advanced by the running run.
+@Suite struct RunBesideServeTests {
+    @Test func aLiveRunAndTheReceiverWriteTheSameDatabaseTogether() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try CampaignRunnerTests.database(dir, leads: 120)
+        let stub = try await StubRetell.start(ongoingPolls: 0)
+        let campaign = try Campaign.load(
+            path: try dir.write(
+                "both.yml",
+                """
+                version: 1
+                name: events
+                calling_window: { days: [mon, tue, wed, thu, fri, sat, sun], hours: "00:00-24:00", compliance: none }
+                connections: { main: { provider: retell, api_key_env: K, base_url: "\(stub.server.baseURL)", poll_interval: 1s } }
+                numbers: { selection: { daily_cap: 100000, cooldown: 0s } }
+                limits: { concurrent_calls: 20, calls_per_second: 20, max_attempts: 1 }
+                workflows:
+                  - name: outbound
+                    trigger: lead_added
+                    steps: [ { place_call: { connection: main } } ]
+                  - name: post-call
+                    trigger: { call_completed: {} }
+                    steps: [ { add_tag: called } ]
+                  - name: replies
+                    trigger: { message_received: { channels: [sms] } }
+                    steps: [ { add_tag: replied } ]
+                """))
+        var settings = WebhookServer.Settings()
+        settings.port = 0
+        settings.verify = false
+        let (port, task, _) = try await WebhookServerTests.start(dir.path("t.db"), campaign, settings)
+        defer { task.cancel() }
+        let phones = try db.query("SELECT phone FROM leads ORDER BY id") { $0.string(0) ?? "" }
+        var options = RunOptions()
+        options.simulate = false
+        options.start = .now
+        let runner = try CampaignRunner(
+            database: db, campaign: campaign, options: options,
+            connections: try ConnectionSet.forCampaign(campaign) { name, spec in try ProviderConnection.make(name: name, spec: spec, environment: ["K": "k"]) })
+        // The messages go in while the run dials; the run ends when its calls and the runs they started are done.
+        async let posted: Int = withThrowingTaskGroup(of: Int.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    var ok = 0
+                    for i in stride(from: worker, to: 600, by: 4) {
+                        let form = "From=\(phones[i % phones.count].replacingOccurrences(of: "+", with: "%2B"))&To=%2B12125550001&Body=hi&MessageSid=SM\(i)"
+                        if try await WebhookServerTests.post(port, "/webhooks/twilio/sms", form).0 == 200 { ok += 1 }
+                    }
+                    return ok
+                }
+            }
+            var total = 0
+            for try await ok in group { total += ok }
+            return total
+        }
+        let summary = try await runner.run()
+        let acknowledged = try await posted
+        await stub.server.stop()
+        #expect(acknowledged == 600)
+        #expect(summary.callsPlaced == 120)
+        #expect(try db.scalar("SELECT count(*) FROM calls WHERE status = 'completed'") == 120)
+        #expect(try db.scalar("SELECT count(*) FROM events WHERE kind = 'message_received'") == 600)
+        #expect(try db.scalar("SELECT count(*) FROM workflow_runs WHERE workflow = 'replies'") == 600)
+        // Runs the receiver started while the run was going were advanced by it, without a restart.
+        #expect((try db.scalar("SELECT count(*) FROM workflow_runs WHERE workflow = 'replies' AND status = 'done'") ?? 0) > 0)
+        #expect(try db.scalar("SELECT count(*) FROM workflow_runs WHERE workflow = 'post-call' AND status = 'done'") == 120)
+    }
+}
