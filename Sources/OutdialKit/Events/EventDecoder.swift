@@ -36,6 +36,18 @@ public enum EventDecoder {
     }
 
     /// One payload, as text (a JSON object, or `From=…&Body=…` form fields).
+    /// One payload as bytes (a line of a file): read without copying it to text first.
+    public static func decode(bytes: ArraySlice<UInt8>, receivedAt ms: Int64) -> Decoded {
+        var slice = bytes
+        while let first = slice.first, first == 32 || first == 9 || first == 13 || first == 10 { slice = slice.dropFirst() }
+        while let last = slice.last, last == 32 || last == 9 || last == 13 || last == 10 { slice = slice.dropLast() }
+        guard slice.first == UInt8(ascii: "{") else { return decode(text: String(decoding: slice, as: UTF8.self), receivedAt: ms) }
+        let array = Array(slice)
+        do { return decode(try JSONParser.parse(array), raw: String(decoding: array, as: UTF8.self), receivedAt: ms) } catch {
+            return .invalid(reason: error.description)
+        }
+    }
+
     public static func decode(text: String, receivedAt ms: Int64) -> Decoded {
         let trimmed = text.trimmingSpaces()
         if trimmed.hasPrefix("{") {

@@ -2,7 +2,7 @@ import Foundation
 
 /// `outdial ingest`: events from a file or a pipe — JSON Lines, a JSON array
 /// or one JSON object, each element detected on its own (`EventDecoder`) —
-/// recorded through the event recorder in transactions of up to 1,000. A
+/// recorded through the event recorder in transactions of up to 5,000. A
 /// bad element is reported with its line and the rest still goes in.
 /// Re-ingesting a file changes nothing.
 public struct EventIngester {
@@ -51,28 +51,26 @@ public struct EventIngester {
         return Array(data)
     }
 
-    /// The elements of a file's text with the line each starts on.
-    static func elements(_ bytes: [UInt8]) -> [(line: Int, text: String)] {
+    /// The elements of a file's bytes with the line each starts on (an
+    /// array's elements by their position): slices of the file for JSON Lines.
+    static func elements(_ bytes: [UInt8]) -> [(line: Int, bytes: ArraySlice<UInt8>)] {
         var start = 0
         while start < bytes.count, [32, 9, 10, 13].contains(bytes[start]) { start += 1 }
         if start < bytes.count, bytes[start] == UInt8(ascii: "[") || bytes[start] == UInt8(ascii: "{") {
             // One JSON value for the whole file: an array of events, or one event.
+            // (JSON Lines of more than one object never parse as one value.)
             if let whole = try? JSONParser.parse(bytes) {
-                if case .array(let items) = whole { return items.enumerated().map { (line: $0.offset + 1, text: $0.element.rendered) } }
-                // JSON Lines of more than one object never parse as one value.
-                if case .object = whole { return [(1, String(decoding: bytes, as: UTF8.self))] }
+                if case .array(let items) = whole { return items.enumerated().map { (line: $0.offset + 1, bytes: ArraySlice($0.element.rendered.utf8)) } }
+                if case .object = whole { return [(1, bytes[...])] }
             }
         }
-        var out: [(Int, String)] = []
+        var out: [(Int, ArraySlice<UInt8>)] = []
         var line = 1
         var lineStart = 0
         for i in 0...bytes.count where i == bytes.count || bytes[i] == 10 {
             var end = i
             if end > lineStart, bytes[end - 1] == 13 { end -= 1 }
-            if end > lineStart {
-                let text = String(decoding: bytes[lineStart..<end], as: UTF8.self)
-                if !text.trimmingSpaces().isEmpty { out.append((line, text)) }
-            }
+            if end > lineStart, bytes[lineStart..<end].contains(where: { $0 != 32 && $0 != 9 }) { out.append((line, bytes[lineStart..<end])) }
             line += 1
             lineStart = i + 1
         }
@@ -86,12 +84,12 @@ public struct EventIngester {
         let elements = Self.elements(bytes)
         var index = 0
         while index < elements.count {
-            let group = elements[index..<min(index + 1000, elements.count)]
+            let group = elements[index..<min(index + 5000, elements.count)]
             index += group.count
             try database.transaction {
                 for (line, text) in group {
                     summary.events += 1
-                    switch EventDecoder.decode(text: text, receivedAt: ms) {
+                    switch EventDecoder.decode(bytes: text, receivedAt: ms) {
                     case .invalid(let reason): summary.errors.append((line, reason))
                     case .ignored: summary.ignored += 1
                     case .call(let update):
