@@ -164,13 +164,14 @@ public enum EventDecoder {
     }
 
     /// `a=1&b=x+y%21` as fields (`+` is a space, `%XX` a byte).
-    static func form(_ text: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in text.split(separator: "&") {
+    static func form(_ text: String) -> [String: String] { Dictionary(formPairs(text), uniquingKeysWith: { $1 }) }
+
+    /// The fields in the order they came (a Twilio signature is over every one).
+    static func formPairs(_ text: String) -> [(String, String)] {
+        text.split(separator: "&").map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            fields[percentDecoded(parts[0])] = parts.count > 1 ? percentDecoded(parts[1]) : ""
+            return (percentDecoded(parts[0]), parts.count > 1 ? percentDecoded(parts[1]) : "")
         }
-        return fields
     }
 
     static func percentDecoded(_ text: Substring) -> String {

@@ -116,14 +116,7 @@ extension CampaignRunner {
                 case .throttled(let reason):
                     // The provider took the request but never dialled: the call is sent again.
                     live.land(id)
-                    try calls.requeue(id, reason: "the provider had no line free (\(reason)); will be sent again")
-                    flight.dial.connection.throttle(inFlight: live.inFlight(flight.dial.connection.name), at: now)
-                    summary.throttled += 1
-                    var again = flight.dial
-                    again.placement = nil
-                    again.throttles += 1
-                    again.sendAt = now + LiveCalls.backoff(again.throttles)
-                    live.schedule([again])
+                    try sendAgainAfterThrottle(flight.dial, reason: reason, retryAfter: nil)
                     continue
                 case .failed(let reason):
                     flight.failures += 1

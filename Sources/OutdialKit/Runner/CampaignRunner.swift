@@ -517,23 +517,9 @@ public final class CampaignRunner {
             try calls.markUnknown(dial.callID, reason: "the request may have been placed (\(reason)); not redialled")
             summary.unknown += 1
             gate.pacer.release(assumed: dial.heldUntil, end: clock.now)
-        case .throttled(let reason, let retryAfter):
-            // Nothing was placed: the call is sent again, and its connection slows down.
-            try calls.requeue(dial.callID, reason: "the provider had no line free (\(reason)); will be sent again")
-            dial.connection.throttle(inFlight: live.inFlight(dial.connection.name), at: clock.now)
-            summary.throttled += 1
-            var again = dial
-            again.placement = nil
-            again.throttles += 1
-            again.sendAt = clock.now + (retryAfter ?? LiveCalls.backoff(again.throttles))
-            live.schedule([again])
+        case .throttled(let reason, let retryAfter): try sendAgainAfterThrottle(dial, reason: reason, retryAfter: retryAfter)
         case .rejected(let reason):
-            let report = CallReport(status: .failed, outcome: .failed, disconnectionReason: "request_rejected", endedAt: now)
-            try recordOutcome(
-                CallEvent(call: .callID(dial.callID), report: report, raw: JSONObject(["rejected": .string(reason)]).rendered), of: dial, receivedAt: now,
-                dials: &dials)
-            try calls.setError(dial.callID, "the provider refused the call: \(reason)")
-            gate.pacer.release(assumed: dial.heldUntil, end: clock.now)
+            try fail(dial, code: "request_rejected", reason: reason, error: "the provider refused the call: \(reason)", dials: &dials)
         case .unauthorized(let reason):
             try calls.requeue(dial.callID, reason: "the provider refused the key (\(reason)); sent again by a later run")
             live.unauthorized = live.unauthorized ?? ConnectionError.unauthorized(connection: dial.connection.name, reason: reason)
@@ -541,13 +527,9 @@ public final class CampaignRunner {
             var again = dial
             again.refusals += 1
             guard again.refusals < Self.maximumRefusals else {
-                let report = CallReport(status: .failed, outcome: .failed, disconnectionReason: "request_refused", endedAt: now)
-                try recordOutcome(
-                    CallEvent(call: .callID(dial.callID), report: report, raw: JSONObject(["refused": .string(reason)]).rendered), of: dial, receivedAt: now,
+                return try fail(
+                    dial, code: "request_refused", reason: reason, error: "the request could not be sent \(Self.maximumRefusals) times (\(reason))",
                     dials: &dials)
-                try calls.setError(dial.callID, "the request could not be sent \(Self.maximumRefusals) times (\(reason))")
-                gate.pacer.release(assumed: dial.heldUntil, end: clock.now)
-                return
             }
             try calls.requeue(dial.callID, reason: "the request could not be sent (\(reason)); will be sent again")
             again.placement = nil
@@ -559,6 +541,32 @@ public final class CampaignRunner {
                 live.schedule([again])
             }
         }
+    }
+
+    /// A call that never became one: recorded `failed` with `code` (its post-call
+    /// workflows start), why kept in `error_message`, its line given back.
+    private func fail(_ dial: PendingDial, code: String, reason: String, error: String, dials: inout [PendingDial]) throws {
+        let now = clock.now * 1000
+        let report = CallReport(status: .failed, outcome: .failed, disconnectionReason: code, endedAt: now)
+        // The raw payload names what happened: {"rejected": …} or {"refused": …}.
+        let raw = JSONValue.object([(code == "request_rejected" ? "rejected" : "refused", .string(reason))]).rendered
+        try recordOutcome(CallEvent(call: .callID(dial.callID), report: report, raw: raw), of: dial, receivedAt: now, dials: &dials)
+        try calls.setError(dial.callID, error)
+        gate.pacer.release(assumed: dial.heldUntil, end: clock.now)
+    }
+
+    /// The provider had no line for the call (at create, or as its poll found
+    /// it ended unstarted): nothing was placed, so it is queued again and sent
+    /// after `retryAfter` (else a backoff), and its connection slows down.
+    func sendAgainAfterThrottle(_ dial: PendingDial, reason: String, retryAfter: Int64?) throws {
+        try calls.requeue(dial.callID, reason: "the provider had no line free (\(reason)); will be sent again")
+        dial.connection.throttle(inFlight: live.inFlight(dial.connection.name), at: clock.now)
+        summary.throttled += 1
+        var again = dial
+        again.placement = nil
+        again.throttles += 1
+        again.sendAt = clock.now + (retryAfter ?? LiveCalls.backoff(again.throttles))
+        live.schedule([again])
     }
 
     /// Applies a call's outcome and advances the post-call runs it starts, with the lead and call in hand.

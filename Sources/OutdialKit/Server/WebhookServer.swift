@@ -92,13 +92,7 @@ public struct WebhookServer: Sendable {
         let now = Instant.now.milliseconds
         func header(_ name: String) -> String? { HTTPField.Name(name).flatMap { request.headers[$0] } }
         let text = String(decoding: body, as: UTF8.self)
-        var formFields: [(String, String)] = []
-        if route == .twilio {
-            for pair in text.split(separator: "&") {
-                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                formFields.append((EventDecoder.percentDecoded(kv[0]), kv.count > 1 ? EventDecoder.percentDecoded(kv[1]) : ""))
-            }
-        }
+        let formFields = route == .twilio ? EventDecoder.formPairs(text) : []
         if settings.verify {
             let verdict: WebhookSignature.Verdict
             switch route {
