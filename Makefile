@@ -35,11 +35,13 @@ demo: build
 	$(BIN) --db $(DEMO_DB) plan examples/campaign.yml --at 2026-11-23T18:00:00Z --limit 5
 	$(BIN) --db $(DEMO_DB) run examples/campaign.yml --simulate --start 2026-11-23T13:00:00Z
 	$(BIN) --db $(DEMO_DB) export calls --format csv --out $(DEMO_DIR)/calls.csv --force
+	$(BIN) --db $(DEMO_DB) report examples/campaign.yml --html $(DEMO_DIR)/report.html --force
 	@echo
 	@echo "The demo database is $(DEMO_DB) (sqlite3 $(DEMO_DB) 'SELECT outcome, count(*) FROM call_results GROUP BY 1');"
 	@echo "the calls are also in $(DEMO_DIR)/calls.csv."
+	@echo "The report page is $(DEMO_DIR)/report.html (open it in a browser)."
 
-# Performance figures (SPEC §11), release build, with same-run references.
+# Performance figures (docs/performance.md), release build, with same-run references.
 bench: release
 	bash scripts/bench.sh
 

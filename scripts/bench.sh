@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench: the performance figures of SPEC §11, on a release build, each
+# make bench: the performance figures of docs/performance.md, on a release build, each
 # next to a reference measured in the same run. Data is generated (seeded) on
 # first use into .build/bench/.
 set -euo pipefail

@@ -22,6 +22,7 @@ enum OutdialCommands {
             CallsCommand.command,
             IngestCommand.command,
             ServeCommand.command,
+            ReportCommand.command,
             ExportCommand.command,
             CompletionsCommand.command,
         ],

@@ -70,3 +70,18 @@ import Testing
 
     @Test func tenYearsIsTheLongest() throws { #expect(try TimeSpan(parsing: "3650d") == TimeSpan.longest) }
 }
+
+@Suite struct CommandLineInstantTests {
+    @Test func aDateAloneIsItsMidnightUTC() throws {
+        #expect(try Instant(commandLine: "2026-12-03") == Instant(iso8601: "2026-12-03T00:00:00Z"))
+        #expect(try Instant(commandLine: "2026-12-03T14:00:00-05:00") == Instant(iso8601: "2026-12-03T19:00:00Z"))
+    }
+
+    @Test func aBadDateSaysBothFormsAreTaken() {
+        #expect(throws: TimeParseError.self) { try Instant(commandLine: "2026-13-03") }
+        do {
+            _ = try Instant(commandLine: "2026-12-03T14:00")
+            Issue.record("a time without an offset was taken")
+        } catch { #expect(error.reason.contains("or a date alone")) }
+    }
+}

@@ -10,7 +10,7 @@ Output: Swift files under Sources/OutdialKit/NumberingPlan/Data/, each holding
 one tab-separated table as a string literal, so the data is compiled into the
 binary and loads in milliseconds. Same inputs, same bytes.
 
-The traps of SPEC section 10 are handled here, once:
+The traps of the numbering plan are handled here, once:
 - phonenumbers' catch-all entry for country code 1 (every NANP zone) is dropped:
   a number the table does not place has no prefix zone, it is not everywhere;
 - an area code with only sub-prefix entries (208) gets the union of them;

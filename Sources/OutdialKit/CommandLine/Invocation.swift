@@ -45,7 +45,7 @@ public struct Invocation: Sendable {
     public func int(_ name: String) -> Int? { string(name).flatMap { Int($0) } }
 
     /// An instant value (validated during parsing).
-    public func instant(_ name: String) -> Instant? { string(name).flatMap { try? Instant(iso8601: $0) } }
+    public func instant(_ name: String) -> Instant? { string(name).flatMap { try? Instant(commandLine: $0) } }
 
     /// A duration value (validated during parsing).
     public func duration(_ name: String) -> TimeSpan? { string(name).flatMap { try? TimeSpan(parsing: $0) } }

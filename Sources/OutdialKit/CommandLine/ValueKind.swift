@@ -29,7 +29,7 @@ public enum ValueKind: Sendable, Equatable {
             do { _ = try TimeSpan(parsing: raw) } catch { return error.reason }
             return nil
         case .instant:
-            do { _ = try Instant(iso8601: raw) } catch { return error.reason }
+            do { _ = try Instant(commandLine: raw) } catch { return error.reason }
             return nil
         case .choice(let words):
             return words.contains(raw) ? nil : "expected one of " + words.map { "'\($0)'" }.joined(separator: ", ")

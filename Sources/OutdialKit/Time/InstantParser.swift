@@ -141,3 +141,22 @@ public struct TimeSpan: Hashable, Sendable, CustomStringConvertible {
         return text
     }
 }
+
+extension Instant {
+    /// An instant as the command line takes it: ISO 8601 with an offset, or a
+    /// bare date (`2026-12-03`), which means that day's midnight UTC.
+    public init(commandLine text: String) throws(TimeParseError) {
+        let b = Array(text.utf8)
+        if b.count == 10, b[4] == 45, b[7] == 45 {
+            do {
+                self = try Instant(iso8601: text + "T00:00:00Z")
+                return
+            } catch {
+                throw TimeParseError("expected a date like 2026-12-03 (midnight UTC) or an instant like 2026-12-03T14:00:00Z")
+            }
+        }
+        do { self = try Instant(iso8601: text) } catch {
+            throw TimeParseError(error.reason + " (or a date alone, like 2026-12-03, for its midnight UTC)")
+        }
+    }
+}
