@@ -23,6 +23,7 @@ enum OutdialCommands {
             IngestCommand.command,
             ServeCommand.command,
             ReportCommand.command,
+            StatusCommand.command,
             ExportCommand.command,
             CompletionsCommand.command,
         ],

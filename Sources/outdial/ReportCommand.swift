@@ -25,14 +25,7 @@ enum ReportCommand {
             }
             let database = try Store.open(databasePath)
             let builder = ReportBuilder(database: database)
-            let names = try builder.campaignNames()
-            guard let argument = invocation.string("campaign") ?? (names.count == 1 ? names[0] : nil) else {
-                throw invocation.usageError(
-                    names.isEmpty
-                        ? "The database holds no campaign yet: run one first (`outdial run CAMPAIGN.yml`)."
-                        : "Missing '<campaign>': the database holds \(names.count) campaigns (\(names.joined(separator: ", "))); name one.")
-            }
-            let (name, file) = try builder.campaign(argument)
+            let (name, file) = try campaign(invocation, builder)
             let report = try builder.build(
                 campaign: name, file: file, since: invocation.instant("since"), until: invocation.instant("until"), now: invocation.instant("at"))
             let output = invocation.output
@@ -48,4 +41,17 @@ enum ReportCommand {
             if let html { output.info("Wrote the report to \(html.path).") }
         }
     )
+
+    /// The campaign the argument names (a file or a name), or the database's only campaign.
+    static func campaign(_ invocation: Invocation, _ builder: ReportBuilder) throws -> (String, Campaign?) {
+        if let argument = invocation.string("campaign") { return try builder.campaign(argument) }
+        let names = try builder.campaignNames()
+        guard names.count == 1 else {
+            throw invocation.usageError(
+                names.isEmpty
+                    ? "The database holds no campaign yet: run one first (`outdial run CAMPAIGN.yml`)."
+                    : "Missing '<campaign>': the database holds \(names.count) campaigns (\(names.joined(separator: ", "))); name one.")
+        }
+        return (names[0], nil)
+    }
 }

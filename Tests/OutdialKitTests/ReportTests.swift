@@ -134,3 +134,49 @@ import Testing
         #expect(throws: InputFileError.self) { try builder.campaign(dir.path("missing.yml")) }
     }
 }
+
+@Suite struct StatusTests {
+    @Test func aRunningCampaignShowsItsRunnerAndAGoneOneSaysSo() async throws {
+        let dir = try TemporaryDirectory()
+        let (db, campaign) = try await ReportTests.simulatedExample(dir)
+        let builder = ReportBuilder(database: db)
+        #expect(try builder.status(campaign: campaign.name).runner == nil)
+
+        // A runner holds the lease, as `outdial run` does while it runs.
+        let (lease, _) = try RunLease.take(RunStore(database: db, campaign: campaign.name), campaign: campaign.name)
+        let status = try builder.status(campaign: campaign.name, file: campaign)
+        let runner = try #require(status.runner)
+        #expect(runner.pid == getpid() && runner.alive && runner.host == RunLease.host)
+        #expect(status.text.contains("runner: pid \(getpid()) on \(RunLease.host), since"))
+        #expect(status.json[path: "runner.alive"] == .bool(true))
+        try lease.release()
+        #expect(try builder.status(campaign: campaign.name).runner == nil)
+
+        // A lease left by a process that is gone, with an old heartbeat.
+        try db.run("INSERT INTO campaign_state (campaign, key, value) VALUES (?, 'lease', '999999 1000 1000 elsewhere')", [.text(campaign.name)])
+        let stale = try builder.status(campaign: campaign.name)
+        #expect(stale.runner?.alive == false)
+        #expect(stale.text.contains("the runner is gone"))
+    }
+
+    @Test func theStatusCountsTodayAndShowsTheLastError() async throws {
+        let dir = try TemporaryDirectory()
+        let (db, campaign) = try await ReportTests.simulatedExample(dir)
+        let now = Instant(seconds: 1_795_554_048)  // the run's virtual clock: 2026-11-24T21:00:48Z
+        let status = try ReportBuilder(database: db).status(campaign: campaign.name, file: campaign, now: now)
+        #expect(status.simulated)
+        #expect(status.callsTotal == Int(try db.scalar("SELECT count(*) FROM calls") ?? -1))
+        let midnight = Instant(seconds: 1_795_478_400).milliseconds  // 2026-11-24T00:00:00Z
+        #expect(status.placedToday == Int(try db.scalar("SELECT count(*) FROM calls WHERE queued_at >= ?", [.integer(midnight)]) ?? -1))
+        #expect(status.placedToday > 0 && status.placedToday < status.callsTotal)
+        #expect(status.endedToday.reduce(0) { $0 + $1.calls } == status.placedToday)
+        #expect(status.waiting.stopped.first?.code == "attempts-exhausted")
+        #expect(status.lastError == nil)
+
+        try db.run("UPDATE calls SET status = 'unknown', outcome = NULL, error_message = 'timed out after sending' WHERE call_id = 5")
+        let after = try ReportBuilder(database: db).status(campaign: campaign.name, now: now)
+        #expect(after.lastError?.subject == "call 5" && after.lastError?.message == "timed out after sending")
+        #expect(after.waiting.unknownCalls == 1)
+        #expect(after.text.contains("unknown calls to check: 1"))
+    }
+}

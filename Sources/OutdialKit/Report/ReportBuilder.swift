@@ -221,6 +221,19 @@ public struct ReportBuilder {
     }
 
     private func readWaiting(into report: inout CampaignReport, name: String, file: Campaign?, checker: inout ReportWindow) throws {
+        report.waiting = try waiting(campaign: name, file: file, now: report.now, checker: checker)
+    }
+
+    /// What the campaign still has to do at `now`: waiting runs by step, stopped
+    /// runs by code, calls in flight and unknown, the outbox not yet sent, and
+    /// (with the campaign file) when the calling window next opens for a waiting lead.
+    public func waiting(campaign name: String, file: Campaign?, now: Instant) throws -> CampaignReport.Waiting {
+        let checker = ReportWindow(gate: try file.map { WindowGate(policy: try $0.windowPolicy()) }, defaultZone: file?.defaults.timezone, plan: plan)
+        return try waiting(campaign: name, file: file, now: now, checker: checker)
+    }
+
+    private func waiting(campaign name: String, file: Campaign?, now instant: Instant, checker: ReportWindow) throws -> CampaignReport.Waiting {
+        var waiting = CampaignReport.Waiting()
         let workflows = Dictionary((file?.workflows ?? []).map { ($0.name, $0.steps) }, uniquingKeysWith: { a, _ in a })
         var reasons: [String: Int] = [:]
         var waitingLeads = Set<Int64>()
@@ -230,39 +243,40 @@ public struct ReportBuilder {
         for (workflow, position, wake, leadID) in rows {
             let step = workflows[workflow].flatMap { Step.at(RunState.path(position), in: $0) }
             reasons["\(workflow): " + (step?.name ?? "step \(position)"), default: 0] += 1
-            if let wake { report.waiting.nextWake = min(report.waiting.nextWake ?? Instant(milliseconds: wake), Instant(milliseconds: wake)) }
+            if let wake { waiting.nextWake = min(waiting.nextWake ?? Instant(milliseconds: wake), Instant(milliseconds: wake)) }
             waitingLeads.insert(leadID)
         }
-        report.waiting.runs = reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.key, $0.value) }
+        waiting.runs = reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.key, $0.value) }
         let stopped = try database.query(
             "SELECT coalesce(error, 'stopped'), count(*) FROM workflow_runs WHERE campaign = ? AND status IN ('stopped', 'failed') GROUP BY 1",
             [.text(name)]
         ) { ($0.string(0) ?? "", Int($0.int64(1))) }
         var codes: [String: Int] = [:]
         for (error, count) in stopped { codes[String(error.prefix { $0 != ":" }), default: 0] += count }
-        report.waiting.stopped = codes.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.key, $0.value) }
-        report.waiting.unknownCalls = Int(try database.scalar("SELECT count(*) FROM calls WHERE campaign = ? AND status = 'unknown'", [.text(name)]) ?? 0)
-        report.waiting.inFlight = Int(
+        waiting.stopped = codes.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.key, $0.value) }
+        waiting.unknownCalls = Int(try database.scalar("SELECT count(*) FROM calls WHERE campaign = ? AND status = 'unknown'", [.text(name)]) ?? 0)
+        waiting.inFlight = Int(
             try database.scalar("SELECT count(*) FROM calls WHERE campaign = ? AND status IN ('queued', 'dialing', 'in_progress')", [.text(name)]) ?? 0)
-        report.waiting.outbox = try database.query(
+        waiting.outbox = try database.query(
             "SELECT kind, status, count(*) FROM outbox WHERE status <> 'sent' GROUP BY 1, 2 ORDER BY 1, 2"
         ) { ($0.string(0) ?? "", $0.string(1) ?? "", Int($0.int64(2))) }
 
         // The next opening: the earliest over the waiting leads, now when one's window is open.
-        guard checker.gate != nil, !waitingLeads.isEmpty else { return }
+        guard checker.gate != nil, !waitingLeads.isEmpty else { return waiting }
         let zoneSets = try ZoneSetStore.zones(database)
         let leads = try database.query("SELECT id, phone, zone_set_id, state, state_source FROM leads ORDER BY id") {
             DialLead(
                 id: $0.int64(0), phone: $0.string(1) ?? "", zones: $0.isNull(2) ? [] : zoneSets[$0.int64(2)] ?? [], state: $0.string(3),
                 stateSource: $0.string(4), dnc: false)
         }
-        let now = report.now.seconds
+        let now = instant.seconds
         for lead in leads where waitingLeads.contains(lead.id) {
             guard let answer = checker.answer(lead, at: now) else { continue }
             let opens = answer.open ? now : answer.nextOpen
-            if let opens, opens < (report.waiting.nextWindowOpen?.seconds ?? .max) { report.waiting.nextWindowOpen = Instant(seconds: opens) }
+            if let opens, opens < (waiting.nextWindowOpen?.seconds ?? .max) { waiting.nextWindowOpen = Instant(seconds: opens) }
             if answer.open { break }
         }
+        return waiting
     }
 
     static let durationLabels = ["< 15 s", "15–30 s", "30–60 s", "1–2 min", "2–5 min", "5–10 min", "≥ 10 min"]
