@@ -467,7 +467,7 @@ import Testing
             #expect(first.keys.contains(key), "\(key)")
         }
         let csv = try Outdial.run(["--db", db, "export", "calls"])
-        #expect(csv.stdout.hasPrefix("call_id,provider,provider_call_id,connection,agent_id,lead_id,campaign,"))
+        #expect(csv.stdout.hasPrefix("call_id,provider,provider_call_id,connection,agent_id,lead_id,external_id,first_name,last_name,phone,email,campaign,"))
         #expect(csv.stdout.split(separator: "\r\n").count == 21)
         let out = dir.path("leads.json")
         #expect(try Outdial.run(["--db", db, "export", "leads", "--format", "json", "--out", out]).status == 0)

@@ -329,7 +329,9 @@ struct InjectedCrash: Error {}
             _ = try await CampaignRunner(database: db, campaign: campaign, options: Self.options()).run()
             let out = dir.path("calls.jsonl")
             let fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            _ = try Exporter(database: db).export(.calls, format: .jsonl, since: nil, until: nil, to: fd)
+            var options = ExportOptions()
+            options.format = .jsonl
+            _ = try Exporter(database: db).export(.calls, options: options, to: fd)
             close(fd)
             exports.insert(try Data(contentsOf: URL(fileURLWithPath: out)))
         }

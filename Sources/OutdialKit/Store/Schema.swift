@@ -11,7 +11,34 @@ public enum Schema {
         Migration(
             version: 4, summary: "numbers.provider_number_id: the provider's id of a caller ID (Vapi's phoneNumberId)",
             sql: "ALTER TABLE numbers ADD COLUMN provider_number_id TEXT;"),
+        Migration(version: 5, summary: "views with readable times: call_results and lead_results carry ISO 8601 text beside each instant", sql: version5),
     ]
+
+    /// `call_results` gains the lead's phone and email and an `_iso` text column
+    /// beside each instant; `lead_results` is one row per lead and campaign, as
+    /// `export results` writes it. Views only: nothing stored changes.
+    static let version5 = """
+        DROP VIEW call_results;
+        CREATE VIEW call_results AS
+            SELECT calls.*, leads.external_id AS lead_external_id, leads.first_name, leads.last_name, leads.state AS lead_state,
+                   leads.phone AS lead_phone, leads.email AS lead_email,
+                   strftime('%Y-%m-%dT%H:%M:%fZ', calls.queued_at / 1000.0, 'unixepoch') AS queued_at_iso,
+                   strftime('%Y-%m-%dT%H:%M:%fZ', calls.started_at / 1000.0, 'unixepoch') AS started_at_iso,
+                   strftime('%Y-%m-%dT%H:%M:%fZ', calls.ended_at / 1000.0, 'unixepoch') AS ended_at_iso
+            FROM calls LEFT JOIN leads ON leads.id = calls.lead_id;
+        CREATE VIEW lead_results AS
+            SELECT e.campaign, l.id AS lead_id, l.external_id, l.first_name, l.last_name, l.phone, l.email, l.state, l.status, l.owner, l.tags, l.dnc,
+                   (SELECT count(*) FROM calls c WHERE c.lead_id = l.id AND c.campaign = e.campaign) AS attempts,
+                   lc.outcome AS last_outcome, lc.status AS last_call_status, lc.queued_at AS last_call_at,
+                   strftime('%Y-%m-%dT%H:%M:%fZ', lc.queued_at / 1000.0, 'unixepoch') AS last_call_at_iso,
+                   lc.sentiment AS last_sentiment, lc.summary AS last_summary,
+                   (SELECT max(c.call_successful) FROM calls c WHERE c.lead_id = l.id AND c.campaign = e.campaign) AS successful,
+                   (SELECT n.body FROM notes n WHERE n.lead_id = l.id ORDER BY n.id DESC LIMIT 1) AS latest_note,
+                   l.created_at, strftime('%Y-%m-%dT%H:%M:%fZ', l.created_at / 1000.0, 'unixepoch') AS created_at_iso,
+                   l.updated_at, strftime('%Y-%m-%dT%H:%M:%fZ', l.updated_at / 1000.0, 'unixepoch') AS updated_at_iso
+            FROM (SELECT DISTINCT campaign, lead_id FROM workflow_runs) e JOIN leads l ON l.id = e.lead_id
+            LEFT JOIN calls lc ON lc.call_id = (SELECT c.call_id FROM calls c WHERE c.lead_id = e.lead_id AND c.campaign = e.campaign ORDER BY c.attempt DESC LIMIT 1);
+        """
 
     /// A `CHECK (x IN ('a', 'b', 'c'))` builds a temporary b-tree of the list
     /// for every row it checks (SQLite compares lists of up to two values

@@ -49,6 +49,30 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
         return text + "Z"
     }
 
+    /// ISO 8601 in UTC with milliseconds always written, `2026-11-25T14:00:00.000Z`:
+    /// one width for every value of a column (exports).
+    public var iso8601Milliseconds: String { Self.text(local: milliseconds) + "Z" }
+
+    /// ISO 8601 in a zone's local time with its offset and milliseconds, `2026-11-25T09:00:00.000-05:00`.
+    public func iso8601(in clock: ZoneClock) -> String {
+        let offset = clock.offset(at: seconds)
+        let minutes = Int(abs(offset) / 60)
+        return Self.text(local: milliseconds + offset * 1000) + (offset < 0 ? "-" : "+") + pad(minutes / 60, 2) + ":" + pad(minutes % 60, 2)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.sss` of a millisecond count.
+    private static func text(local ms: Int64) -> String {
+        let value = Instant(milliseconds: ms)
+        let secs = value.seconds
+        let fraction = Int(ms - secs * 1000)
+        let days = secs >= 0 ? secs / 86_400 : (secs - 86_399) / 86_400
+        let secOfDay = Int(secs - days * 86_400)
+        let (y, m, d) = CivilDate.fromDays(days)
+        var text = value.pad(y, 4) + "-" + value.pad(m, 2) + "-" + value.pad(d, 2) + "T"
+        text += value.pad(secOfDay / 3600, 2) + ":" + value.pad(secOfDay / 60 % 60, 2) + ":" + value.pad(secOfDay % 60, 2)
+        return text + "." + value.pad(fraction, 3)
+    }
+
     private func pad(_ value: Int, _ width: Int) -> String {
         let s = String(value)
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s

@@ -156,6 +156,8 @@ extension Instant {
             }
         }
         do { self = try Instant(iso8601: text) } catch {
+            // A value that is not an instant at all hears about dates too; a wrong field of an instant hears what is wrong.
+            guard error.reason.hasPrefix("use ISO 8601") else { throw error }
             throw TimeParseError(error.reason + " (or a date alone, like 2026-12-03, for its midnight UTC)")
         }
     }
