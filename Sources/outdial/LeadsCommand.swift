@@ -128,10 +128,13 @@ enum LeadsCommand {
             if output.json {
                 guard case .object(var pairs) = lead.json, case .object(let more) = activity else { return }
                 pairs += more
+                pairs.append(("messages", .array(try Conversations(database: database).messages(lead: lead.id).map(\.json))))
                 output.result(JSONValue.object(pairs).rendered)
                 return
             }
-            output.result(LeadReport.text(lead) + LeadReport.activityText(activity))
+            let messages = try Conversations(database: database).messages(lead: lead.id)
+            output.result(
+                LeadReport.text(lead) + LeadReport.activityText(activity) + (messages.isEmpty ? "" : "Conversation:\n" + Conversations.text(messages)))
         }
     )
 }

@@ -24,6 +24,8 @@ enum OutdialCommands {
             ServeCommand.command,
             ReportCommand.command,
             StatusCommand.command,
+            OutboxCommand.command,
+            ConversationsCommand.command,
             ExportCommand.command,
             CompletionsCommand.command,
         ],

@@ -42,8 +42,19 @@ enum RunCommand {
             StopSignal.install()
             let started = Instant.now
             let progress = LiveProgress(output: output)
-            let summary = try await CampaignRunner(database: database, campaign: campaign, options: options).run { summary in
-                if !options.simulate { progress.update(summary) }
+            let runner = try CampaignRunner(database: database, campaign: campaign, options: options)
+            // A live run sends the outbox (replies, SMS, notifications) as it goes; a simulation never sends anything.
+            let outbox = options.simulate ? nil : OutboxSender(database: database, campaign: campaign)
+            runner.outbox = outbox
+            let summary: RunSummary
+            do {
+                summary = try await runner.run { summary in
+                    if !options.simulate { progress.update(summary) }
+                }
+                await outbox?.shutdown()
+            } catch {
+                await outbox?.shutdown()
+                throw error
             }
             progress.finish()
             let wallMs = Instant.now.milliseconds - started.milliseconds

@@ -66,6 +66,18 @@ enum ServeCommand {
             let server = try WebhookServer(databasePath: path, campaign: campaign, settings: settings, logger: logger)
             let host = settings.host
             let name = campaign.name
+            // The outbox (AI replies, opt-out confirmations, notifications) goes out every few seconds while serve runs.
+            let sending = Task {
+                guard let database = try? Store.open(path) else { return }
+                let sender = OutboxSender(database: database, campaign: campaign)
+                try? sender.recover(at: Instant.now.milliseconds)
+                while !Task.isCancelled {
+                    do { try await sender.sendDue(at: Instant.now.milliseconds) } catch { output.warning("the outbox could not be sent: \(error)") }
+                    try? await Task.sleep(for: .seconds(5))
+                }
+                await sender.shutdown()
+            }
+            defer { sending.cancel() }
             try await server.run(signals: true) { port in
                 output.info("Listening on http://\(host):\(port) for campaign '\(name)' (Ctrl-C to stop).")
             }

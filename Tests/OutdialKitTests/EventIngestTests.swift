@@ -165,10 +165,13 @@ import Testing
         ]
         let summary = try EventIngester(database: db, campaign: campaign).ingest(Array(lines.joined(separator: "\r\n").utf8))
         #expect(summary.events == 5)
-        #expect(summary.new == 3)
-        #expect(summary.errors.map(\.line) == [2, 6])
+        // A number nobody has writes first: it becomes a lead (source inbound), and its message is answered.
+        #expect(summary.new == 4)
+        #expect(summary.errors.map(\.line) == [2])
         #expect(summary.errors.first?.reason.hasPrefix("not JSON") == true)
-        #expect(summary.errors.last?.reason == "no lead has the number +19999999999")
+        #expect(try db.text("SELECT source FROM leads WHERE phone = '+19999999999'") == "inbound")
+        // "Stop calling" revokes consent: the number goes on the list and gets no reply; the new contact's message is answered.
+        #expect(try db.scalar("SELECT count(*) FROM dnc WHERE pattern = '\(lead2)'") == 1)
         #expect(try db.scalar("SELECT count(*) FROM workflow_runs WHERE workflow = 'replies'") == 1)
         #expect(try db.scalar("SELECT count(*) FROM workflow_runs WHERE workflow = 'human'") == 1)
         #expect(try db.scalar("SELECT count(*) FROM workflow_runs WHERE workflow = 'post-call'") == 1)

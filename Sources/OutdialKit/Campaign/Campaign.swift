@@ -13,6 +13,9 @@ public struct Campaign: Sendable {
     /// Connection names and their providers.
     public var connections: [String: ConnectionSpec] = [:]
     public var workflows: [Workflow] = []
+    /// `messaging:` (opt-out phrases, re-subscription) and `responders:`.
+    public var messaging = MessagingSpec()
+    public var responders: [String: ResponderSpec] = [:]
 
     /// Workflow names in order.
     public var workflowNames: [String] { workflows.map(\.name) }
@@ -126,7 +129,9 @@ public struct Campaign: Sendable {
     init(root: ConfigNode, file: String) throws {
         self.file = file
         self.name = ""
-        let keys = ["version", "name", "defaults", "calling_window", "connections", "numbers", "limits", "workflows", "compliance_rules"]
+        let keys = [
+            "version", "name", "defaults", "calling_window", "connections", "numbers", "limits", "workflows", "compliance_rules", "messaging", "responders",
+        ]
         for (key, value) in try root.mapping(allowed: keys) {
             switch key {
             case "version":
@@ -144,6 +149,9 @@ public struct Campaign: Sendable {
                     connections[connectionName] = try Self.parseConnection(spec, name: connectionName)
                 }
             case "numbers": try parseNumbers(value)
+            case "messaging": messaging = try Self.parseMessaging(value)
+            case "responders":
+                for (responderName, spec) in try value.freeMapping() { responders[responderName] = try Self.parseResponder(spec, name: responderName) }
             case "limits":
                 for (k, v) in try value.mapping(allowed: ["concurrent_calls", "calls_per_second", "max_attempts", "min_gap"]) {
                     switch k {

@@ -60,7 +60,7 @@ public enum CampaignLint {
         for name in campaign.connections.keys.sorted() {
             let spec = campaign.connections[name]!
             guard spec.provider != .simulated else { continue }
-            if spec.apiKeyEnv == nil, spec.provider != .http {
+            if spec.apiKeyEnv == nil, spec.provider != .http, spec.provider != .twilio {
                 out.append(
                     Finding(
                         line: spec.line, column: spec.column, isError: true,
@@ -128,10 +128,21 @@ public enum CampaignLint {
                         if let connection = settings.connection, campaign.connections[connection] == nil {
                             add(true, "place_call uses connection '\(connection)', which the campaign does not define")
                         }
+                        if let connection = settings.connection, campaign.connections[connection]?.provider == .twilio {
+                            add(true, "place_call uses connection '\(connection)', a twilio connection, which sends messages and never dials")
+                        }
                         placedCall = true
-                    case .sendAIMessage:
+                    case .sendAIMessage(let settings):
                         if workflow.trigger.name != "message_received" {
                             add(false, "send_ai_message outside a message_received workflow has no message to answer")
+                        }
+                        if settings.responder != "rules", campaign.responders[settings.responder] == nil {
+                            let known = ["rules"] + campaign.responders.keys.sorted()
+                            let hint = Suggestion.closest(to: settings.responder, in: known).map { "; did you mean '\($0)'?" } ?? ""
+                            add(true, "send_ai_message names responder '\(settings.responder)', which the campaign's responders: does not define\(hint)")
+                        }
+                        if let via = settings.via, campaign.connections[via]?.provider != .twilio {
+                            add(true, "send_ai_message sends via '\(via)', which is not a twilio connection of the campaign")
                         }
                     case .addToWorkflow(let target, _):
                         if !names.contains(target) { add(true, "add_to_workflow names '\(target)', which is not a workflow of the campaign") }

@@ -18,6 +18,8 @@ extension Campaign {
         public var concurrentCalls: Int?
         /// The generic form (`provider: http`).
         public var http: HTTPPreset?
+        /// `provider: twilio`: SMS through the Messages API.
+        public var twilio: TwilioSpec?
         /// Where the file says so (for `check`'s findings).
         public var line = 1
         public var column = 1
@@ -35,8 +37,18 @@ extension Campaign {
         public var environmentVariables: [String] {
             var names = apiKeyEnv.map { [$0] } ?? []
             if let http { names += http.environmentVariables.filter { !names.contains($0) } }
+            if let twilio { names += [twilio.accountSIDEnv, twilio.authTokenEnv] }
             return names
         }
+    }
+
+    /// `provider: twilio`: where SMS come from and the variables that hold the account's credentials.
+    public struct TwilioSpec: Sendable {
+        public var accountSIDEnv = "TWILIO_ACCOUNT_SID"
+        public var authTokenEnv = "TWILIO_AUTH_TOKEN"
+        /// The sending number (E.164), or a Messaging Service.
+        public var from: String?
+        public var messagingServiceSID: String?
     }
 
     /// `provider: http`: the request to place a call, and how to read its status, as templates.
@@ -85,8 +97,9 @@ extension Campaign {
         var status: HTTPPreset.StatusSpec?
         let allowed = [
             "provider", "seed", "base_url", "api_key_env", "agent", "from", "timeout", "connect_timeout", "poll_interval", "concurrent_calls", "url",
-            "method", "headers", "body", "call_id_path", "status",
+            "method", "headers", "body", "call_id_path", "status", "account_sid_env", "auth_token_env", "messaging_service_sid",
         ]
+        var twilio = TwilioSpec()
         for (k, v) in try spec.mapping(allowed: allowed) {
             switch k {
             case "provider":
@@ -118,6 +131,14 @@ extension Campaign {
             case "body": http.body = try RequestTemplate.Body(v)
             case "call_id_path": http.path = try v.string()
             case "status": status = try Self.parseStatus(v)
+            case "account_sid_env", "auth_token_env":
+                let name = try v.string()
+                guard Self.isVariableName(name) else {
+                    throw v.error("'\(k)' names an environment variable, not '\(name.prefix(4))…'; never write the credential itself here")
+                }
+                if k == "account_sid_env" { twilio.accountSIDEnv = name } else { twilio.authTokenEnv = name }
+            case "messaging_service_sid": twilio.messagingServiceSID = try v.string()
+            case "from": twilio.from = try v.string()
             default: _ = try v.string()
             }
         }
@@ -129,6 +150,12 @@ extension Campaign {
                 throw spec.error("connection '\(connectionName)' (provider http) needs 'status' (url and ended_when) to read each call's outcome")
             }
             connection.http = HTTPPreset(url: url, method: http.method, headers: http.headers, body: http.body, callIDPath: http.path, status: status)
+        } else if provider == .twilio {
+            guard twilio.from != nil || twilio.messagingServiceSID != nil else {
+                throw spec.error("connection '\(connectionName)' (provider twilio) needs 'from' (an E.164 number) or 'messaging_service_sid'")
+            }
+            connection.twilio = twilio
+            if connection.baseURL == nil { connection.baseURL = "https://api.twilio.com" }
         } else if http.url != nil || status != nil || http.body != nil {
             throw spec.error("'url', 'body' and 'status' belong to provider http; connection '\(connectionName)' uses \(provider.rawValue)")
         }
@@ -142,7 +169,7 @@ extension Campaign {
         return name.utf8.allSatisfy { $0 == 95 || (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) }
     }
 
-    private static func seconds(_ node: ConfigNode, _ range: ClosedRange<Int64>) throws -> Int64 {
+    static func seconds(_ node: ConfigNode, _ range: ClosedRange<Int64>) throws -> Int64 {
         let span = try node.duration()
         guard range.contains(span.seconds) else {
             throw node.error("must be from \(TimeSpan(seconds: range.lowerBound)) to \(TimeSpan(seconds: range.upperBound)), not \(span)")

@@ -48,17 +48,25 @@ struct WorkflowParser {
         case "lead_added": return .leadAdded
         case "handoff_requested": return .handoffRequested
         case "message_received":
-            var channels: [String] = []
+            var filter = MessageFilter()
             if let settings, settings.isMapping {
-                for (k, v) in try settings.mapping(allowed: ["channels"]) where k == "channels" {
-                    channels = try v.list().map { try $0.string() }
-                    let known = ["sms", "whatsapp", "instagram", "facebook", "webchat", "tiktok", "email"]
-                    for (i, c) in channels.enumerated() where !known.contains(c) {
-                        throw try v.list()[i].error("channel '\(c)' is not one of \(known.joined(separator: ", "))")
+                for (k, v) in try settings.mapping(allowed: ["channels", "allow_tags", "block_tags", "handoff_tags"]) {
+                    let words = try v.list().map { try $0.string() }
+                    switch k {
+                    case "channels":
+                        let known = MessageFilter.channels
+                        for (i, c) in words.enumerated() where !known.contains(c) {
+                            let hint = Suggestion.closest(to: c, in: known).map { "; did you mean '\($0)'?" } ?? ""
+                            throw try v.list()[i].error("channel '\(c)' is not one of \(known.joined(separator: ", "))\(hint)")
+                        }
+                        filter.channels = words
+                    case "allow_tags": filter.allowTags = words
+                    case "block_tags": filter.blockTags = words
+                    default: filter.handoffTags = words
                     }
                 }
             }
-            return .messageReceived(channels: channels)
+            return .messageReceived(filter)
         default:
             var outcomes: [String] = [], sentiments: [String] = [], connections: [String] = []
             if let settings, settings.isMapping {
@@ -144,9 +152,17 @@ struct WorkflowParser {
             }
             return .placeCall(call)
         case "send_ai_message":
-            var responder = "rules"
-            if value.isMapping { for (_, v) in try value.mapping(allowed: ["responder"]) { responder = try v.string() } }
-            return .sendAIMessage(responder: responder)
+            var message = Step.AIMessage()
+            if value.isMapping {
+                for (k, v) in try value.mapping(allowed: ["responder", "via", "reply_anytime"]) {
+                    switch k {
+                    case "responder": message.responder = try v.string()
+                    case "via": message.via = try v.string()
+                    default: message.replyAnytime = try v.bool()
+                    }
+                }
+            }
+            return .sendAIMessage(message)
         case "send_sms":
             if value.isMapping {
                 for (_, v) in try value.mapping(allowed: ["text"]) { return .sendSMS(try template(v)) }

@@ -79,33 +79,6 @@ public struct EventRecorder {
         }
     }
 
-    /// Records an inbound message once (by the provider's id) for the lead
-    /// who sent it, and starts the `message_received` workflows listening on
-    /// its channel as waiting runs.
-    @discardableResult
-    func record(_ message: InboundEvent, receivedAt ms: Int64) throws -> Recorded {
-        try database.transaction {
-            guard let leadID = try database.scalar("SELECT id FROM leads WHERE phone = ?", [.text(message.from)]) else { return .unknownCall }
-            let payload = JSONObject([
-                "channel": .string(message.channel), "from": .string(message.from), "to": .string(message.to), "text": .string(message.text),
-                "provider_message_id": .string(message.providerMessageID),
-            ]).rendered
-            try database.run(
-                Self.eventSQL,
-                [
-                    .text(Trigger.messageReceived(channels: []).name), .text("message_received:\(message.channel):\(message.providerMessageID)"), .null,
-                    .integer(leadID), .text(payload), .integer(message.occurredAt), .integer(ms),
-                ])
-            guard database.changes > 0 else { return .duplicate }
-            let eventID = database.lastInsertRowID
-            let runs = RunStore(database: database, campaign: campaign.name)
-            for number in dispatcher.workflows(forMessageOn: message.channel) {
-                try runs.insertWaiting(workflow: campaign.workflows[number].name, leadID: leadID, eventID: eventID, context: [:], wakeMs: ms)
-            }
-            return .new
-        }
-    }
-
     /// Records a lead's request for a person once (by lead, time and reason)
     /// and starts the `handoff_requested` workflows as waiting runs.
     func record(_ handoff: EventDecoder.Handoff, receivedAt ms: Int64) throws -> Recorded {

@@ -15,10 +15,10 @@ struct TriggerDispatcher {
     }
 
     /// The `message_received` workflows listening on the channel.
-    func workflows(forMessageOn channel: String) -> [Int] {
+    func workflows(forMessageOn channel: String, tags: [String]) -> [Int] {
         workflows.indices.filter { number in
-            guard case .messageReceived(let channels) = workflows[number].trigger else { return false }
-            return channels.isEmpty || channels.contains(channel)
+            guard case .messageReceived(let filter) = workflows[number].trigger else { return false }
+            return filter.admits(channel: channel, tags: tags)
         }
     }
 

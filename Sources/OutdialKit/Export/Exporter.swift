@@ -30,7 +30,7 @@ public struct ExportOptions: Sendable {
 /// of a lead carries the lead's CRM id, name, phone and email; instants in one
 /// format; JSON columns nested in the JSON formats (docs/campaign.md, "Export").
 public struct Exporter {
-    public enum Table: String, CaseIterable, Sendable { case calls, results, leads, tasks, notes }
+    public enum Table: String, CaseIterable, Sendable { case calls, results, leads, tasks, notes, messages }
     public enum Format: String, CaseIterable, Sendable { case csv, jsonl, json }
 
     enum Kind { case text, integer, instant, bool, json, zones }
@@ -98,6 +98,17 @@ public struct Exporter {
         columns("n.", [("id", .integer), ("lead_id", .integer)]) + leadIdentity
         + columns("n.", [("call_id", .integer), ("body", .text), ("created_at", .instant)])
 
+    static let messageColumns: [Column] =
+        columns("m.", [("id", .integer), ("lead_id", .integer)]) + leadIdentity
+        + columns("m.", [("channel", .text), ("direction", .text)])
+        + [
+            Column(name: "from", sql: "m.from_addr", kind: .text), Column(name: "to", sql: "m.to_addr", kind: .text),
+            Column(name: "text", sql: "m.body", kind: .text), Column(name: "sent_at", sql: "m.sent_at", kind: .instant),
+            Column(name: "status", sql: "m.status", kind: .text),
+            Column(name: "provider_message_id", sql: "substr(m.external_id, length(m.channel) + 2)", kind: .text),
+            Column(name: "opt_out", sql: "m.opt_out", kind: .text),
+        ]
+
     /// One row per lead and campaign the lead is enrolled in.
     static let resultColumns: [Column] =
         [Column(name: "lead_id", sql: "l.id", kind: .integer)] + leadIdentity + [
@@ -153,6 +164,10 @@ public struct Exporter {
             return Spec(
                 from: "tasks t \(lead)t.lead_id LEFT JOIN zone_sets z ON z.id = l.zone_set_id", time: "t.created_at", zones: "z.zones", campaign: nil,
                 order: "t.id", columns: taskColumns)
+        case .messages:
+            return Spec(
+                from: "messages m \(lead)m.lead_id LEFT JOIN zone_sets z ON z.id = l.zone_set_id", time: "m.sent_at", zones: "z.zones", campaign: nil,
+                order: "m.id", columns: messageColumns)
         case .notes:
             return Spec(
                 from: "notes n \(lead)n.lead_id LEFT JOIN zone_sets z ON z.id = l.zone_set_id", time: "n.created_at", zones: "z.zones", campaign: nil,

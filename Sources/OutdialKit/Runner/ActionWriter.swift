@@ -71,11 +71,19 @@ struct ActionWriter {
             // Never messaged when on the do-not-call list (SPEC §2.3).
             guard !lead.dnc, let number = PhoneNumber(e164: lead.phone), !dnc.contains(number) else { return }
             try database.run(Self.outboxSQL, [.text("sms"), .integer(lead.id), .text("sms"), .text(lead.phone), .text(render(text)), .integer(ms)])
-        case .sendAIMessage(let responder):
-            guard !lead.dnc else { return }
-            let body = JSONObject(["responder": .string(responder), "in_reply_to": .optional(subject.message["text"])]).rendered
+        case .sendAIMessage(let settings):
+            // The reply is worked out and sent by the outbox sender, outside any transaction.
+            guard !lead.dnc, let destination = subject.message["from"] else { return }
+            let body = JSONObject(["responder": .string(settings.responder), "in_reply_to": .optional(subject.message["text"])]).rendered
             try database.run(
-                Self.outboxSQL, [.text("message"), .integer(lead.id), .optional(subject.message["channel"]), .text(lead.phone), .text(body), .integer(ms)])
+                """
+                INSERT INTO outbox (kind, lead_id, channel, destination, body, created_at, connection, in_reply_to)
+                VALUES ('message', ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .integer(lead.id), .optional(subject.message["channel"]), .text(destination), .text(body), .integer(ms), .optional(settings.via),
+                    .optional(subject.message["id"].flatMap { Int64($0) }),
+                ])
         default:
             break
         }

@@ -18,6 +18,11 @@ extension CampaignRunner {
     func serviceLive(at now: Int64) async throws {
         try await dispatchDue(at: now)
         try await pollDue(at: now)
+        // The outbox (replies, SMS, notifications) goes out every few seconds while the run lasts.
+        if let outbox, now - outboxSentAt >= Self.outboxInterval {
+            summary.outbox = summary.outbox.adding(try await outbox.sendDue(at: now * 1000))
+            outboxSentAt = now
+        }
         summary.inFlight = live.flights.count
         if let refusal = live.unauthorized { throw refusal }
     }

@@ -46,6 +46,10 @@ public final class CampaignRunner {
     static let maximumRefusals = 3
     /// A live run's calls between intent and request, by send time, and those in flight.
     var live = LiveCalls()
+    /// Sends the outbox during a live run (nil: the outbox is left for `outdial outbox send`).
+    public var outbox: OutboxSender?
+    var outboxSentAt: Int64 = 0
+    static let outboxInterval: Int64 = 5
     var summary: RunSummary
     /// A test's fault was injected: the run ends as a crash would, writing nothing more.
     private var crashed = false
@@ -115,6 +119,11 @@ public final class CampaignRunner {
         try readNewRuns()
         defer { try? runs.saveWakes(wakes.unsaved) }
         if !clock.isVirtual { try resumeInFlight(at: now) }
+        if let outbox {
+            try outbox.recover(at: now * 1000)
+            summary.outbox = try await outbox.sendDue(at: now * 1000)
+            outboxSentAt = now
+        }
         // Calls whose intent committed but whose request never left: send them now.
         try await send(try calls.queued(campaign: campaign.name).compactMap(resumed))
 
@@ -134,7 +143,9 @@ public final class CampaignRunner {
             // together, each advanced at its own wake-up time: fewer, larger
             // transactions. Pacing, caps and windows are judged at each call's own dial time.
             let horizon = clock.isVirtual ? now + Self.simulationHorizon : now
-            let due = wakes.due(by: horizon * 1000, limit: options.batchSize)
+            // Runs due at or after `until` are not this run's: taking them would stop the batch before
+            // any work and leave the clock where it is, round after round.
+            let due = wakes.due(by: min(horizon, (options.until?.seconds).map { $0 - 1 } ?? horizon) * 1000, limit: options.batchSize)
             // Past `until` a line is no reason to go on.
             let lineFrees = nextLine().flatMap { free in options.until.map { free < $0.seconds } ?? true ? free : nil }
             if due.isEmpty, lineFrees.map({ $0 > horizon }) ?? true {
@@ -188,6 +199,7 @@ public final class CampaignRunner {
             progress(summary)
         }
         if !clock.isVirtual { try await finishLive(now: &now) }
+        if let outbox { summary.outbox = summary.outbox.adding(try await outbox.sendDue(at: now * 1000)) }
         summary.clockEnd = Instant(seconds: now)
         summary.waiting = try runs.waitingCount()
         return summary
@@ -289,6 +301,7 @@ public final class CampaignRunner {
         }
         let workflow = campaign.workflows[Int(run.workflow)]
         var env = RunEnvironment(runner: self, leadID: run.leadID, callID: run.context["call_id"], clock: clock, subject: given)
+        env.messageID = run.context["message_id"]
         var steps = 0
         do {
             while true {
@@ -593,6 +606,13 @@ public final class CampaignRunner {
 
     func lead(_ id: Int64) throws -> LeadRecord? { try leads.lead(id) }
     func call(_ id: Int64) throws -> CallRecord? { try calls.record(id) }
+
+    /// An inbound message's fields, as templates read them (`message.text` …).
+    func message(_ id: Int64) throws -> [String: String] {
+        try database.query("SELECT body, channel, from_addr, to_addr FROM messages WHERE id = ?", [.integer(id)]) {
+            ["id": String(id), "text": $0.string(0) ?? "", "channel": $0.string(1) ?? "", "from": $0.string(2) ?? "", "to": $0.string(3) ?? ""]
+        }.first ?? [:]
+    }
     func window(for lead: LeadRecord, at t: Int64) -> WindowCheck { gate.window(slot: gate.slot(for: DialLead(lead)), at: t) }
     func window(forKnownLead id: Int64, at t: Int64) -> WindowCheck? { gate.knownSlot(id).map { gate.window(slot: $0, at: t) } }
     func writeTags(_ tags: [String], of leadID: Int64, at clock: Int64) throws { try actions.write(tags: tags, of: leadID, at: clock) }

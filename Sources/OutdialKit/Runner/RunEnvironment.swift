@@ -7,6 +7,8 @@ struct RunEnvironment: WorkflowEnvironment {
     unowned let runner: CampaignRunner
     let leadID: Int64
     let callID: Int64?
+    /// The inbound message a `message_received` run answers.
+    var messageID: Int64?
     let clock: Int64
     /// The subject once read (or given: a post-call run starts with its call in hand).
     var loaded: RunSubject?
@@ -30,6 +32,7 @@ struct RunEnvironment: WorkflowEnvironment {
         if let callID, let call = try runner.call(callID) {
             subject = RunSubject(lead: lead, callID: callID, intent: call.intent, report: call.report, status: call.status)
         }
+        if let messageID { subject.message = try runner.message(messageID) }
         loaded = subject
         writtenTags = lead.tags
         return subject

@@ -36,6 +36,8 @@ public struct RunSummary: Sendable {
     /// Requests that may have been placed and got no answer: unknown, never redialled.
     public var unknown = 0
     public var enrolled = 0
+    /// What the outbox sender did (live runs with a sender).
+    public var outbox = OutboxTally()
     public var clockStart: Instant
     public var clockEnd: Instant
     /// Runs still waiting when the run stopped (a later `run` resumes them).

@@ -37,6 +37,11 @@ extension RunSummary {
             lines.append(
                 "Failed: " + runsFailed.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.value) (\($0.key))" }.joined(separator: ", ") + ".")
         }
+        if outbox.total > 0 {
+            lines.append(
+                "Outbox: sent \(outbox.sent), failed \(outbox.failed), unknown \(outbox.unknown), handed to a person \(outbox.handedOff), "
+                    + "to retry \(outbox.retrying), waiting for a messaging connection \(outbox.waiting) (`outdial outbox list`).")
+        }
         if interrupted { lines.append("Interrupted: everything done so far is saved; run the same command again to resume.") }
         if requests > 0 {
             lines.append(

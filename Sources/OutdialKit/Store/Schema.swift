@@ -11,13 +11,34 @@ public enum Schema {
         Migration(
             version: 4, summary: "numbers.provider_number_id: the provider's id of a caller ID (Vapi's phoneNumberId)",
             sql: "ALTER TABLE numbers ADD COLUMN provider_number_id TEXT;"),
-        Migration(version: 5, summary: "views with readable times: call_results and lead_results carry ISO 8601 text beside each instant", sql: version5),
+        Migration(
+            version: 5,
+            summary:
+                "messaging and readable times: outbox delivery states, message status, leads.source; call_results and lead_results views with ISO 8601 text",
+            sql: version5, edits: version5Edits),
     ]
 
     /// `call_results` gains the lead's phone and email and an `_iso` text column
     /// beside each instant; `lead_results` is one row per lead and campaign, as
     /// `export results` writes it. Views only: nothing stored changes.
+    static let version5Edits: [SchemaEdit] = [
+        SchemaEdit(
+            table: "outbox", from: "CHECK (status = 'pending' OR status = 'sent' OR status = 'failed')",
+            to: "CHECK (status = 'pending' OR status = 'sending' OR status = 'sent' OR status = 'failed' OR status = 'unknown' OR status = 'handed_off')")
+    ]
+
     static let version5 = """
+        ALTER TABLE leads ADD COLUMN source TEXT;
+        ALTER TABLE messages ADD COLUMN status TEXT;
+        ALTER TABLE messages ADD COLUMN opt_out TEXT;
+        ALTER TABLE outbox ADD COLUMN purpose TEXT;
+        ALTER TABLE outbox ADD COLUMN connection TEXT;
+        ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE outbox ADD COLUMN next_attempt_at INTEGER;
+        ALTER TABLE outbox ADD COLUMN provider_message_id TEXT;
+        ALTER TABLE outbox ADD COLUMN error TEXT;
+        ALTER TABLE outbox ADD COLUMN in_reply_to INTEGER REFERENCES messages(id);
+        CREATE INDEX messages_conversation ON messages(lead_id, channel, sent_at);
         DROP VIEW call_results;
         CREATE VIEW call_results AS
             SELECT calls.*, leads.external_id AS lead_external_id, leads.first_name, leads.last_name, leads.state AS lead_state,

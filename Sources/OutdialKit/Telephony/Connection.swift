@@ -3,6 +3,8 @@ import Foundation
 /// The voice providers a campaign's connections can name.
 public enum ProviderKind: String, Sendable, CaseIterable {
     case simulated, retell, vapi, http
+    /// Messaging only (SMS through Twilio's Messages API); never dials.
+    case twilio
 }
 
 /// What the runner asks a connection to dial: one call, already committed as
@@ -148,6 +150,7 @@ public struct ConnectionSet {
         var connections: [any Connection] = []
         for name in campaign.connections.keys.sorted() {
             let spec = campaign.connections[name]!
+            if spec.provider == .twilio { continue }  // a messaging connection: the outbox sender's
             if let made = try make(name, spec) {
                 connections.append(made)
             } else if spec.provider == .simulated {

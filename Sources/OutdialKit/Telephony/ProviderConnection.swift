@@ -67,7 +67,7 @@ public final class ProviderConnection: Connection {
         case .retell: api = RetellAPI(base: spec.base, key: key, agent: spec.agent)
         case .vapi: api = VapiAPI(base: spec.base, key: key, agent: spec.agent)
         case .http: api = HTTPPresetAPI(preset: spec.http!, environment: environment)
-        case .simulated: throw ConnectionError.unsupported(connection: name, provider: .simulated)
+        case .simulated, .twilio: throw ConnectionError.unsupported(connection: name, provider: spec.provider)
         }
         return ProviderConnection(
             name: name, provider: spec.provider, api: api, transport: transport ?? AsyncHTTPTransport(connectTimeout: Double(spec.connectTimeout)),

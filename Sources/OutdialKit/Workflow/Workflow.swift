@@ -14,8 +14,8 @@ public enum Trigger: Sendable, Equatable {
     case leadAdded
     /// A call ended; optional filters on outcome, sentiment and connection.
     case callCompleted(outcomes: [String], sentiments: [String], connections: [String])
-    /// An inbound message on one of these channels (all when empty).
-    case messageReceived(channels: [String])
+    /// An inbound message on one of the filter's channels, from a contact its tag rules let through.
+    case messageReceived(MessageFilter)
     /// The AI asked for a human.
     case handoffRequested
 
@@ -29,13 +29,35 @@ public enum Trigger: Sendable, Equatable {
     }
 }
 
+/// Which inbound messages start a `message_received` workflow.
+public struct MessageFilter: Sendable, Equatable {
+    public static let channels = ["sms", "whatsapp", "instagram", "facebook", "webchat", "tiktok", "email"]
+    /// The channels it listens on; all when empty.
+    public var channels: [String] = []
+    /// Only contacts with one of these tags (any contact when empty).
+    public var allowTags: [String] = []
+    /// Never contacts with one of these tags.
+    public var blockTags: [String] = []
+    /// A contact handed to a person carries one of these: no AI reply until it is removed.
+    public var handoffTags: [String] = ["needs-human"]
+
+    public init(channels: [String] = []) { self.channels = channels }
+
+    /// Whether a message on `channel` from a contact with `tags` starts the workflow.
+    public func admits(channel: String, tags: [String]) -> Bool {
+        guard channels.isEmpty || channels.contains(channel) else { return false }
+        if !allowTags.isEmpty, !tags.contains(where: allowTags.contains) { return false }
+        return !tags.contains(where: blockTags.contains) && !tags.contains(where: handoffTags.contains)
+    }
+}
+
 /// One step of a workflow.
 public indirect enum Step: Sendable {
     case waitUntilCallingWindow
     case wait(seconds: Int64)
     case waitUntil(Instant)
     case placeCall(PlaceCall)
-    case sendAIMessage(responder: String)
+    case sendAIMessage(AIMessage)
     case sendSMS(Template)
     case addTag(String)
     case removeTag(String)
@@ -49,6 +71,16 @@ public indirect enum Step: Sendable {
     case addToWorkflow(workflow: String, delay: Int64)
     case ifThen(Condition, then: [Step], else: [Step])
     case stop
+
+    /// `send_ai_message`'s settings.
+    public struct AIMessage: Sendable, Equatable {
+        /// A responder of the campaign's `responders:` (`rules` is the built-in one).
+        public var responder: String = "rules"
+        /// The messaging connection the reply goes through (the campaign's only one when nil).
+        public var via: String?
+        /// Reply at once even outside the lead's calling window.
+        public var replyAnytime = false
+    }
 
     /// `place_call`'s settings.
     public struct PlaceCall: Sendable {

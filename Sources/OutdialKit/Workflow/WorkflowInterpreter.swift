@@ -114,6 +114,11 @@ struct WorkflowInterpreter {
             case .placeCall:
                 if isNew { return result(.wait(until: env.clock)) }
                 return result(.dial)
+            case .sendAIMessage(let settings) where !settings.replyAnytime:
+                // Quiet hours: a reply to a message that came outside the lead's window waits for it.
+                if case .closed(let next) = try env.window() { return result(.wait(until: next)) }
+                effects.append(.action(step, try env.subject()))
+                state.next()
             case .ifThen(let condition, _, _):
                 let subject = try env.subject()
                 state.enter(branch: condition.evaluate { subject.value($0) } ? 0 : 1)

@@ -1,0 +1,140 @@
+import Foundation
+
+extension EventRecorder {
+    /// Records an inbound message once (by its channel and the provider's
+    /// message id): the sender is matched to a lead (by phone, email or channel
+    /// handle) or becomes one (`source: inbound`), the message joins the lead's
+    /// conversation, and — in the same transaction — an opt-out takes effect
+    /// (DNC, one confirmation, the lead's waiting runs stopped), or the
+    /// `message_received` workflows whose filter admits it start as waiting runs.
+    @discardableResult
+    func record(_ message: InboundEvent, receivedAt ms: Int64) throws -> Recorded {
+        try database.transaction {
+            let key = "\(message.channel):\(message.providerMessageID)"
+            if try database.scalar("SELECT 1 FROM messages WHERE external_id = ?", [.text(key)]) != nil { return .duplicate }
+            guard let (leadID, tags) = try contact(for: message, at: ms) else {
+                try database.run(
+                    "INSERT INTO messages (lead_id, direction, channel, from_addr, to_addr, body, external_id, sent_at, status) VALUES (NULL, 'inbound', ?, ?, ?, ?, ?, ?, 'received')",
+                    [.text(message.channel), .text(message.from), .text(message.to), .text(message.text), .text(key), .integer(message.occurredAt)])
+                return .unknownCall
+            }
+            let verdict = campaign.messaging.optOut.verdict(message.text)
+            var optOutWord: String?
+            if case .optOut(let word) = verdict { optOutWord = word }
+            try database.run(
+                """
+                INSERT INTO messages (lead_id, direction, channel, from_addr, to_addr, body, external_id, sent_at, status, opt_out)
+                VALUES (?, 'inbound', ?, ?, ?, ?, ?, ?, 'received', ?)
+                """,
+                [
+                    .integer(leadID), .text(message.channel), .text(message.from), .text(message.to), .text(message.text), .text(key),
+                    .integer(message.occurredAt), .optional(optOutWord),
+                ])
+            let messageID = database.lastInsertRowID
+            let payload = JSONObject([
+                "channel": .string(message.channel), "from": .string(message.from), "to": .string(message.to), "text": .string(message.text),
+                "provider_message_id": .string(message.providerMessageID), "message_id": .int(messageID),
+            ]).rendered
+            try database.run(
+                Self.eventSQL,
+                [
+                    .text("message_received"), .text("message_received:\(key)"), .null, .integer(leadID), .text(payload), .integer(message.occurredAt),
+                    .integer(ms),
+                ])
+            let eventID = database.lastInsertRowID
+            switch verdict {
+            case .optOut(let word):
+                try optOut(leadID: leadID, message: message, messageID: messageID, word: word, at: ms)
+            case .resubscribe:
+                try resubscribe(leadID: leadID, from: message.from, at: ms)
+            case .none:
+                let dnc = try database.scalar("SELECT dnc FROM leads WHERE id = ?", [.integer(leadID)]) == 1
+                guard !dnc else { break }  // no AI reply or workflow reaches a number on the list
+                let runs = RunStore(database: database, campaign: campaign.name)
+                for number in dispatcher.workflows(forMessageOn: message.channel, tags: tags) {
+                    try runs.insertWaiting(
+                        workflow: campaign.workflows[number].name, leadID: leadID, eventID: eventID, context: ["message_id": messageID], wakeMs: ms)
+                }
+            }
+            return .new
+        }
+    }
+
+    /// The lead who sent a message, and its tags: by E.164 phone, by email, or
+    /// by a lead field named after the channel (`instagram`, `tiktok` …) holding
+    /// the handle. A phone number nobody has becomes a new lead (`source: inbound`);
+    /// nil for an email or handle no lead has.
+    func contact(for message: InboundEvent, at ms: Int64) throws -> (Int64, [String])? {
+        func tags(_ id: Int64) throws -> (Int64, [String]) {
+            (id, LeadStore.strings(fromJSON: try database.text("SELECT tags FROM leads WHERE id = ?", [.integer(id)]) ?? "[]"))
+        }
+        let from = message.from.trimmingCharacters(in: .whitespaces)
+        if from.contains("@") {
+            if let id = try database.scalar("SELECT id FROM leads WHERE lower(email) = lower(?) ORDER BY id LIMIT 1", [.text(from)]) { return try tags(id) }
+            return nil
+        }
+        if let number = try? PhoneNormalizer(region: campaign.defaults.region)?.normalize(from).number {
+            if let id = try database.scalar("SELECT id FROM leads WHERE phone = ?", [.text(number.e164)]) { return try tags(id) }
+            return try tags(try newContact(number, at: ms))
+        }
+        let handle = "$." + message.channel
+        if let id = try database.scalar("SELECT id FROM leads WHERE json_extract(fields, ?) = ? ORDER BY id LIMIT 1", [.text(handle), .text(from)]) {
+            return try tags(id)
+        }
+        return nil
+    }
+
+    /// A lead for a phone number that wrote first, placed in its area code's zones.
+    private func newContact(_ number: PhoneNumber, at ms: Int64) throws -> Int64 {
+        let plan = NumberingPlan.shared
+        let location = plan.locate(number)
+        let resolver = LeadZoneResolver(plan: plan, existing: try ZoneSetStore.all(database))
+        let zoneSet = resolver.resolve(phoneZoneSet: location.zoneSet, addressRegion: nil)
+        try ZoneSetStore.insert(resolver.takeNew(), into: database)
+        let onList = try DoNotCallStore(database: database).load().contains(number)
+        try database.run(
+            """
+            INSERT INTO leads (phone, state, country, zone_set_id, state_source, status, dnc, source, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, 'new', ?, 'inbound', ?, ?)
+            """,
+            [
+                .text(number.e164), .optional(location.state), .optional(location.country), .optional(zoneSet),
+                .optional(location.state == nil ? nil : "phone"),
+                .integer(onList ? 1 : 0), .integer(ms), .integer(ms),
+            ])
+        return database.lastInsertRowID
+    }
+
+    /// The sender revoked consent: on the DNC list from this message's time,
+    /// every waiting run of the lead stopped, and one confirmation queued (only
+    /// for the first opt-out: a second STOP gets no second confirmation).
+    private func optOut(leadID: Int64, message: InboundEvent, messageID: Int64, word: String, at ms: Int64) throws {
+        let phone = try database.text("SELECT phone FROM leads WHERE id = ?", [.integer(leadID)]) ?? message.from
+        let already = try database.scalar("SELECT count(*) FROM dnc WHERE pattern = ?", [.text(phone)]) ?? 0 > 0
+        try database.run(
+            "INSERT INTO dnc (pattern, kind, source, added_at) VALUES (?, 'number', ?, ?) ON CONFLICT(pattern) DO NOTHING",
+            [.text(phone), .text("opt-out: '\(word)' by \(message.channel) message \(messageID)"), .integer(message.occurredAt)])
+        try database.run("UPDATE leads SET dnc = 1, updated_at = ? WHERE id = ?", [.integer(ms), .integer(leadID)])
+        try database.run(
+            "UPDATE workflow_runs SET status = 'stopped', error = ?, updated_at = ? WHERE lead_id = ? AND status = 'waiting'",
+            [.text("opted-out: the lead replied '\(word)'"), .integer(ms), .integer(leadID)])
+        guard !already else { return }
+        try database.run(
+            """
+            INSERT INTO outbox (kind, lead_id, channel, destination, body, created_at, purpose, in_reply_to)
+            VALUES ('sms', ?, ?, ?, ?, ?, 'opt_out_confirmation', ?)
+            """,
+            [
+                .integer(leadID), .text(message.channel), .text(message.from), .text(campaign.messaging.optOut.confirmation), .integer(ms),
+                .integer(messageID),
+            ])
+    }
+
+    /// START / UNSTOP (when the campaign allows it): the number's opt-out entry goes.
+    private func resubscribe(leadID: Int64, from: String, at ms: Int64) throws {
+        let phone = try database.text("SELECT phone FROM leads WHERE id = ?", [.integer(leadID)]) ?? from
+        try database.run("DELETE FROM dnc WHERE pattern = ? AND source LIKE 'opt-out%'", [.text(phone)])
+        guard database.changes > 0, try database.scalar("SELECT count(*) FROM dnc WHERE pattern = ?", [.text(phone)]) == 0 else { return }
+        try database.run("UPDATE leads SET dnc = 0, updated_at = ? WHERE id = ?", [.integer(ms), .integer(leadID)])
+    }
+}
