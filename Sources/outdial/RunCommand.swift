@@ -15,6 +15,7 @@ enum RunCommand {
             .value("until", "time", .instant, help: "Stop when the clock reaches this time."),
             .value("max-calls", "n", .integer(1...Int.max), help: "Stop after placing this many calls."),
             .value("wait", "duration", .duration, help: "Live: how long a stopping run waits for its calls in flight to end. (default: 5m)"),
+            .flag("no-sync", help: "Do not import the leads and numbers files the campaign names before starting."),
             CommonOptions.json,
         ],
         run: { invocation in
@@ -31,6 +32,14 @@ enum RunCommand {
                     campaign, environment: ProcessEnvironment.current, pool: try NumberStore(database: database).all())
                 if let failure = CampaignLint.failure(findings, file: path) { throw failure }
             }
+            // The files the campaign names are imported first (idempotent), each saying what it did.
+            if !invocation.flag("no-sync") {
+                let dbPath = try CommonOptions.databasePath(invocation)
+                let folder = dbPath.lastIndex(of: "/").map { String(dbPath[..<$0]) } ?? "."
+                let synced = try CampaignInputs(database: database, campaign: campaign).sync(rejectsFolder: folder.isEmpty ? "/" : folder)
+                for line in synced.lines { invocation.output.info(line) }
+            }
+            if let nothing = try CampaignInputs(database: database, campaign: campaign).nothingToDo() { throw nothing }
             var options = RunOptions()
             // Without --simulate the clock is the wall clock (the simulated connection still answers).
             options.simulate = invocation.flag("simulate")
@@ -98,6 +107,7 @@ enum CheckCommand {
                     ]).rendered)
             } else {
                 for f in findings { Terminal.write("\(path):\(f.line):\(f.column): \(f.isError ? "error" : "warning"): \(f.message)\n", to: .standardError) }
+                for (key, file) in campaign.inputFiles { output.info("run imports \(file) (\(key)) before it starts.") }
                 let errors = findings.filter(\.isError).count
                 output.result("\(path): \(campaign.workflows.count) workflows, \(errors) errors, \(findings.count - errors) warnings.")
                 output.info("The state calling rules are operational defaults, not legal advice (docs/compliance.md).")

@@ -15,6 +15,8 @@ public struct Campaign: Sendable {
     public var workflows: [Workflow] = []
     /// `messaging:` (opt-out phrases, re-subscription) and `responders:`.
     public var messaging = MessagingSpec()
+    /// `leads:`: the lead CSV `run` imports before it starts.
+    public var leads: LeadsSpec?
     public var responders: [String: ResponderSpec] = [:]
 
     /// Workflow names in order.
@@ -54,6 +56,27 @@ public struct Campaign: Sendable {
         public var settings: SelectionSettings {
             SelectionSettings(dailyCap: dailyCap ?? 80, cooldown: cooldown?.seconds ?? 0, nearbyKilometres: nearbyKilometres, fallback: fallback)
         }
+    }
+
+    /// `leads: { file, on_duplicate }`.
+    public struct LeadsSpec: Sendable {
+        public var file: String
+        public var onDuplicate = DuplicatePolicy.skip
+    }
+
+    /// A file the campaign names, relative to the campaign file's folder.
+    public func path(of named: String) -> String {
+        guard !named.hasPrefix("/") else { return named }
+        let folder = file.lastIndex(of: "/").map { String(file[..<$0]) }
+        return folder.map { $0 + "/" + named } ?? named
+    }
+
+    /// The input files the campaign names (`leads.file`, `numbers.file`), as paths.
+    public var inputFiles: [(key: String, path: String)] {
+        var files: [(String, String)] = []
+        if let leads, !leads.file.isEmpty { files.append(("leads.file", path(of: leads.file))) }
+        if let numbers, !numbers.file.isEmpty { files.append(("numbers.file", path(of: numbers.file))) }
+        return files
     }
 
     public struct Limits: Sendable {
@@ -131,6 +154,7 @@ public struct Campaign: Sendable {
         self.name = ""
         let keys = [
             "version", "name", "defaults", "calling_window", "connections", "numbers", "limits", "workflows", "compliance_rules", "messaging", "responders",
+            "leads",
         ]
         for (key, value) in try root.mapping(allowed: keys) {
             switch key {
@@ -149,6 +173,21 @@ public struct Campaign: Sendable {
                     connections[connectionName] = try Self.parseConnection(spec, name: connectionName)
                 }
             case "numbers": try parseNumbers(value)
+            case "leads":
+                var spec = LeadsSpec(file: "")
+                for (k, v) in try value.mapping(allowed: ["file", "on_duplicate"]) {
+                    if k == "file" {
+                        spec.file = try v.string()
+                    } else {
+                        let text = try v.string()
+                        guard let policy = DuplicatePolicy(rawValue: text) else {
+                            throw v.error("'on_duplicate' must be one of \(DuplicatePolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+                        }
+                        spec.onDuplicate = policy
+                    }
+                }
+                guard !spec.file.isEmpty else { throw value.error("'leads' needs a 'file' (the lead CSV)") }
+                leads = spec
             case "messaging": messaging = try Self.parseMessaging(value)
             case "responders":
                 for (responderName, spec) in try value.freeMapping() { responders[responderName] = try Self.parseResponder(spec, name: responderName) }

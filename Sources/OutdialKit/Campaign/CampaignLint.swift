@@ -1,3 +1,5 @@
+import Foundation
+
 /// The checks of `outdial check` beyond parsing (docs/campaign.md). `run`
 /// refuses a campaign with an error finding exactly as `check` does.
 public enum CampaignLint {
@@ -90,6 +92,10 @@ public enum CampaignLint {
 
     public static func findings(_ campaign: Campaign) -> [Finding] {
         var out: [Finding] = complianceFindings(campaign)
+        // The files `run` imports before it starts must be there.
+        for (key, path) in campaign.inputFiles where !FileManager.default.isReadableFile(atPath: path) {
+            out.append(Finding(line: 1, column: 1, isError: true, message: "\(key) names \(path), which cannot be read (run imports it before it starts)"))
+        }
         let names = Set(campaign.workflows.map(\.name))
         for workflow in campaign.workflows {
             func add(_ error: Bool, _ message: String) {

@@ -1,0 +1,90 @@
+import Foundation
+
+/// The files a campaign names (`leads.file`, `numbers.file`), imported by
+/// `run` before it starts: the same import as `leads import` and `numbers
+/// import`, idempotent (a lead already there is skipped or updated as the
+/// campaign says; a number already in the pool is updated).
+public struct CampaignInputs {
+    let database: Database
+    let campaign: Campaign
+
+    public init(database: Database, campaign: Campaign) {
+        self.database = database
+        self.campaign = campaign
+    }
+
+    public struct Summary: Sendable {
+        public var leads: LeadImportSummary?
+        public var leadsFile: String?
+        public var numbers: NumberStore.ImportSummary?
+        public var numbersFile: String?
+
+        /// One line per file, as the imports themselves say it.
+        public var lines: [String] {
+            var out: [String] = []
+            if let leads, let leadsFile {
+                out.append(
+                    "Leads from \(leadsFile): \(leads.rows) rows, \(leads.imported) new, \(leads.updated) updated, \(leads.duplicates) already there, \(leads.rejected) rejected"
+                        + (leads.rejected > 0 ? " (\(leads.rejectsFile ?? "see the rejects file"))." : "."))
+            }
+            if let numbers, let numbersFile {
+                out.append("Numbers from \(numbersFile): \(numbers.rows) rows, \(numbers.imported) imported or updated, \(numbers.errors.count) rejected.")
+            }
+            return out
+        }
+    }
+
+    /// Imports the named files; rejected lead rows go to `rejectsFolder`/NAME.rejects.csv.
+    public func sync(rejectsFolder: String, now: Instant = .now) throws -> Summary {
+        var summary = Summary()
+        if let leads = campaign.leads {
+            let path = campaign.path(of: leads.file)
+            var options = LeadImportOptions()
+            options.region = campaign.defaults.region
+            options.onDuplicate = leads.onDuplicate
+            let name = path.split(separator: "/").last.map(String.init) ?? "leads.csv"
+            options.rejectsPath = rejectsFolder + "/" + name + ".rejects.csv"
+            summary.leads = try LeadImporter(database: database).run(path: path, options: options, now: now)
+            summary.leadsFile = path
+        }
+        if let numbers = campaign.numbers, !numbers.file.isEmpty {
+            let path = campaign.path(of: numbers.file)
+            summary.numbers = try NumberStore(database: database).importCSV(path: path, region: campaign.defaults.region, now: now)
+            summary.numbersFile = path
+        }
+        return summary
+    }
+
+    /// Why a run of the campaign can do nothing, with the command that fixes it; nil when it can.
+    public func nothingToDo() throws -> NothingToDoError? {
+        let leads = try database.scalar("SELECT count(*) FROM leads WHERE dnc = 0") ?? 0
+        let listens = campaign.workflows.contains { $0.trigger.name == "message_received" || $0.trigger.name == "handoff_requested" }
+        if leads == 0, !listens {
+            return NothingToDoError(
+                reason: "the database has no lead to call",
+                fix: "import the leads (`outdial leads import FILE.csv`) or name them in the campaign file (`leads: { file: leads.csv }`)")
+        }
+        func dials(_ steps: [Step]) -> Bool {
+            steps.contains {
+                if case .placeCall = $0 { return true }
+                if case .ifThen(_, let then, let other) = $0 { return dials(then) || dials(other) }
+                return false
+            }
+        }
+        let pool = try database.scalar("SELECT count(*) FROM numbers WHERE enabled = 1") ?? 0
+        if pool == 0, campaign.workflows.contains(where: { dials($0.steps) }) {
+            return NothingToDoError(
+                reason: "the campaign places calls and the caller-ID pool has no enabled number",
+                fix: "import numbers (`outdial numbers import numbers.csv`) or name them in the campaign file (`numbers: { file: numbers.csv }`)")
+        }
+        return nil
+    }
+}
+
+/// A run that could do nothing (exit 65): what is missing and the command that fixes it.
+public struct NothingToDoError: CommandError, Equatable {
+    public var reason: String
+    public var fix: String
+    public var exitCode: ExitCode { .dataError }
+    public var description: String { "nothing to do: \(reason); \(fix), then run again" }
+}

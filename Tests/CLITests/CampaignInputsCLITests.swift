@@ -1,0 +1,49 @@
+import Foundation
+import OutdialKit
+import TestSupport
+import Testing
+
+/// A campaign file that names its inputs is enough: `run` imports them.
+@Suite struct CampaignInputsCLITests {
+    private var examples: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples")
+    }
+
+    @Test func theExampleRunsOnAFreshDatabaseWithNoImportBeforeIt() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("fresh.db")
+        #expect(try Outdial.run(["--db", db, "init"]).status == 0)
+        let campaign = examples.appendingPathComponent("campaign.yml").path
+        let run = try Outdial.run(["--db", db, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z", "--until", "2026-11-23T20:00:00Z"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("Leads from \(examples.appendingPathComponent("leads.csv").path): 300 rows, 298 new"))
+        #expect(run.stderr.contains("Numbers from"))
+        let database = try Database(path: db)
+        #expect(try database.scalar("SELECT count(*) FROM leads") == 298)
+        #expect(try database.scalar("SELECT count(*) FROM numbers") == 36)
+        #expect(try database.scalar("SELECT count(*) FROM calls") ?? 0 > 0)
+        // Again: the same files change nothing (the leads are already there).
+        let again = try Outdial.run(["--db", db, "run", campaign, "--simulate", "--until", "2026-11-23T20:00:00Z"])
+        #expect(again.status == 0 && again.stderr.contains("0 new, 0 updated, 298 already there"))
+        #expect(try database.scalar("SELECT count(*) FROM leads") == 298)
+        // check says which files run reads.
+        #expect(try Outdial.run(["check", campaign]).stderr.contains("run imports \(examples.appendingPathComponent("numbers.csv").path) (numbers.file)"))
+    }
+
+    @Test func withTheFilesRemovedTheRunSaysWhatIsMissingAndExits65() throws {
+        let dir = try TemporaryDirectory()
+        let text = try String(contentsOf: examples.appendingPathComponent("campaign.yml"), encoding: .utf8)
+            .replacingOccurrences(of: "leads: { file: leads.csv, on_duplicate: skip }\n", with: "")
+            .replacingOccurrences(of: "numbers: { file: numbers.csv, ", with: "numbers: { ")
+        let campaign = try dir.write("bare.yml", text)
+        let db = dir.path("fresh.db")
+        #expect(try Outdial.run(["--db", db, "init"]).status == 0)
+        let run = try Outdial.run(["--db", db, "run", campaign, "--simulate"])
+        #expect(run.status == 65)
+        #expect(run.stderr.contains("nothing to do") && run.stderr.contains("outdial numbers import"))
+        // A named file that is not there is an error of the campaign file, for check and run alike.
+        let missing = try dir.write("missing.yml", text.replacingOccurrences(of: "version: 1\n", with: "version: 1\nleads: { file: nowhere.csv }\n"))
+        let check = try Outdial.run(["check", missing])
+        #expect(check.status != 0 && check.stderr.contains("leads.file names \(dir.path("nowhere.csv")), which cannot be read"))
+    }
+}
