@@ -97,6 +97,10 @@ private func usageError(_ words: [String], environment: [String: String] = [:]) 
     }
 
     @Test func typedValuesAreValidated() throws {
+        // An option of the subcommand may come before it: a flag, or a value written with '='.
+        let early = try invocation(["--json", "init"])
+        #expect(early.output.json)
+        #expect(try invocation(["--limit=7", "leads", "import", "f"]).int("limit") == 7)
         let parsed = try invocation(["leads", "import", "f", "--limit", "10", "--at", "2026-11-25T09:00:00-05:00", "--delay", "1h30m"])
         #expect(parsed.int("limit") == 10)
         #expect(parsed.instant("at")?.iso8601 == "2026-11-25T14:00:00Z")
@@ -110,6 +114,8 @@ private func usageError(_ words: [String], environment: [String: String] = [:]) 
         (["leads", "improt", "f"], "Unknown subcommand 'improt'. Did you mean 'import'?"),
         (["init", "--jsno"], "Unknown option '--jsno'. Did you mean '--json'?"),
         (["init", "--bogus"], "Unknown option '--bogus'."),
+        (["--bogus", "init"], "Unknown option '--bogus'."),
+        (["--limit", "3", "leads", "import", "f"], "Unknown subcommand '3'."),
         (["init", "-x"], "Unknown option '-x'."),
         (["init", "--json=yes"], "The flag '--json' does not take a value."),
         (["init", "--db"], "Missing value for '--db <path>'."),

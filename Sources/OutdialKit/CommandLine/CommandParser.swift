@@ -26,6 +26,7 @@ public struct CommandParser: Sendable {
         var path = [root]
         var values: [String: [String]] = [:]
         var flags: [String: Bool] = [:]
+        var deferred: [(name: String, inline: String?)] = []
         var positionals: [String] = []
         var onlyPositionals = false
         var i = 0
@@ -64,6 +65,10 @@ public struct CommandParser: Sendable {
                     flags[option.name] = false
                 } else if name.hasPrefix("no-"), available.contains(where: { $0.isFlag && $0.name == name.dropFirst(3) }) {
                     throw error("The flag '--\(name.dropFirst(3))' has no '--\(name)' form; leave it out instead.", path)
+                } else if !path[path.count - 1].subcommands.isEmpty, positionals.isEmpty {
+                    // Before the subcommand is named, an option may be the subcommand's (`outdial --json leads list`):
+                    // it is judged once the command is known.
+                    deferred.append((name, inline))
                 } else {
                     var names = available.flatMap { $0.hasInversion ? ["--\($0.name)", "--no-\($0.name)"] : ["--\($0.name)"] }
                     names.append("--help")
@@ -112,6 +117,22 @@ public struct CommandParser: Sendable {
 
         let command = path[path.count - 1]
         guard let run = command.run else { return .help(help(for: path)) }
+        for (name, inline) in deferred {
+            guard let option = Self.options(for: path).first(where: { $0.name == name }) else {
+                let names = Self.options(for: path).map { "--\($0.name)" } + ["--help"]
+                throw error("Unknown option '--\(name)'." + didYouMean("--\(name)", names), path)
+            }
+            if option.isFlag {
+                if inline != nil { throw error("The flag '--\(name)' does not take a value.", path) }
+                flags[name] = true
+            } else {
+                guard let inline else { throw error("Give '--\(name)' after '\(command.name)', or as --\(name)=VALUE before it.", path) }
+                if let reason = option.valueKind?.validate(inline) {
+                    throw error("The value '\(inline)' is invalid for '\(option.label)': \(reason).", path)
+                }
+                values[name, default: []].append(inline)
+            }
+        }
 
         var next = 0
         for argument in command.arguments {
