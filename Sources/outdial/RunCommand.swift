@@ -39,7 +39,8 @@ enum RunCommand {
                 let synced = try CampaignInputs(database: database, campaign: campaign).sync(rejectsFolder: folder.isEmpty ? "/" : folder)
                 for line in synced.lines { invocation.output.info(line) }
             }
-            if let nothing = try CampaignInputs(database: database, campaign: campaign).nothingToDo() { throw nothing }
+            // A run that can do nothing still enrols its leads (they wait for the fix), then says what is missing.
+            let nothing = try CampaignInputs(database: database, campaign: campaign).nothingToDo()
             var options = RunOptions()
             // Without --simulate the clock is the wall clock (the simulated connection still answers).
             options.simulate = invocation.flag("simulate")
@@ -73,6 +74,7 @@ enum RunCommand {
                 output.result(summary.text(campaign: campaign.name, wallMs: wallMs))
             }
             if let failure = summary.failure { throw failure }
+            if let nothing { throw nothing }
         }
     )
 }

@@ -116,7 +116,10 @@ public struct CommandParser: Sendable {
         }
 
         let command = path[path.count - 1]
-        guard let run = command.run else { return .help(help(for: path)) }
+        guard let run = command.run else {
+            if let first = deferred.first { throw error("Unknown option '--\(first.name)'.", path) }
+            return .help(help(for: path))
+        }
         for (name, inline) in deferred {
             guard let option = Self.options(for: path).first(where: { $0.name == name }) else {
                 let names = Self.options(for: path).map { "--\($0.name)" } + ["--help"]
