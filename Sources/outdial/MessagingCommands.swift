@@ -46,16 +46,9 @@ enum OutboxCommand {
         run: { invocation in
             let campaign = try Campaign.load(path: invocation.string("campaign") ?? "")
             let database = try CommonOptions.existingDatabase(invocation)
-            let sender = OutboxSender(database: database, campaign: campaign)
-            let now = Instant.now.milliseconds
-            let tally: OutboxTally
-            do {
-                try sender.recover(at: now)
-                tally = try await sender.sendDue(at: now)
-                await sender.shutdown()
-            } catch {
-                await sender.shutdown()
-                throw error
+            let tally = try await OutboxSender(database: database, campaign: campaign).whileOpen { sender in
+                try sender.recover()
+                return try await sender.sendDue(at: Instant.now.milliseconds)
             }
             let output = invocation.output
             if output.json {

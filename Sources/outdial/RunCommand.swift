@@ -53,18 +53,11 @@ enum RunCommand {
             let started = Instant.now
             let progress = LiveProgress(output: output)
             let runner = try CampaignRunner(database: database, campaign: campaign, options: options)
-            // A live run sends the outbox (replies, SMS, notifications) as it goes; a simulation never sends anything.
-            let outbox = options.simulate ? nil : OutboxSender(database: database, campaign: campaign)
-            runner.outbox = outbox
-            let summary: RunSummary
-            do {
-                summary = try await runner.run { summary in
-                    if !options.simulate { progress.update(summary) }
-                }
-                await outbox?.shutdown()
-            } catch {
-                await outbox?.shutdown()
-                throw error
+            // A live run sends the outbox (replies, SMS, notifications) as it goes and shuts it down with its
+            // connections; a simulation never sends anything.
+            runner.outbox = options.simulate ? nil : OutboxSender(database: database, campaign: campaign)
+            let summary = try await runner.run { summary in
+                if !options.simulate { progress.update(summary) }
             }
             progress.finish()
             let wallMs = Instant.now.milliseconds - started.milliseconds

@@ -69,13 +69,13 @@ enum ServeCommand {
             // The outbox (AI replies, opt-out confirmations, notifications) goes out every few seconds while serve runs.
             let sending = Task {
                 guard let database = try? Store.open(path) else { return }
-                let sender = OutboxSender(database: database, campaign: campaign)
-                try? sender.recover(at: Instant.now.milliseconds)
-                while !Task.isCancelled {
-                    do { try await sender.sendDue(at: Instant.now.milliseconds) } catch { output.warning("the outbox could not be sent: \(error)") }
-                    try? await Task.sleep(for: .seconds(5))
+                try? await OutboxSender(database: database, campaign: campaign).whileOpen { sender in
+                    try sender.recover()
+                    while !Task.isCancelled {
+                        do { try await sender.sendDue(at: Instant.now.milliseconds) } catch { output.warning("the outbox could not be sent: \(error)") }
+                        try? await Task.sleep(for: .seconds(5))
+                    }
                 }
-                await sender.shutdown()
             }
             defer { sending.cancel() }
             try await server.run(signals: true) { port in

@@ -22,6 +22,13 @@ public struct ZoneClock: Sendable {
     /// Local wall-clock seconds (seconds since 1970-01-01T00:00 local) at an instant.
     public func local(at utc: Int64) -> Int64 { utc + offset(at: utc) }
 
+    /// The local day number (days since 1970-01-01 local) and hour (0–23) at an instant.
+    public func localDayAndHour(at utc: Int64) -> (day: Int64, hour: Int) {
+        let local = local(at: utc)
+        let day = WindowSchedule.floorDiv(local, 86_400)
+        return (day, Int((local - day * 86_400) / 3_600))
+    }
+
     /// The instant a local wall-clock time happens (SPEC §4.2): a time that
     /// does not exist (spring forward) moves to the first instant after the
     /// gap; an ambiguous one (fall back) is its first occurrence.
@@ -48,5 +55,18 @@ public struct ZoneClock: Sendable {
             }
             return hi
         }
+    }
+}
+
+/// Zone clocks by IANA id for a loop over many rows: one dictionary look-up a
+/// row, the shared time-zone cache (and its lock) once per zone.
+struct ZoneClocks {
+    private var clocks: [String: ZoneClock?] = [:]
+
+    mutating func clock(_ name: String) -> ZoneClock? {
+        if let known = clocks[name] { return known }
+        let clock = ZoneClock(named: name)
+        clocks[name] = clock
+        return clock
     }
 }

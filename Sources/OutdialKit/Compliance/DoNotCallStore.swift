@@ -25,6 +25,15 @@ public struct DoNotCallStore {
         return list
     }
 
+    /// Whether a number is on the list, by its own entry or its area code's,
+    /// without loading the list (for one number at a time).
+    public func contains(_ number: PhoneNumber) throws -> Bool {
+        var patterns: [SQLValue] = [.text(DoNotCallEntry.number(number).pattern)]
+        if let npa = number.areaCode { patterns.append(.text(DoNotCallEntry.areaCode(npa).pattern)) }
+        let sql = "SELECT count(*) FROM dnc WHERE pattern IN (" + patterns.map { _ in "?" }.joined(separator: ", ") + ")"
+        return try database.scalar(sql, patterns) ?? 0 > 0
+    }
+
     /// Adds entries (in the caller's transaction) and marks the leads they
     /// cover. Returns how many entries were new.
     @discardableResult

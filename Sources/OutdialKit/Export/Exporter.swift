@@ -211,7 +211,7 @@ public struct Exporter {
         let statement = try statement(spec, options)
         defer { statement.reset() }
         let zonesColumn = Int32(spec.columns.count)
-        var clocks: [String: ZoneClock?] = [:]
+        var clocks = ZoneClocks()
         var out: [UInt8] = []
         out.reserveCapacity(1 << 17)
         func flush() throws {
@@ -247,9 +247,8 @@ public struct Exporter {
             if options.format == .json, rows > 0 { out.append(44) }
             rows += 1
             var clock: ZoneClock?
-            if options.timeFormat == .local, let zone = statement.string(zonesColumn)?.split(separator: " ").first.map(String.init) {
-                if clocks[zone] == nil { clocks[zone] = TimeZoneCache.shared.zone(named: zone).map(ZoneClock.init) }
-                clock = clocks[zone] ?? nil
+            if options.timeFormat == .local, let zone = statement.string(zonesColumn)?.split(separator: " ").first {
+                clock = clocks.clock(String(zone))
             }
             func instant(_ c: Int32) -> String {
                 let value = Instant(milliseconds: statement.int64(c))

@@ -65,23 +65,18 @@ extension EventRecorder {
     /// the handle. A phone number nobody has becomes a new lead (`source: inbound`);
     /// nil for an email or handle no lead has.
     func contact(for message: InboundEvent, at ms: Int64) throws -> (Int64, [String])? {
-        func tags(_ id: Int64) throws -> (Int64, [String]) {
-            (id, LeadStore.strings(fromJSON: try database.text("SELECT tags FROM leads WHERE id = ?", [.integer(id)]) ?? "[]"))
+        /// The first lead a condition matches, with its tags.
+        func lead(where condition: String, _ values: [SQLValue]) throws -> (Int64, [String])? {
+            try database.query("SELECT id, tags FROM leads WHERE \(condition) ORDER BY id LIMIT 1", values) {
+                ($0.int64(0), LeadStore.strings(fromJSON: $0.string(1) ?? "[]"))
+            }.first
         }
         let from = message.from.trimmingCharacters(in: .whitespaces)
-        if from.contains("@") {
-            if let id = try database.scalar("SELECT id FROM leads WHERE lower(email) = lower(?) ORDER BY id LIMIT 1", [.text(from)]) { return try tags(id) }
-            return nil
-        }
+        if from.contains("@") { return try lead(where: "lower(email) = lower(?)", [.text(from)]) }
         if let number = try? PhoneNormalizer(region: campaign.defaults.region)?.normalize(from).number {
-            if let id = try database.scalar("SELECT id FROM leads WHERE phone = ?", [.text(number.e164)]) { return try tags(id) }
-            return try tags(try newContact(number, at: ms))
+            return try lead(where: "phone = ?", [.text(number.e164)]) ?? (try newContact(number, at: ms), [])
         }
-        let handle = "$." + message.channel
-        if let id = try database.scalar("SELECT id FROM leads WHERE json_extract(fields, ?) = ? ORDER BY id LIMIT 1", [.text(handle), .text(from)]) {
-            return try tags(id)
-        }
-        return nil
+        return try lead(where: "json_extract(fields, ?) = ?", [.text("$." + message.channel), .text(from)])
     }
 
     /// A lead for a phone number that wrote first, placed in its area code's zones.
@@ -91,7 +86,7 @@ extension EventRecorder {
         let resolver = LeadZoneResolver(plan: plan, existing: try ZoneSetStore.all(database))
         let zoneSet = resolver.resolve(phoneZoneSet: location.zoneSet, addressRegion: nil)
         try ZoneSetStore.insert(resolver.takeNew(), into: database)
-        let onList = try DoNotCallStore(database: database).load().contains(number)
+        let onList = try DoNotCallStore(database: database).contains(number)
         try database.run(
             """
             INSERT INTO leads (phone, state, country, zone_set_id, state_source, status, dnc, source, created_at, updated_at)
@@ -110,15 +105,16 @@ extension EventRecorder {
     /// for the first opt-out: a second STOP gets no second confirmation).
     private func optOut(leadID: Int64, message: InboundEvent, messageID: Int64, word: String, at ms: Int64) throws {
         let phone = try database.text("SELECT phone FROM leads WHERE id = ?", [.integer(leadID)]) ?? message.from
-        let already = try database.scalar("SELECT count(*) FROM dnc WHERE pattern = ?", [.text(phone)]) ?? 0 > 0
-        try database.run(
-            "INSERT INTO dnc (pattern, kind, source, added_at) VALUES (?, 'number', ?, ?) ON CONFLICT(pattern) DO NOTHING",
-            [.text(phone), .text("opt-out: '\(word)' by \(message.channel) message \(messageID)"), .integer(message.occurredAt)])
+        var added = 0
+        if let number = PhoneNumber(e164: phone) {
+            added = try DoNotCallStore(database: database).add(
+                [.number(number)], source: "opt-out: '\(word)' by \(message.channel) message \(messageID)", at: Instant(milliseconds: message.occurredAt))
+        }
         try database.run("UPDATE leads SET dnc = 1, updated_at = ? WHERE id = ?", [.integer(ms), .integer(leadID)])
         try database.run(
             "UPDATE workflow_runs SET status = 'stopped', error = ?, updated_at = ? WHERE lead_id = ? AND status = 'waiting'",
             [.text("opted-out: the lead replied '\(word)'"), .integer(ms), .integer(leadID)])
-        guard !already else { return }
+        guard added > 0 else { return }  // a second opt-out gets no second confirmation
         try database.run(
             """
             INSERT INTO outbox (kind, lead_id, channel, destination, body, created_at, purpose, in_reply_to)

@@ -14,6 +14,9 @@ public struct OutboxTally: Sendable, Equatable {
     public init() {}
     public var total: Int { sent + failed + unknown + retrying + handedOff + waiting }
 
+    /// A later pass after this one: what ended (sent, failed, unknown, handed off)
+    /// adds up; what is still pending (retrying, waiting) is the later pass's, or a
+    /// row put back five times would count five times.
     func adding(_ other: OutboxTally) -> OutboxTally {
         var sum = self
         sum.sent += other.sent
@@ -55,10 +58,21 @@ public final class OutboxSender {
     public func shutdown() async { if ownsTransport { await transport.shutdown() } }
 
     /// Rows a stopped sender left `sending`: their request may have left, so they are `unknown`.
-    public func recover(at ms: Int64) throws {
+    public func recover() throws {
         try database.run(
             "UPDATE outbox SET status = 'unknown', error = 'outdial stopped while sending it; check the provider''s message log' WHERE status = 'sending'")
-        _ = ms
+    }
+
+    /// Runs `body`, then shuts the sender's HTTP client down, however `body` ends.
+    public func whileOpen<T>(_ body: (OutboxSender) async throws -> T) async throws -> T {
+        do {
+            let result = try await body(self)
+            await shutdown()
+            return result
+        } catch {
+            await shutdown()
+            throw error
+        }
     }
 
     struct Row {
@@ -118,13 +132,12 @@ public final class OutboxSender {
                 }
                 fallthrough
             default:
-                guard let (request, error) = message(row) else { continue }
-                guard let request else {
-                    try database.run("UPDATE outbox SET error = ? WHERE id = ?", [.optional(error), .integer(row.id)])
+                switch message(row) {
+                case .success(let request): try await deliver(row, request: request, at: ms, tally: &tally)
+                case .failure(let unsendable):
+                    try database.run("UPDATE outbox SET error = ? WHERE id = ?", [.text(unsendable.reason), .integer(row.id)])
                     tally.waiting += 1
-                    continue
                 }
-                try await deliver(row, request: request, at: ms, tally: &tally)
             }
         }
         return tally
@@ -252,22 +265,28 @@ public final class OutboxSender {
         return campaign.connections.keys.sorted().lazy.compactMap { self.campaign.connections[$0] }.first { $0.provider == .twilio }
     }
 
-    /// The Twilio request for an SMS or reply; nil request with the reason when none can carry it.
-    func message(_ row: Row) -> (HTTPRequest?, String?)? {
+    /// Why a row waits: no connection can carry it yet.
+    struct Unsendable: Error {
+        var reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+
+    /// The Twilio request for an SMS or reply, or why none can carry it.
+    func message(_ row: Row) -> Result<HTTPRequest, Unsendable> {
         let channel = row.channel ?? "sms"
         guard let spec = connectionSpec(row), let twilio = spec.twilio else {
-            return (nil, "no messaging connection: add one with provider twilio (docs/messaging.md)")
+            return .failure(Unsendable("no messaging connection: add one with provider twilio (docs/messaging.md)"))
         }
-        guard channel == "sms" || channel == "whatsapp" else { return (nil, "Twilio carries sms and whatsapp, not \(channel)") }
+        guard channel == "sms" || channel == "whatsapp" else { return .failure(Unsendable("Twilio carries sms and whatsapp, not \(channel)")) }
         guard let sid = environment[twilio.accountSIDEnv], !sid.isEmpty, let token = environment[twilio.authTokenEnv], !token.isEmpty else {
-            return (nil, "\(twilio.accountSIDEnv) and \(twilio.authTokenEnv) must be set to send through Twilio")
+            return .failure(Unsendable("\(twilio.accountSIDEnv) and \(twilio.authTokenEnv) must be set to send through Twilio"))
         }
-        guard let to = row.destination else { return (nil, "the row has no destination") }
+        guard let to = row.destination else { return .failure(Unsendable("the row has no destination")) }
         let prefix = channel == "whatsapp" ? "whatsapp:" : ""
         var form: [(String, String)] = [("To", to.hasPrefix(prefix) ? to : prefix + to)]
         if let service = twilio.messagingServiceSID { form.append(("MessagingServiceSid", service)) } else { form.append(("From", prefix + twilio.from!)) }
         form.append(("Body", row.body))
-        return (TwilioMessages.request(base: spec.base, accountSID: sid, authToken: token, form: form), nil)
+        return .success(TwilioMessages.request(base: spec.base, accountSID: sid, authToken: token, form: form))
     }
 
     func webhook(_ row: Row) -> HTTPRequest {

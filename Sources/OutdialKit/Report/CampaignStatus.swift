@@ -98,11 +98,10 @@ public struct CampaignStatus: Sendable {
 extension ReportBuilder {
     /// The campaign's status at `now` (a simulation's virtual clock, else the wall clock, when nil).
     public func status(campaign name: String, file: Campaign? = nil, now: Instant? = nil) throws -> CampaignStatus {
-        let virtualClock = try database.text("SELECT value FROM campaign_state WHERE campaign = ? AND key = 'clock'", [.text(name)])
-            .flatMap { Int64($0) }
         let providers = try database.query("SELECT DISTINCT provider FROM calls WHERE campaign = ?", [.text(name)]) { $0.string(0) ?? "" }
         let simulated = providers == ["simulated"]
-        let now = now ?? (simulated ? virtualClock.map { Instant(seconds: $0) } : nil) ?? .now
+        let resumed = simulated ? try virtualClock(name) : nil
+        let now = now ?? resumed ?? .now
         var status = CampaignStatus(campaign: name, now: now, simulated: simulated)
         if let text = try database.text("SELECT value FROM campaign_state WHERE campaign = ? AND key = 'lease'", [.text(name)]),
             let held = RunLease.Holder(text)

@@ -13,6 +13,13 @@ public struct ReportBuilder {
         self.plan = plan
     }
 
+    /// A simulation's virtual clock as its last batch left it, if the campaign has one.
+    func virtualClock(_ name: String) throws -> Instant? {
+        try database.text("SELECT value FROM campaign_state WHERE campaign = ? AND key = 'clock'", [.text(name)]).flatMap(Int64.init).map {
+            Instant(seconds: $0)
+        }
+    }
+
     /// The campaigns the database knows, by name.
     public func campaignNames() throws -> [String] {
         try database.query("SELECT name FROM campaigns UNION SELECT DISTINCT campaign FROM calls ORDER BY 1") { $0.string(0) ?? "" }
@@ -41,13 +48,10 @@ public struct ReportBuilder {
     public func build(campaign name: String, file: Campaign? = nil, since: Instant? = nil, until: Instant? = nil, now: Instant? = nil) throws
         -> CampaignReport
     {
-        let virtualClock = try database.text("SELECT value FROM campaign_state WHERE campaign = ? AND key = 'clock'", [.text(name)])
-            .flatMap { Int64($0) }
+        let resumed = try virtualClock(name)
         var report = CampaignReport(
-            campaign: name, simulated: false, since: since, until: until, now: now ?? virtualClock.map { Instant(seconds: $0) } ?? .now,
-            hasCampaignFile: file != nil)
-        let gate = try file.map { WindowGate(policy: try $0.windowPolicy()) }
-        var checker = ReportWindow(gate: gate, defaultZone: file?.defaults.timezone, plan: plan)
+            campaign: name, simulated: false, since: since, until: until, now: now ?? resumed ?? .now, hasCampaignFile: file != nil)
+        let checker = try ReportWindow(file, plan: plan)
 
         var marks: [Int64: LeadMarks] = [:]
         var outcomeCounts: [String: Int] = [:]
@@ -59,7 +63,7 @@ public struct ReportBuilder {
         var days: [Int64: CampaignReport.DayLine] = [:]
         var zoneHours: [String: [Int]] = [:]
         var durationBuckets = [Int](repeating: 0, count: Self.durationLabels.count)
-        var clocks: [String: ZoneClock?] = [:]
+        var clocks = ZoneClocks()
         var providers = Set<String>()
 
         let statement = try database.prepare(Self.callsSQL)
@@ -99,17 +103,11 @@ public struct ReportBuilder {
                 states[statement.string(15) ?? "unknown", default: AnswerTally()].add(answered: answered)
                 let area = PhoneNumber(e164: statement.string(13) ?? "")?.areaCode.map(String.init) ?? "other"
                 areaCodes[area, default: AnswerTally()].add(answered: answered)
-                if let zone = zones.first {
-                    if clocks[zone] == nil { clocks[zone] = TimeZoneCache.shared.zone(named: zone).map(ZoneClock.init) }
-                    if let clock = clocks[zone] ?? nil {
-                        let local = clock.local(at: queuedSeconds)
-                        let day = WindowSchedule.floorDiv(local, 86_400)
-                        let hour = Int((local - day * 86_400) / 3_600)
-                        // 1970-01-01 was a Thursday: Monday is 0.
-                        let weekday = Int(((day + 3) % 7 + 7) % 7)
-                        report.byLocalHour[hour].add(answered: answered)
-                        report.byWeekdayHour[weekday][hour].add(answered: answered)
-                    }
+                if let clock = zones.first.flatMap({ clocks.clock($0) }) {
+                    let (day, hour) = clock.localDayAndHour(at: queuedSeconds)
+                    report.byLocalHour[hour].add(answered: answered)
+                    // The report's weeks start on Monday (CivilDate counts from Sunday).
+                    report.byWeekdayHour[(CivilDate.weekday(day) + 6) % 7][hour].add(answered: answered)
                 }
                 let utcDay = WindowSchedule.floorDiv(queuedSeconds, 86_400)
                 var dayLine = days[utcDay] ?? CampaignReport.DayLine(day: String(Instant(seconds: utcDay * 86_400).iso8601.prefix(10)))
@@ -142,20 +140,17 @@ public struct ReportBuilder {
             // The compliance record: every call that left, in every zone it was gated on.
             guard status != CallStatus.queued.rawValue else { continue }
             for zone in zones {
-                if clocks[zone] == nil { clocks[zone] = TimeZoneCache.shared.zone(named: zone).map(ZoneClock.init) }
-                guard let clock = clocks[zone] ?? nil else { continue }
-                let local = clock.local(at: queuedSeconds)
-                let hour = Int((local - WindowSchedule.floorDiv(local, 86_400) * 86_400) / 3_600)
-                zoneHours[zone, default: [Int](repeating: 0, count: 24)][hour] += 1
+                guard let clock = clocks.clock(zone) else { continue }
+                zoneHours[zone, default: [Int](repeating: 0, count: 24)][clock.localDayAndHour(at: queuedSeconds).hour] += 1
             }
-            let lead_ = DialLead(
+            let dialled = DialLead(
                 id: leadID, phone: statement.string(17) ?? "", zones: zones, state: statement.string(15), stateSource: statement.string(16), dnc: false)
-            if checker.isClosed(lead_, at: queuedSeconds) {
+            if checker.isClosed(dialled, at: queuedSeconds) {
                 report.compliance.outsideWindow = (report.compliance.outsideWindow ?? 0) + 1
                 if report.compliance.outsideWindowCalls.count < 20 { report.compliance.outsideWindowCalls.append(callID) }
             }
         }
-        if gate != nil, report.compliance.outsideWindow == nil { report.compliance.outsideWindow = 0 }
+        if checker.gate != nil, report.compliance.outsideWindow == nil { report.compliance.outsideWindow = 0 }
         report.simulated = !providers.isEmpty && providers == ["simulated"]
 
         report.outcomes = CallOutcome.allCases.map(\.rawValue).sorted { Self.outcomeOrder($0) < Self.outcomeOrder($1) }.compactMap { outcome in
@@ -174,19 +169,20 @@ public struct ReportBuilder {
         let tierOrder = NumberSelector.Tier.allCases.map(\.rawValue)
         report.tiers = tiers.sorted { (tierOrder.firstIndex(of: $0.key) ?? 99, $0.key) < (tierOrder.firstIndex(of: $1.key) ?? 99, $1.key) }
             .map { ($0.key, $0.value) }
-        report.states = tiersByCalls(states)
-        report.areaCodes = tiersByCalls(areaCodes)
+        report.states = byCalls(states)
+        report.areaCodes = byCalls(areaCodes)
         report.days = days.sorted { $0.key < $1.key }.map(\.value)
         report.durations = zip(Self.durationLabels, durationBuckets).map { ($0, $1) }
         report.compliance.byZone = zoneHours.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
 
         try readNumbers(into: &report, placed: byNumber)
         try readFunnelCounts(into: &report, name: name, since: since, until: until)
-        try readWaiting(into: &report, name: name, file: file, checker: &checker)
+        report.waiting = try waiting(campaign: name, file: file, now: report.now, checker: checker)
         return report
     }
 
-    private func tiersByCalls(_ tallies: [String: AnswerTally]) -> [(String, AnswerTally)] {
+    /// Most calls first, then by name.
+    private func byCalls(_ tallies: [String: AnswerTally]) -> [(String, AnswerTally)] {
         tallies.sorted { ($1.value.calls, $0.key) < ($0.value.calls, $1.key) }.map { ($0.key, $0.value) }
     }
 
@@ -220,31 +216,24 @@ public struct ReportBuilder {
         report.compliance.optOuts = Int(try database.scalar("SELECT count(*) FROM dnc WHERE source LIKE 'opt-out%'") ?? 0)
     }
 
-    private func readWaiting(into report: inout CampaignReport, name: String, file: Campaign?, checker: inout ReportWindow) throws {
-        report.waiting = try waiting(campaign: name, file: file, now: report.now, checker: checker)
-    }
-
     /// What the campaign still has to do at `now`: waiting runs by step, stopped
     /// runs by code, calls in flight and unknown, the outbox not yet sent, and
     /// (with the campaign file) when the calling window next opens for a waiting lead.
     public func waiting(campaign name: String, file: Campaign?, now: Instant) throws -> CampaignReport.Waiting {
-        let checker = ReportWindow(gate: try file.map { WindowGate(policy: try $0.windowPolicy()) }, defaultZone: file?.defaults.timezone, plan: plan)
-        return try waiting(campaign: name, file: file, now: now, checker: checker)
+        try waiting(campaign: name, file: file, now: now, checker: try ReportWindow(file, plan: plan))
     }
 
     private func waiting(campaign name: String, file: Campaign?, now instant: Instant, checker: ReportWindow) throws -> CampaignReport.Waiting {
         var waiting = CampaignReport.Waiting()
         let workflows = Dictionary((file?.workflows ?? []).map { ($0.name, $0.steps) }, uniquingKeysWith: { a, _ in a })
         var reasons: [String: Int] = [:]
-        var waitingLeads = Set<Int64>()
         let rows = try database.query(
-            "SELECT workflow, position, wake_at, lead_id FROM workflow_runs WHERE campaign = ? AND status = 'waiting'", [.text(name)]
-        ) { ($0.string(0) ?? "", $0.string(1) ?? "[0]", $0.optionalInt64(2), $0.int64(3)) }
-        for (workflow, position, wake, leadID) in rows {
+            "SELECT workflow, position, wake_at FROM workflow_runs WHERE campaign = ? AND status = 'waiting'", [.text(name)]
+        ) { ($0.string(0) ?? "", $0.string(1) ?? "[0]", $0.optionalInt64(2)) }
+        for (workflow, position, wake) in rows {
             let step = workflows[workflow].flatMap { Step.at(RunState.path(position), in: $0) }
             reasons["\(workflow): " + (step?.name ?? "step \(position)"), default: 0] += 1
             if let wake { waiting.nextWake = min(waiting.nextWake ?? Instant(milliseconds: wake), Instant(milliseconds: wake)) }
-            waitingLeads.insert(leadID)
         }
         waiting.runs = reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.key, $0.value) }
         let stopped = try database.query(
@@ -262,15 +251,20 @@ public struct ReportBuilder {
         ) { ($0.string(0) ?? "", $0.string(1) ?? "", Int($0.int64(2))) }
 
         // The next opening: the earliest over the waiting leads, now when one's window is open.
-        guard checker.gate != nil, !waitingLeads.isEmpty else { return waiting }
+        guard checker.gate != nil, !rows.isEmpty else { return waiting }
         let zoneSets = try ZoneSetStore.zones(database)
-        let leads = try database.query("SELECT id, phone, zone_set_id, state, state_source FROM leads ORDER BY id") {
+        let leads = try database.query(
+            """
+            SELECT id, phone, zone_set_id, state, state_source FROM leads
+            WHERE id IN (SELECT lead_id FROM workflow_runs WHERE campaign = ? AND status = 'waiting') ORDER BY id
+            """, [.text(name)]
+        ) {
             DialLead(
                 id: $0.int64(0), phone: $0.string(1) ?? "", zones: $0.isNull(2) ? [] : zoneSets[$0.int64(2)] ?? [], state: $0.string(3),
                 stateSource: $0.string(4), dnc: false)
         }
         let now = instant.seconds
-        for lead in leads where waitingLeads.contains(lead.id) {
+        for lead in leads {
             guard let answer = checker.answer(lead, at: now) else { continue }
             let opens = answer.open ? now : answer.nextOpen
             if let opens, opens < (waiting.nextWindowOpen?.seconds ?? .max) { waiting.nextWindowOpen = Instant(seconds: opens) }
@@ -300,19 +294,31 @@ public struct ReportBuilder {
     }
 }
 
-/// The campaign's calling window for a lead at an instant, as the dial gate reads it.
-struct ReportWindow {
+/// The campaign's calling window for a lead at an instant, as the dial gate
+/// reads it. Leads share few distinct subjects (zones, states), so each
+/// subject's rules are worked out once, not once a call.
+final class ReportWindow {
     let gate: WindowGate?
     let defaultZone: String?
     let plan: NumberingPlan
+    private var rules: [WindowSubject: [WindowRule]] = [:]
+
+    init(_ campaign: Campaign?, plan: NumberingPlan) throws {
+        gate = try campaign.map { WindowGate(policy: try $0.windowPolicy()) }
+        defaultZone = campaign?.defaults.timezone
+        self.plan = plan
+    }
 
     func answer(_ lead: DialLead, at seconds: Int64) -> WindowAnswer? {
         guard let gate else { return nil }
-        return gate.answer(WindowSubject(lead: lead, defaultZone: defaultZone, plan: plan), at: Instant(seconds: seconds))
+        let subject = WindowSubject(lead: lead, defaultZone: defaultZone, plan: plan)
+        let subjectRules = rules[subject] ?? gate.policy.rules(for: subject)
+        rules[subject] = subjectRules
+        return gate.answer(zones: subject.zones, rules: subjectRules, at: Instant(seconds: seconds))
     }
 
     /// True when the window was closed in one of the lead's zones (false without the campaign file).
-    mutating func isClosed(_ lead: DialLead, at seconds: Int64) -> Bool {
+    func isClosed(_ lead: DialLead, at seconds: Int64) -> Bool {
         guard let answer = answer(lead, at: seconds) else { return false }
         return !answer.open
     }

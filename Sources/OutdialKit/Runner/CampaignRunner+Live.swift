@@ -176,5 +176,6 @@ extension CampaignRunner {
     /// Closes the connections' HTTP clients.
     func shutdownConnections() async {
         for connection in connections.byName.values { await connection.shutdown() }
+        await outbox?.shutdown()
     }
 }

@@ -120,7 +120,7 @@ public final class CampaignRunner {
         defer { try? runs.saveWakes(wakes.unsaved) }
         if !clock.isVirtual { try resumeInFlight(at: now) }
         if let outbox {
-            try outbox.recover(at: now * 1000)
+            try outbox.recover()
             summary.outbox = try await outbox.sendDue(at: now * 1000)
             outboxSentAt = now
         }
