@@ -57,6 +57,13 @@ import Testing
         return options
     }
 
+    /// The campaign with its `replies` workflow answering through `responder`.
+    static func replying(_ campaign: Campaign, with responder: String, anytime: Bool = true) -> Campaign {
+        var changed = campaign
+        changed.workflows[1].steps = [.sendAIMessage(Step.AIMessage(responder: responder, via: nil, replyAnytime: anytime))]
+        return changed
+    }
+
     static var environment: [String: String] { ["TEST_TWILIO_SID": twilioSID, "TEST_TWILIO_TOKEN": twilioToken, "TEST_OPENAI_KEY": openAIKey] }
 
     static func sms(_ text: String, from: String = "+12125550100", id: String, channel: String = "sms") -> InboundEvent {
@@ -272,8 +279,7 @@ import Testing
         defer { Task { await stub.stop() } }
         let (db, campaign) = try Self.setUp(
             dir, base: stub.baseURL, trigger: "{ message_received: { channels: [sms] } }")
-        var ai = campaign
-        ai.workflows[1].steps = [.sendAIMessage(Step.AIMessage(responder: "ai", via: nil, replyAnytime: true))]
+        let ai = Self.replying(campaign, with: "ai")
         let recorder = EventRecorder(database: db, campaign: ai)
         let lead = try #require(try db.scalar("SELECT id FROM leads WHERE phone = '+12125550100'"))
         // Earlier turns of the conversation, oldest first.
@@ -320,8 +326,7 @@ import Testing
         let stub = try await StubServer.start { _ in .hang }
         defer { Task { await stub.stop() } }
         let (db, campaign) = try Self.setUp(dir, base: stub.baseURL)
-        var ai = campaign
-        ai.workflows[1].steps = [.sendAIMessage(Step.AIMessage(responder: "ai", via: nil, replyAnytime: true))]
+        let ai = Self.replying(campaign, with: "ai")
         _ = try EventRecorder(database: db, campaign: ai).record(Self.sms("hello?", id: "SM1"), receivedAt: 1_795_438_800_000)
         _ = try await CampaignRunner(database: db, campaign: ai, options: Self.options(until: CampaignRunnerTests.options().start.adding(seconds: 60))).run()
         let sender = OutboxSender(database: db, campaign: ai, environment: Self.environment)
@@ -336,9 +341,8 @@ import Testing
     @Test func aReplyToAMessageOutsideTheWindowWaitsForIt() async throws {
         let dir = try TemporaryDirectory()
         let (db, campaign) = try Self.setUp(dir)
-        var quiet = campaign
+        var quiet = Self.replying(campaign, with: "support", anytime: false)
         quiet.callingWindow.hours = MinuteRange(start: 9 * 60, end: 17 * 60)
-        quiet.workflows[1].steps = [.sendAIMessage(Step.AIMessage(responder: "support", via: nil, replyAnytime: false))]
         // 03:00 in New York on Monday 2026-11-23.
         let night = Instant(seconds: 1_795_420_800)
         _ = try EventRecorder(database: db, campaign: quiet).record(

@@ -64,6 +64,7 @@ public struct ReportBuilder {
         var zoneHours: [String: [Int]] = [:]
         var durationBuckets = [Int](repeating: 0, count: Self.durationLabels.count)
         var clocks = ZoneClocks()
+        var zoneLists: [String: [String]] = [:]
         var providers = Set<String>()
 
         let statement = try database.prepare(Self.callsSQL)
@@ -77,7 +78,10 @@ public struct ReportBuilder {
             let outcome = statement.string(4)
             let queuedSeconds = Instant(milliseconds: statement.int64(5)).seconds
             let answered = outcome == CallOutcome.answered.rawValue
-            let zones = (statement.string(10) ?? "").split(separator: " ").map(String.init)
+            // Calls share few distinct zone lists: each is split once.
+            let zoneText = statement.string(10) ?? ""
+            let zones = zoneLists[zoneText] ?? zoneText.split(separator: " ").map(String.init)
+            zoneLists[zoneText] = zones
             let from = statement.string(12) ?? ""
             providers.insert(statement.string(14) ?? "")
 
