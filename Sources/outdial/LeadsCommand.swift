@@ -12,7 +12,7 @@ enum LeadsCommand {
         name: "import",
         abstract: "Import a lead CSV.",
         discussion: """
-            Every phone is normalised to E.164 and every lead gets its candidate time zones: its own timezone column when it has one, else the zones of its phone number's prefix together with those of its address (state or ZIP). Rows that cannot be used, and repeats of an earlier row, go to a rejects file with their line number and the reason; numbers on the do-not-call list are imported but marked. The import is one transaction: stopped part-way, it leaves the database as it was.
+            Every phone is normalised to E.164 and every lead gets its candidate time zones: those of its phone number's prefix, of its address (a known ZIP's own zone, else its state's) and of its timezone column, all together, so a wrong column can only narrow its window. Rows kept with a warning (a timezone not understood or agreeing with neither phone nor address, a ZIP not known) are listed in a warnings file. Rows that cannot be used, and repeats of an earlier row, go to a rejects file with their line number and the reason; numbers on the do-not-call list are imported but marked. The import is one transaction: stopped part-way, it leaves the database as it was.
             """,
         arguments: [Argument("file", help: "The CSV to import ('-' for standard input).", kind: .path)],
         options: [
@@ -26,6 +26,7 @@ enum LeadsCommand {
                 "on-duplicate", "action", .choice(DuplicatePolicy.allCases.map(\.rawValue)), help: "What to do with a phone that is already in the database.",
                 default: "skip"),
             .value("rejects", "path", .path, help: "Where rejected rows go. (default: FILE with .rejects.csv)"),
+            .value("warnings", "path", .path, help: "Where rows kept with a warning are listed. (default: the rejects path with .warnings.csv)"),
             CommonOptions.json,
         ],
         run: runImport
@@ -54,6 +55,7 @@ enum LeadsCommand {
         options.latin1 = invocation.string("encoding") == "latin1"
         options.onDuplicate = DuplicatePolicy(rawValue: invocation.string("on-duplicate") ?? "skip") ?? .skip
         options.rejectsPath = invocation.string("rejects")
+        options.warningsPath = invocation.string("warnings")
         let file = invocation.string("file") ?? "-"
 
         let database = try Store.open(CommonOptions.databasePath(invocation))
@@ -71,15 +73,12 @@ enum LeadsCommand {
         )
         for (reason, count) in summary.reasons.prefix(5) { output.info("  \(count) rejected: \(reason)") }
         if summary.extensionsDropped > 0 { output.info("  \(summary.extensionsDropped) phone extensions dropped") }
-        for warning in summary.timezoneWarnings {
-            output.warning(
-                "\(file):\(warning.line): timezone '\(warning.text)' is not understood; the lead is kept and gated on its phone's and address's zones")
-        }
-        if summary.timezonesNotUnderstood > summary.timezoneWarnings.count {
-            output.warning("… and \(summary.timezonesNotUnderstood - summary.timezoneWarnings.count) more timezones not understood")
-        }
+        for warning in summary.warnings { output.warning("\(file):\(warning.line): \(warning.text)") }
+        if summary.warningCount > summary.warnings.count { output.warning("… and \(summary.warningCount - summary.warnings.count) more warnings") }
+        if summary.zoneConflicts > 0 { output.info("  \(summary.zoneConflicts) timezones agree with neither phone nor address (zone_conflicts)") }
         if summary.repaired > 0 { output.info("  \(summary.repaired) phones repaired from spreadsheet number format") }
         if let rejects = summary.rejectsFile { output.info("Rejected and duplicate rows: \(rejects)") }
+        if let warnings = summary.warningsFile { output.info("Rows kept with a warning: \(warnings)") }
     }
 
     static let listCommand: Command = Command(

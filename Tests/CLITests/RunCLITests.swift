@@ -52,7 +52,7 @@ import Testing
         let placed = try rows(
             db,
             """
-            SELECT c.to_number, strftime('%Y-%m-%dT%H:%M:%SZ', c.queued_at / 1000, 'unixepoch'), l.state, l.state_source, l.timezone
+            SELECT c.to_number, strftime('%Y-%m-%dT%H:%M:%SZ', c.queued_at / 1000, 'unixepoch'), l.state, l.state_source, l.timezone, l.zip
             FROM calls c JOIN leads l ON l.id = c.lead_id WHERE \(filter) ORDER BY c.call_id
             """)
         for (i, call) in placed.enumerated() where i % every == 0 {
@@ -60,6 +60,7 @@ import Testing
             if call[3] != "phone", !call[2].isEmpty { args += ["--state", call[2]] }
             // A lead's own time-zone column is gated on as the lead was (docs/leads.md).
             if !call[4].isEmpty { args += ["--timezone", call[4]] }
+            if !call[5].isEmpty { args += ["--zip", call[5]] }
             let answer = try #require(try JSONSerialization.jsonObject(with: Data(try Outdial.run(args).stdout.utf8)) as? [String: Any])
             #expect(answer["open"] as? Bool == true, "call to \(call[0]) at \(call[1]) was outside its window")
         }

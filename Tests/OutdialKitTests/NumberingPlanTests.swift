@@ -57,7 +57,9 @@ private func zones(_ phone: String) throws -> [String] {
         #expect(plan.zoneNames(paris.zones) == ["Europe/Paris"])
     }
 
-    @Test(arguments: [("33101", "FL"), ("33101-1234", "FL"), ("10001", "NY"), ("99501", "AK"), ("00901", "PR"), ("20500", "DC"), ("7310", nil), ("ABCDE", nil)])
+    @Test(arguments: [
+        ("33101", "FL"), ("33101-1234", "FL"), ("10001", "NY"), ("99501", "AK"), ("00901", "PR"), ("20500", "DC"), ("7310", "NJ"), ("731", nil), ("ABCDE", nil),
+    ])
     func zipToState(zip: String, state: String?) {
         #expect(plan.state(forZIP: zip) == state)
     }

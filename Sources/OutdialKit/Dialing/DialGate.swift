@@ -200,7 +200,8 @@ final class DialGate {
         let last = lastFrom[lead.id]
         areaCodes[lead.id] = Int16(number.areaCode ?? 0)
         let wanted = NumberSelector.Lead(
-            areaCode: number.areaCode ?? 0, state: location.state ?? lead.state, position: location.position, lastFrom: last == 0 ? nil : last)
+            areaCode: number.areaCode ?? 0, state: location.state ?? lead.state,
+            position: lead.zip.flatMap { plan.place(forZIP: $0)?.position } ?? location.position, lastFrom: last == 0 ? nil : last)
         // Gate and select at the dial time; when no caller ID is free, wait for
         // the next one that frees (a cooldown, a cap's local midnight).
         var rounds = 0

@@ -8,18 +8,21 @@ public struct DialLead: Sendable {
     /// Where `state` came from (`phone` when it was read off the area code).
     public var stateSource: String?
     public var dnc: Bool
+    /// The address ZIP: a known ZIP's position places the lead for `nearest`.
+    public var zip: String?
 
-    public init(id: Int64, phone: String, zones: [String], state: String?, stateSource: String?, dnc: Bool) {
+    public init(id: Int64, phone: String, zones: [String], state: String?, stateSource: String?, dnc: Bool, zip: String? = nil) {
         self.id = id
         self.phone = phone
         self.zones = zones
         self.state = state
         self.stateSource = stateSource
         self.dnc = dnc
+        self.zip = zip
     }
 
     public init(_ lead: LeadRecord) {
-        self.init(id: lead.id, phone: lead.phone, zones: lead.zones, state: lead.state, stateSource: lead.stateSource, dnc: lead.dnc)
+        self.init(id: lead.id, phone: lead.phone, zones: lead.zones, state: lead.state, stateSource: lead.stateSource, dnc: lead.dnc, zip: lead.zip)
     }
 }
 

@@ -21,6 +21,8 @@ public struct LeadImportOptions: Sendable {
     public var onDuplicate = DuplicatePolicy.skip
     /// Where rejected rows go; nil puts them next to the input.
     public var rejectsPath: String?
+    /// Where rows kept with a warning are listed; nil puts them beside the rejects file.
+    public var warningsPath: String?
 
     public init() {}
 }
@@ -39,8 +41,16 @@ public struct LeadImportSummary: Equatable, Sendable {
     public var repaired = 0
     /// Rows whose timezone was not understood: kept, gated on their phone's and address's zones.
     public var timezonesNotUnderstood = 0
-    /// The first of those, with their line numbers (at most 10).
-    public var timezoneWarnings: [(line: Int, text: String)] = []
+    /// Rows whose timezone agrees with neither their phone nor their address
+    /// (gated on all of them: a CRM default such as `UTC` cannot widen the window).
+    public var zoneConflicts = 0
+    /// Rows whose ZIP or postal code was not understood (gated without it).
+    public var zipsNotUnderstood = 0
+    /// Rows kept with a warning, and the first of those warnings with their line numbers (at most 10).
+    public var warningCount = 0
+    public var warnings: [(line: Int, text: String)] = []
+    /// Where every warning is, with its row (`line,warning,row`), when there was one.
+    public var warningsFile: String?
     /// The most common reasons rows were rejected, most frequent first.
     public var reasons: [(String, Int)] = []
 
@@ -92,6 +102,11 @@ public final class LeadImporter {
         let rejectsPath = options.rejectsPath ?? Self.defaultRejectsPath(for: path)
         let protected = OutputFile.Protected.database(database.path) + [OutputFile.Protected(path, what: "the file being imported")].compactMap { $0 }
         let rejects = RejectsWriter(file: try OutputFile(path: rejectsPath, protecting: protected, replacing: true))
+        let warningsPath = options.warningsPath ?? Self.warningsPath(besideRejects: rejectsPath)
+        let warnings = RejectsWriter(
+            file: try OutputFile(
+                path: warningsPath, protecting: protected + [OutputFile.Protected(rejectsPath, what: "the rejects file")].compactMap { $0 }, replacing: true),
+            header: "line,warning,row")
         let reader = try CSVReader(path: path, delimiter: options.delimiter, latin1: options.latin1)
 
         // A bulk load into a rollback journal writes each page once; in WAL it
@@ -116,7 +131,7 @@ public final class LeadImporter {
             let resolver = LeadZoneResolver(plan: plan, existing: try ZoneSetStore.all(database))
             let parser = try LeadRowParser(
                 reader: reader, normalizer: normalizer, plan: plan, options: options, resolver: resolver, dnc: dnc, existing: existing,
-                rejects: rejects)
+                rejects: rejects, warnings: warnings)
 
             let queue = BoundedQueue<Result<LeadBatch?, any Error>>(capacity: 4)
             let work = Handoff(value: parser)
@@ -152,9 +167,11 @@ public final class LeadImporter {
             summary.duplicates += written.unchanged
             // The rejected rows are in their file before the leads commit.
             try rejects.close()
+            try warnings.close()
             return summary
         }
         summary.rejectsFile = rejects.count > 0 ? rejects.path : nil
+        summary.warningsFile = warnings.count > 0 ? warnings.path : nil
         return summary
     }
 
@@ -214,6 +231,12 @@ public final class LeadImporter {
         if path == "-" { return "leads.rejects.csv" }
         if path.hasSuffix(".csv") || path.hasSuffix(".CSV") { return String(path.dropLast(4)) + ".rejects.csv" }
         return path + ".rejects.csv"
+    }
+
+    /// `leads.rejects.csv` → `leads.warnings.csv`; any other rejects path gets `.warnings.csv` after it.
+    static func warningsPath(besideRejects path: String) -> String {
+        if path.hasSuffix(".rejects.csv") { return String(path.dropLast(12)) + ".warnings.csv" }
+        return path + ".warnings.csv"
     }
 
     /// The kind of a reason, for the summary's tally (`phone … has 9 digits` → `phone has 9 digits`).

@@ -31,7 +31,8 @@ public struct LeadRecord: Sendable {
             "id": .int(id), "external_id": .optional(externalID), "phone": .string(phone),
             "first_name": .optional(firstName), "last_name": .optional(lastName), "email": .optional(email),
             "zones": .array(zones.map(JSONValue.string)), "zone_sources": Self.parse(zoneSources),
-            "state": .optional(state), "state_source": .optional(stateSource), "zip": .optional(zip), "country": .optional(country),
+            "state": .optional(state), "state_source": .optional(stateSource), "zip": .optional(zip), "zone_conflict": .bool(zoneConflict),
+            "country": .optional(country),
             "timezone": .optional(timezone), "status": .string(status), "dnc": .bool(dnc),
             "tags": .array(tags.map(JSONValue.string)), "fields": Self.parse(fields),
             "source_line": sourceLine.map(JSONValue.int) ?? .null,
@@ -67,5 +68,22 @@ extension JSONValue {
         default:
             self = .null
         }
+    }
+}
+
+extension LeadRecord {
+    /// Whether the timezone column names a zone that agrees (same clock) with
+    /// none of the zones the phone and the address give, while they give some.
+    public var zoneConflict: Bool {
+        guard case .object(let pairs) = Self.parse(zoneSources) else { return false }
+        var explicit: [String] = []
+        var implied: [String] = []
+        for (zone, from) in pairs {
+            guard case .array(let items) = from else { continue }
+            let names = items.compactMap { if case .string(let s) = $0 { return s } else { return nil } }
+            if names.contains(ZoneSource.timezone.rawValue) { explicit.append(zone) }
+            if names.contains(where: { $0 != ZoneSource.timezone.rawValue }) { implied.append(zone) }
+        }
+        return LeadZoneResolver.conflict(explicit: explicit, implied: implied)
     }
 }

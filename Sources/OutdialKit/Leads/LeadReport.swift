@@ -21,6 +21,10 @@ public enum LeadReport {
         }
         lines.append(
             ("Zones", zoneLines.isEmpty ? "none known: the lead is not called unless the campaign sets defaults.timezone" : zoneLines.joined(separator: "\n")))
+        if lead.zoneConflict {
+            lines.append(
+                ("", "zone conflict: the timezone column (\(lead.timezone ?? "")) agrees with neither the phone nor the address; called only when open in all"))
+        }
         lines.append(("Status", lead.dnc ? "\(lead.status), on the do-not-call list" : lead.status))
         if !lead.tags.isEmpty { lines.append(("Tags", lead.tags.joined(separator: ", "))) }
         if case .object(let pairs) = LeadRecord.parse(lead.fields), !pairs.isEmpty {
@@ -74,6 +78,8 @@ extension LeadImportSummary {
             "rejects_file": .optional(rejectsFile),
             "extensions_dropped": .int(Int64(extensionsDropped)), "repaired": .int(Int64(repaired)),
             "timezones_not_understood": .int(Int64(timezonesNotUnderstood)),
+            "zone_conflicts": .int(Int64(zoneConflicts)), "zips_not_understood": .int(Int64(zipsNotUnderstood)),
+            "warnings": .int(Int64(warningCount)), "warnings_file": .optional(warningsFile),
         ])
     }
 }

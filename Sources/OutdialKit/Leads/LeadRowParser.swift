@@ -71,6 +71,7 @@ final class LeadRowParser {
     let dnc: DoNotCallList
     let existing: PhoneKeySet
     let rejects: RejectsWriter
+    let warnings: RejectsWriter
     let onDuplicate: DuplicatePolicy
     let headers: [String]
     let mapping: ColumnMapping
@@ -88,7 +89,7 @@ final class LeadRowParser {
 
     init(
         reader: CSVReader, normalizer: PhoneNormalizer, plan: NumberingPlan, options: LeadImportOptions, resolver: LeadZoneResolver,
-        dnc: DoNotCallList, existing: PhoneKeySet, rejects: RejectsWriter
+        dnc: DoNotCallList, existing: PhoneKeySet, rejects: RejectsWriter, warnings: RejectsWriter
     ) throws {
         self.reader = reader
         self.normalizer = normalizer
@@ -97,6 +98,7 @@ final class LeadRowParser {
         self.dnc = dnc
         self.existing = existing
         self.rejects = rejects
+        self.warnings = warnings
         self.onDuplicate = options.onDuplicate
         // Sized from the file (about 100 bytes a row) so the set need not grow.
         seen = PhoneKeySet(capacity: (FileSize.of(reader.file) ?? 0) / 60)
@@ -148,6 +150,13 @@ final class LeadRowParser {
         try rejects.write(line: reader.line, reason: reason, raw: reader.raw)
     }
 
+    /// A row kept with a warning: counted, the first few in the summary, all in the warnings file.
+    private func warn(_ text: String) throws {
+        if summary.warnings.count < 10 { summary.warnings.append((reader.line, text)) }
+        summary.warningCount += 1
+        try warnings.write(line: reader.line, reason: text, raw: reader.raw)
+    }
+
     private func parseRow(into batch: inout LeadBatch) throws {
         summary.rows += 1
         if reader.oversized {
@@ -181,8 +190,8 @@ final class LeadRowParser {
             summary.duplicates += 1
             return
         }
-        // State: the address (state column, else ZIP), else the phone's area code.
-        var addressRegion: Int16?
+        // State: the address (state column, else ZIP or postal code), else the phone's area code.
+        var address = LeadAddress()
         var stateSource: String?
         if let c = stateColumn {
             let bytes = record.field(c)
@@ -193,19 +202,37 @@ final class LeadRowParser {
                 return try reject("state '\(record.string(c))' is not a US state or Canadian province")
             case .some(let index):
                 if let index {
-                    addressRegion = index
+                    address.region = index
                     stateSource = "state"
                 }
             }
         }
-        if addressRegion == nil, let c = zipColumn {
-            if let code = plan.state(forZIPBytes: record.field(c)), let index = plan.regionIndex(code: code) {
-                addressRegion = index
+        var zipText: String?
+        if let c = zipColumn, case let bytes = record.field(c), !bytes.allSatisfy({ $0 == 32 }) {
+            if let place = plan.place(forZIPBytes: bytes) {
+                // The ZIP's own zone replaces its state's zones; a leading zero a spreadsheet dropped is put back.
+                address.zip = place
+                zipText = place.zip
+                if address.region == nil, let region = place.region {
+                    address.region = region
+                    stateSource = "zip"
+                }
+            } else if address.region == nil, let code = plan.state(forZIPBytes: bytes) ?? plan.province(forPostalCode: record.string(c)),
+                let index = plan.regionIndex(code: code)
+            {
+                address.region = index
                 stateSource = "zip"
+                if plan.looksLikeZIP(bytes) {
+                    summary.zipsNotUnderstood += 1
+                    try warn("zip '\(record.string(c))' is not a ZIP code outdial knows; gated on the zones of \(code)")
+                }
+            } else if plan.province(forPostalCode: record.string(c)) == nil {
+                summary.zipsNotUnderstood += 1
+                try warn("zip '\(String(record.string(c).prefix(40)))' is not a US ZIP code or Canadian postal code outdial knows; gated on the phone's zones")
             }
         }
         let location = plan.locate(number)
-        var state = addressRegion.map { plan.region(index: $0).code }
+        var state = address.region.map { plan.region(index: $0).code }
         if state == nil, let phoneState = location.state {
             state = phoneState
             stateSource = "phone"
@@ -226,15 +253,19 @@ final class LeadRowParser {
             }
             if let zones {
                 explicitZone = text.trimmingSpaces()
-                zoneSet = resolver.explicit(zones, phoneZoneSet: location.zoneSet, addressRegion: addressRegion)
+                zoneSet = resolver.explicit(zones, phoneZoneSet: location.zoneSet, address: address)
+                if resolver.conflicts(zones, phoneZoneSet: location.zoneSet, address: address) {
+                    summary.zoneConflicts += 1
+                    try warn("timezone '\(explicitZone!)' agrees with neither the phone nor the address; the lead is gated on all of their zones")
+                }
             } else {
                 // Never a reject for that alone: the lead keeps its phone's and address's zones, and the summary says so.
                 summary.timezonesNotUnderstood += 1
-                if summary.timezoneWarnings.count < 10 { summary.timezoneWarnings.append((reader.line, String(text.prefix(200)))) }
-                zoneSet = resolver.resolve(phoneZoneSet: location.zoneSet, addressRegion: addressRegion)
+                try warn("timezone '\(String(text.prefix(200)))' is not understood; the lead is kept and gated on its phone's and address's zones")
+                zoneSet = resolver.resolve(phoneZoneSet: location.zoneSet, address: address)
             }
         } else {
-            zoneSet = resolver.resolve(phoneZoneSet: location.zoneSet, addressRegion: addressRegion)
+            zoneSet = resolver.resolve(phoneZoneSet: location.zoneSet, address: address)
         }
 
         let onDNC = dnc.contains(number)
@@ -257,7 +288,7 @@ final class LeadRowParser {
         }
         textColumn(emailColumn, record, &batch)
         batch.add(state)
-        textColumn(zipColumn, record, &batch)
+        if let zipText { batch.add(zipText) } else { textColumn(zipColumn, record, &batch) }
         if let c = countryColumn, case let text = record.string(c).trimmingSpaces(), !text.isEmpty {
             batch.add(text.uppercased())
         } else {

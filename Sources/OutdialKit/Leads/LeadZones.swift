@@ -11,6 +11,35 @@ public enum ZoneSource: String, Sendable {
     case address
 }
 
+/// The address side of a lead's zones: its state or province (the state
+/// column, else the ZIP's or postal code's) and a US ZIP the data knows.
+public struct LeadAddress: Sendable, Equatable {
+    /// Index of `NumberingPlan.region(index:)`.
+    public var region: Int16?
+    public var zip: ZIPPlace?
+
+    public init(region: Int16? = nil, zip: ZIPPlace? = nil) {
+        self.region = region
+        self.zip = zip
+    }
+
+    /// The address's zones: a known ZIP's own zone, which replaces its state's
+    /// zones; a state column that disagrees with the ZIP adds the state's zones.
+    func zones(in plan: NumberingPlan) -> [Int16] {
+        guard let zip else { return region.map { plan.regionZones(index: $0) } ?? [] }
+        guard let region, region != zip.region else { return [zip.zone] }
+        return Array(Set(plan.regionZones(index: region) + [zip.zone]))
+    }
+
+    /// A key of what decides the zones (region and ZIP zone, 12 bits each).
+    var key: Int64 {
+        let region = Int64(region.map { Int($0) + 1 } ?? 0)
+        let zone = Int64(zip.map { Int($0.zone) + 1 } ?? 0)
+        let zipRegion = Int64(zip?.region.map { Int($0) + 1 } ?? 0)
+        return region << 12 | zone | (region != zipRegion ? 1 << 23 : 0)
+    }
+}
+
 /// A distinct set of candidate zones with their sources: one row of `zone_sets`.
 public struct ZoneSetRow: Sendable, Equatable {
     public var id: Int64
@@ -25,7 +54,7 @@ public struct ZoneSetRow: Sendable, Equatable {
 /// few hundred resolutions.
 public final class LeadZoneResolver {
     private let plan: NumberingPlan
-    private var byPhoneAndState: [Int64: Int64] = [:]
+    private var byPhoneAndAddress: [Int64: Int64] = [:]
     private var byText: [String: Int64] = [:]
     private var byExplicit: [String: Int64] = [:]
     private var nextID: Int64
@@ -44,35 +73,64 @@ public final class LeadZoneResolver {
     }
 
     /// The zone set of a lead with no explicit timezone: its phone's prefix
-    /// zones together with its address state's zones. Nil when neither is known.
-    public func resolve(phoneZoneSet: Int32, addressRegion: Int16?) -> Int64? {
-        let key = Int64(phoneZoneSet) << 16 | Int64(addressRegion.map { Int($0) + 1 } ?? 0)
-        if let id = byPhoneAndState[key] { return id == 0 ? nil : id }
+    /// zones together with its address's. Nil when neither is known.
+    public func resolve(phoneZoneSet: Int32, address: LeadAddress = LeadAddress()) -> Int64? {
+        let key = Int64(phoneZoneSet) << 24 | address.key
+        if let id = byPhoneAndAddress[key] { return id == 0 ? nil : id }
         var sources: [String: [ZoneSource]] = [:]
-        for z in plan.zoneSets[Int(phoneZoneSet)] { sources[plan.zoneNames[Int(z)], default: []].append(.prefix) }
-        if let index = addressRegion {
-            for z in plan.regionZones(index: index) { sources[plan.zoneNames[Int(z)], default: []].append(.address) }
-        }
+        add(phoneZoneSet: phoneZoneSet, address: address, to: &sources)
         let id = sources.isEmpty ? 0 : intern(sources)
-        byPhoneAndState[key] = id
+        byPhoneAndAddress[key] = id
         return id == 0 ? nil : id
     }
 
     /// The zone set of a lead whose timezone column names zones: those
     /// zones together with its phone's and its address's. A lead is gated in
     /// every zone any source gives it, so a wrong column only narrows the window.
-    public func explicit(_ zones: [String], phoneZoneSet: Int32, addressRegion: Int16?) -> Int64 {
-        let key = zones.joined(separator: " ") + "\t\(phoneZoneSet)\t\(addressRegion.map { Int($0) } ?? -1)"
+    public func explicit(_ zones: [String], phoneZoneSet: Int32, address: LeadAddress = LeadAddress()) -> Int64 {
+        let key = zones.joined(separator: " ") + "\t\(phoneZoneSet)\t\(address.key)"
         if let id = byExplicit[key] { return id }
         var sources: [String: [ZoneSource]] = [:]
         for zone in zones { sources[zone, default: []].append(.timezone) }
-        for z in plan.zoneSets[Int(phoneZoneSet)] { sources[plan.zoneNames[Int(z)], default: []].append(.prefix) }
-        if let index = addressRegion {
-            for z in plan.regionZones(index: index) { sources[plan.zoneNames[Int(z)], default: []].append(.address) }
-        }
+        add(phoneZoneSet: phoneZoneSet, address: address, to: &sources)
         let id = intern(sources)
         byExplicit[key] = id
         return id
+    }
+
+    /// Whether an explicit zone agrees with neither the phone nor the address
+    /// (no zone of the same clock among theirs) while they do place the lead:
+    /// a `zone_conflicts` count at import.
+    public func conflicts(_ zones: [String], phoneZoneSet: Int32, address: LeadAddress) -> Bool {
+        var implied: [String: [ZoneSource]] = [:]
+        add(phoneZoneSet: phoneZoneSet, address: address, to: &implied)
+        return Self.conflict(explicit: zones, implied: Array(implied.keys))
+    }
+
+    /// Whether no explicit zone has the clock of an implied one, when some are implied.
+    static func conflict(explicit: [String], implied: [String]) -> Bool {
+        guard !explicit.isEmpty, !implied.isEmpty else { return false }
+        let clocks = implied.compactMap { TimeZoneCache.shared.zone(named: $0) }
+        return !explicit.contains { name in
+            guard let zone = TimeZoneCache.shared.zone(named: name) else { return false }
+            return clocks.contains { sameClock($0, zone) }
+        }
+    }
+
+    /// Two zones keep the same clock over the next two years (offsets compared weekly).
+    static func sameClock(_ a: TimeZone, _ b: TimeZone) -> Bool {
+        if a.identifier == b.identifier { return true }
+        let start = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01
+        for week in 0..<104 {
+            let t = start.addingTimeInterval(Double(week) * 7 * 86_400)
+            if a.secondsFromGMT(for: t) != b.secondsFromGMT(for: t) { return false }
+        }
+        return true
+    }
+
+    private func add(phoneZoneSet: Int32, address: LeadAddress, to sources: inout [String: [ZoneSource]]) {
+        for z in plan.zoneSets[Int(phoneZoneSet)] { sources[plan.zoneNames[Int(z)], default: []].append(.prefix) }
+        for z in address.zones(in: plan) { sources[plan.zoneNames[Int(z)], default: []].append(.address) }
     }
 
     /// A zone set by id.

@@ -14,10 +14,15 @@ final class RejectsWriter {
     private var buffer: [UInt8] = []
     private(set) var count = 0
 
-    init(file: OutputFile) { self.file = file }
+    let header: String
+
+    init(file: OutputFile, header: String = "line,reason,row") {
+        self.file = file
+        self.header = header
+    }
 
     func write(line: Int, reason: String, raw: [UInt8]) throws(OutputFileError) {
-        if count == 0 { buffer += Array("line,reason,row\n".utf8) }
+        if count == 0 { buffer += Array((header + "\n").utf8) }
         buffer += Array(String(line).utf8)
         buffer.append(44)
         Self.quote(Array(reason.utf8), into: &buffer)

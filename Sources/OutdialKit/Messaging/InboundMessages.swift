@@ -84,7 +84,7 @@ extension EventRecorder {
         let plan = NumberingPlan.shared
         let location = plan.locate(number)
         let resolver = LeadZoneResolver(plan: plan, existing: try ZoneSetStore.all(database))
-        let zoneSet = resolver.resolve(phoneZoneSet: location.zoneSet, addressRegion: nil)
+        let zoneSet = resolver.resolve(phoneZoneSet: location.zoneSet)
         try ZoneSetStore.insert(resolver.takeNew(), into: database)
         let onList = try DoNotCallStore(database: database).contains(number)
         try database.run(

@@ -44,6 +44,17 @@ public struct Region: Sendable {
     public var zones: [Int16]
 }
 
+/// What the data knows of one US ZIP code: its own zone and position.
+public struct ZIPPlace: Sendable, Equatable {
+    /// The ZIP as five digits (`02108`).
+    public var zip: String
+    /// The state of the ZIP, as an index of `NumberingPlan.region(index:)`.
+    public var region: Int16?
+    /// The ZIP's zone, an index into `NumberingPlan.zoneNames`.
+    public var zone: Int16
+    public var position: Coordinate?
+}
+
 /// Dialling facts of one country or territory (ITU region).
 public struct CountryInfo: Sendable {
     /// ISO region code (`GB`).
@@ -78,6 +89,8 @@ public final class NumberingPlan: Sendable {
     private let exchanges: [Int32: Exchange]
     private let zip3: [Int16: String]
     private let zipExceptions: [Int32: String]
+    /// ZIP5 → zone index and position (ZIPs without a real zone are absent).
+    private let zipPlaces: [Int32: (zone: Int16, position: Coordinate?)]
     private let regions: [String: Region]
     private let regionList: [Region]
     /// Two-letter codes (`AA` = 0 … `ZZ` = 675) to an index into `regionList`.
@@ -138,6 +151,15 @@ public final class NumberingPlan: Sendable {
         }
         self.zip3 = zip3
         self.zipExceptions = zipExceptions
+
+        var zipPlaces: [Int32: (zone: Int16, position: Coordinate?)] = [:]
+        zipPlaces.reserveCapacity(42_000)
+        NumberingPlanData.forEachRow(NumberingPlanData.zIPs) { f in
+            guard f.count == 4, let key = NumberingPlanData.int(f[0]), let zone = NumberingPlanData.int(f[1]) else { return }
+            let position = NumberingPlanData.double(f[2]).flatMap { lat in NumberingPlanData.double(f[3]).map { Coordinate(latitude: lat, longitude: $0) } }
+            zipPlaces[Int32(key)] = (Int16(zone), position)
+        }
+        self.zipPlaces = zipPlaces
 
         // Intern every zone list so a lead's phone zones are one small integer.
         var sets: [[Int16]] = [[]]
@@ -277,7 +299,7 @@ public final class NumberingPlan: Sendable {
         return regionNames[Self.foldName(trimmed)]
     }
 
-    /// The state of a US ZIP code (`33101`, `33101-1234`), from USPS facts.
+    /// The state of a US ZIP code (`33101`, `33101-1234`, `2108` for `02108`), from USPS facts.
     public func state(forZIP zip: String) -> String? {
         var zip = zip
         return zip.withUTF8 { state(forZIPBytes: $0) }
@@ -285,24 +307,89 @@ public final class NumberingPlan: Sendable {
 
     /// The state of a US ZIP code written as UTF-8 bytes.
     public func state(forZIPBytes bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        var zip5 = 0
-        var count = 0
-        var extra = 0
-        var separated = false
-        for byte in bytes {
-            if byte >= 48, byte <= 57 {
-                if separated || count == 5 { extra += 1 } else { zip5 = zip5 * 10 + Int(byte - 48); count += 1 }
-            } else if (byte == UInt8(ascii: "-") || byte == UInt8(ascii: " ")) && count == 5 && !separated {
-                separated = true
-            } else if byte == 32 && count == 0 {
-                continue
-            } else {
-                return nil
-            }
-        }
-        guard count == 5, extra == 0 || extra == 4 else { return nil }
+        zip5(bytes).flatMap(state(forZIP5:))
+    }
+
+    /// The ZIP code's own zone and position, when the data knows the ZIP.
+    public func place(forZIP zip: String) -> ZIPPlace? {
+        var zip = zip
+        return zip.withUTF8 { place(forZIPBytes: $0) }
+    }
+
+    /// The ZIP code's own zone and position, from UTF-8 bytes.
+    public func place(forZIPBytes bytes: UnsafeBufferPointer<UInt8>) -> ZIPPlace? {
+        guard let zip5 = zip5(bytes), let known = zipPlaces[Int32(zip5)] else { return nil }
+        let code = Array(String(zip5).utf8)
+        let text = String(repeating: "0", count: 5 - code.count) + String(zip5)
+        return ZIPPlace(zip: text, region: state(forZIP5: zip5).flatMap { regionIndex(code: $0) }, zone: known.zone, position: known.position)
+    }
+
+    /// Whether a ZIP is written as one (five digits, ZIP+4, or four digits
+    /// that lost their leading zero) even when the data does not know it.
+    public func looksLikeZIP(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { digitsOfZIP(bytes) != nil }
+
+    private func state(forZIP5 zip5: Int) -> String? {
         if let state = zipExceptions[Int32(zip5)] { return state }
         return zip3[Int16(zip5 / 100)]
+    }
+
+    /// The five-digit value of a ZIP, ZIP+4 (`-` or space), or of a ZIP that
+    /// lost its leading zero in a spreadsheet (`2108` → 02108: a ZIP starting
+    /// with 0 is the only way to get four digits, so it is unambiguous when
+    /// the padded ZIP exists).
+    private func zip5(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let (value, count) = digitsOfZIP(bytes) else { return nil }
+        if count == 4 { return zip3[Int16(value / 100)] != nil || zipPlaces[Int32(value)] != nil ? value : nil }
+        return value
+    }
+
+    /// The ZIP part of `NNNNN`, `NNNN`, `NNNNN-NNNN`, `NNNNN NNNN`, `NNNN-NNNN`
+    /// or `NNNNNNNNN`, spaces around it ignored: its value and digit count.
+    private func digitsOfZIP(_ bytes: UnsafeBufferPointer<UInt8>) -> (value: Int, count: Int)? {
+        var start = 0
+        var end = bytes.count
+        while start < end, bytes[start] == 32 { start += 1 }
+        while end > start, bytes[end - 1] == 32 { end -= 1 }
+        let text = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+        var head = text.count
+        if let separator = text.firstIndex(where: { $0 == UInt8(ascii: "-") || $0 == 32 }) {
+            guard text.count - separator - 1 == 4, text[(separator + 1)...].allSatisfy(isDigit) else { return nil }
+            head = separator
+        } else if text.count == 9 {
+            head = 5
+        }
+        guard head == 5 || head == 4, text[..<head].allSatisfy(isDigit), text.allSatisfy({ isDigit($0) || $0 == UInt8(ascii: "-") || $0 == 32 })
+        else { return nil }
+        let value = text[..<head].reduce(0) { $0 * 10 + Int($1 - 48) }
+        return (value, head)
+    }
+
+    /// The province of a Canadian postal code (`K1A 0B1`), from its first
+    /// letter (the forward sortation area's district; X0A–X0C is Nunavut).
+    public func province(forPostalCode text: String) -> String? {
+        let letters = Array(text.uppercased().utf8.filter { $0 != 32 && $0 != UInt8(ascii: "-") })
+        guard letters.count == 6 || letters.count == 3 else { return nil }
+        for (i, c) in letters.enumerated() {
+            let isLetter = c >= 65 && c <= 90, isDigit = c >= 48 && c <= 57
+            guard i % 2 == 0 ? isLetter : isDigit else { return nil }
+        }
+        switch letters[0] {
+        case UInt8(ascii: "A"): return "NL"
+        case UInt8(ascii: "B"): return "NS"
+        case UInt8(ascii: "C"): return "PE"
+        case UInt8(ascii: "E"): return "NB"
+        case UInt8(ascii: "G"), UInt8(ascii: "H"), UInt8(ascii: "J"): return "QC"
+        case UInt8(ascii: "K"), UInt8(ascii: "L"), UInt8(ascii: "M"), UInt8(ascii: "N"), UInt8(ascii: "P"): return "ON"
+        case UInt8(ascii: "R"): return "MB"
+        case UInt8(ascii: "S"): return "SK"
+        case UInt8(ascii: "T"): return "AB"
+        case UInt8(ascii: "V"): return "BC"
+        case UInt8(ascii: "X"):
+            return letters[1] == UInt8(ascii: "0") && [UInt8(ascii: "A"), UInt8(ascii: "B"), UInt8(ascii: "C")].contains(letters[2]) ? "NU" : "NT"
+        case UInt8(ascii: "Y"): return "YT"
+        default: return nil
+        }
     }
 
     /// Where a phone number is, from its digits alone.

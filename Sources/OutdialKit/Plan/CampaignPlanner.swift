@@ -61,7 +61,7 @@ public final class CampaignPlanner {
         self.plan = plan
     }
 
-    static let leadsSQL = "SELECT id, phone, zone_set_id, state, state_source, dnc FROM leads ORDER BY id"
+    static let leadsSQL = "SELECT id, phone, zone_set_id, state, state_source, dnc, zip FROM leads ORDER BY id"
 
     /// Plans every lead at `at`, handing each entry to `each` in lead order.
     /// Each lead's first call is decided by the runner's own dial gate, at one
@@ -77,7 +77,7 @@ public final class CampaignPlanner {
         while try statement.step() {
             let lead = DialLead(
                 id: statement.int64(0), phone: statement.string(1) ?? "", zones: statement.isNull(2) ? [] : zoneSets[statement.int64(2)] ?? [],
-                state: statement.string(3), stateSource: statement.string(4), dnc: statement.int64(5) != 0)
+                state: statement.string(3), stateSource: statement.string(4), dnc: statement.int64(5) != 0, zip: statement.string(6))
             let decision = gate.decide(lead, at: now)
             if case .dial(let choice) = decision {
                 gate.record(choice, leadID: lead.id)

@@ -4,10 +4,10 @@
 extension NumberingPlanData {
     static let regions = #"""
         AB	CA	Alberta	66
-        AK	US	Alaska	44,45,79,266
-        AL	US	Alabama	60,94
+        AK	US	Alaska	44,45
+        AL	US	Alabama	60
         AR	US	Arkansas	60
-        AS	AS	American Samoa	275
+        AS	AS	American Samoa	276
         AZ	US	Arizona	64,100
         BC	CA	British Columbia	66,100,120
         CA	US	California	83
@@ -17,10 +17,10 @@ extension NumberingPlanData {
         DE	US	Delaware	94
         FL	US	Florida	60,94
         GA	US	Georgia	94
-        GU	GU	Guam	265
-        HI	US	Hawaii	266
+        GU	GU	Guam	266
+        HI	US	Hawaii	267
         IA	US	Iowa	60
-        ID	US	Idaho	54,64,83
+        ID	US	Idaho	64,83
         IL	US	Illinois	60
         IN	US	Indiana	60,94
         KS	US	Kansas	60,64
@@ -33,12 +33,12 @@ extension NumberingPlanData {
         MI	US	Michigan	60,94
         MN	US	Minnesota	60
         MO	US	Missouri	60
-        MP	MP	Northern Mariana Islands	280
+        MP	MP	Northern Mariana Islands	281
         MS	US	Mississippi	60
         MT	US	Montana	64
         NB	CA	New Brunswick	76
         NC	US	North Carolina	94
-        ND	US	North Dakota	60,64,96
+        ND	US	North Dakota	60,64
         NE	US	Nebraska	60,64
         NH	US	New Hampshire	94
         NJ	US	New Jersey	94
@@ -47,7 +47,7 @@ extension NumberingPlanData {
         NS	CA	Nova Scotia	76
         NT	CA	Northwest Territories	64,66,68,120
         NU	CA	Nunavut	118,121
-        NV	US	Nevada	54,64,83
+        NV	US	Nevada	83
         NY	US	New York	94
         OH	US	Ohio	94
         OK	US	Oklahoma	60
@@ -59,13 +59,13 @@ extension NumberingPlanData {
         QC	CA	Quebec	76,118
         RI	US	Rhode Island	94
         SC	US	South Carolina	94
-        SD	US	South Dakota	60,64,96
+        SD	US	South Dakota	60,64
         SK	CA	Saskatchewan	104,121
         TN	US	Tennessee	60,94
         TX	US	Texas	60,64
         UT	US	Utah	64
         VA	US	Virginia	94
-        VI	VI	U.S. Virgin Islands	113
+        VI	VI	U.S. Virgin Islands	103
         VT	US	Vermont	94
         WA	US	Washington	83
         WI	US	Wisconsin	60

@@ -260,6 +260,7 @@ extension NumberingPlanData {
         Pacific/Apia
         Pacific/Auckland
         Pacific/Chatham
+        Pacific/Chuuk
         Pacific/Efate
         Pacific/Enderbury
         Pacific/Fakaofo
