@@ -1,3 +1,4 @@
+import Foundation
 import OutdialKit
 
 /// `outdial leads import|list|show`.
@@ -27,6 +28,7 @@ enum LeadsCommand {
                 default: "skip"),
             .value("rejects", "path", .path, help: "Where rejected rows go. (default: FILE with .rejects.csv)"),
             .value("warnings", "path", .path, help: "Where rows kept with a warning are listed. (default: the rejects path with .warnings.csv)"),
+            .value("list", "name", help: "Put every lead of the file in this list (created when new; a lead may be in several lists)."),
             CommonOptions.json,
         ],
         run: runImport
@@ -56,6 +58,12 @@ enum LeadsCommand {
         options.onDuplicate = DuplicatePolicy(rawValue: invocation.string("on-duplicate") ?? "skip") ?? .skip
         options.rejectsPath = invocation.string("rejects")
         options.warningsPath = invocation.string("warnings")
+        if let list = invocation.string("list") {
+            guard !list.trimmingCharacters(in: .whitespaces).isEmpty, list.utf8.count <= 128 else {
+                throw invocation.usageError("The value '\(list)' is invalid for '--list <name>': a list name is 1 to 128 bytes.")
+            }
+            options.list = list
+        }
         let file = invocation.string("file") ?? "-"
 
         let database = try Store.open(CommonOptions.databasePath(invocation))
@@ -79,6 +87,7 @@ enum LeadsCommand {
         if summary.repaired > 0 { output.info("  \(summary.repaired) phones repaired from spreadsheet number format") }
         if let rejects = summary.rejectsFile { output.info("Rejected and duplicate rows: \(rejects)") }
         if let warnings = summary.warningsFile { output.info("Rows kept with a warning: \(warnings)") }
+        if let list = summary.list { output.info("List \(list): \(summary.listed) leads added, \(summary.listSize) in all.") }
     }
 
     static let listCommand: Command = Command(

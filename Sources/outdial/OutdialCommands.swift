@@ -12,6 +12,7 @@ enum OutdialCommands {
         subcommands: [
             InitCommand.command,
             LeadsCommand.command,
+            ListsCommand.command,
             DncCommand.command,
             NumbersCommand.command,
             WindowCommand.command,

@@ -39,6 +39,10 @@ enum RunCommand {
                 let synced = try CampaignInputs(database: database, campaign: campaign).sync(rejectsFolder: folder.isEmpty ? "/" : folder)
                 for line in synced.lines { invocation.output.info(line) }
             }
+            // Whom it enrols, said once: several clients' lists and no audience, or a list that is not there.
+            for f in CampaignLint.audienceFindings(campaign, lists: try LeadLists(database: database).all().map(\.name)) {
+                invocation.output.warning("\(path):\(f.line):\(f.column): \(f.message)")
+            }
             // A run that can do nothing still enrols its leads (they wait for the fix), then says what is missing.
             let nothing = try CampaignInputs(database: database, campaign: campaign).nothingToDo()
             var options = RunOptions()
@@ -84,8 +88,13 @@ enum CheckCommand {
             let campaign = try Campaign.load(path: path)
             // The pool is read when the database is there (Vapi needs each number's id).
             let dbPath = try CommonOptions.databasePath(invocation)
-            let pool = Store.exists(dbPath) ? try NumberStore(database: try Store.open(dbPath)).all() : nil
-            let findings = CampaignLint.findings(campaign) + CampaignLint.connectionFindings(campaign, environment: ProcessEnvironment.current, pool: pool)
+            let database = Store.exists(dbPath) ? try Store.open(dbPath) : nil
+            let pool = try database.map { try NumberStore(database: $0).all() }
+            var lists = try database.map { try LeadLists(database: $0).all().map(\.name) } ?? []
+            if let list = campaign.leads?.list, !lists.contains(list) { lists.append(list) }  // run's import makes it
+            let findings =
+                CampaignLint.findings(campaign) + CampaignLint.connectionFindings(campaign, environment: ProcessEnvironment.current, pool: pool)
+                + (database == nil && campaign.leads?.list == nil ? [] : CampaignLint.audienceFindings(campaign, lists: lists))
             let output = invocation.output
             if output.json {
                 output.result(

@@ -17,6 +17,8 @@ public struct Campaign: Sendable {
     public var messaging = MessagingSpec()
     /// `leads:`: the lead CSV `run` imports before it starts.
     public var leads: LeadsSpec?
+    /// Whom the campaign enrols; nil enrols every lead.
+    public var audience: Audience?
     public var responders: [String: ResponderSpec] = [:]
 
     /// Workflow names in order.
@@ -62,6 +64,8 @@ public struct Campaign: Sendable {
     public struct LeadsSpec: Sendable {
         public var file: String
         public var onDuplicate = DuplicatePolicy.skip
+        /// The list the file's leads are put in (`leads import --list`).
+        public var list: String?
     }
 
     /// A file the campaign names, relative to the campaign file's folder.
@@ -154,7 +158,7 @@ public struct Campaign: Sendable {
         self.name = ""
         let keys = [
             "version", "name", "defaults", "calling_window", "connections", "numbers", "limits", "workflows", "compliance_rules", "messaging", "responders",
-            "leads",
+            "leads", "audience",
         ]
         for (key, value) in try root.mapping(allowed: keys) {
             switch key {
@@ -175,9 +179,11 @@ public struct Campaign: Sendable {
             case "numbers": try parseNumbers(value)
             case "leads":
                 var spec = LeadsSpec(file: "")
-                for (k, v) in try value.mapping(allowed: ["file", "on_duplicate"]) {
+                for (k, v) in try value.mapping(allowed: ["file", "on_duplicate", "list"]) {
                     if k == "file" {
                         spec.file = try v.string()
+                    } else if k == "list" {
+                        spec.list = try v.string()
                     } else {
                         let text = try v.string()
                         guard let policy = DuplicatePolicy(rawValue: text) else {
@@ -188,6 +194,7 @@ public struct Campaign: Sendable {
                 }
                 guard !spec.file.isEmpty else { throw value.error("'leads' needs a 'file' (the lead CSV)") }
                 leads = spec
+            case "audience": audience = try Audience(value, file: file)
             case "messaging": messaging = try Self.parseMessaging(value)
             case "responders":
                 for (responderName, spec) in try value.freeMapping() { responders[responderName] = try Self.parseResponder(spec, name: responderName) }

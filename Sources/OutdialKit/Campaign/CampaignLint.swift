@@ -52,6 +52,29 @@ public enum CampaignLint {
         return out
     }
 
+    /// Whom the campaign would enrol, against the database's lists: no
+    /// audience while the database holds several lists (one client's campaign
+    /// would call another's leads), or an audience naming a list that is not there.
+    public static func audienceFindings(_ campaign: Campaign, lists: [String]) -> [Finding] {
+        guard let audience = campaign.audience else {
+            guard lists.count > 1 else { return [] }
+            return [
+                Finding(
+                    line: 1, column: 1, isError: false,
+                    message:
+                        "the database holds \(lists.count) lead lists (\(lists.prefix(5).joined(separator: ", "))) and the campaign has no audience, so it enrols every lead of every list; add audience: { lists: [\(lists[0])] }"
+                )
+            ]
+        }
+        let place = audience.listsPlace ?? (audience.line, audience.column)
+        return audience.lists.filter { !lists.contains($0) }.map { name in
+            let near = Suggestion.closest(to: name, in: lists).map { "; did you mean '\($0)'?" } ?? (lists.isEmpty ? "; the database has no lists yet" : "")
+            return Finding(
+                line: place.line, column: place.column, isError: false,
+                message: "audience list '\(name)' is not in the database, so it selects no lead (outdial lists shows them)\(near)")
+        }
+    }
+
     /// What keeps a live run from placing calls through the campaign's real
     /// connections: unset key variables (warnings: `check` may run where the
     /// keys are not), and Vapi connections whose caller IDs have no

@@ -93,6 +93,7 @@ public struct EventRecorder {
                 ])
             guard database.changes > 0 else { return .duplicate }
             let eventID = database.lastInsertRowID
+            if let audience = campaign.audience, !(try audience.contains(leadID: leadID, in: database)) { return .new }
             let runs = RunStore(database: database, campaign: campaign.name)
             for number in campaign.workflows.indices where campaign.workflows[number].trigger == .handoffRequested {
                 try runs.insertWaiting(workflow: campaign.workflows[number].name, leadID: leadID, eventID: eventID, context: [:], wakeMs: ms)

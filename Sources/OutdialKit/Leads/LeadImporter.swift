@@ -23,6 +23,8 @@ public struct LeadImportOptions: Sendable {
     public var rejectsPath: String?
     /// Where rows kept with a warning are listed; nil puts them beside the rejects file.
     public var warningsPath: String?
+    /// A list to put every lead of the file in (`--list NAME`), created when new.
+    public var list: String?
 
     public init() {}
 }
@@ -51,6 +53,10 @@ public struct LeadImportSummary: Equatable, Sendable {
     public var warnings: [(line: Int, text: String)] = []
     /// Where every warning is, with its row (`line,warning,row`), when there was one.
     public var warningsFile: String?
+    /// With `--list`: the list, the leads the import added to it, and its size after.
+    public var list: String?
+    public var listed = 0
+    public var listSize = 0
     /// The most common reasons rows were rejected, most frequent first.
     public var reasons: [(String, Int)] = []
 
@@ -151,8 +157,11 @@ public final class LeadImporter {
             defer { queue.close() }
 
             var written = (imported: 0, updated: 0, unchanged: 0)
+            let list = try options.list.map { try LeadLists(database: database).create($0, at: now) }
+            var listed = 0
             while let batch = try queue.take().get() {
                 try write(batch, now: now, counts: &written)
+                if let list { listed += try LeadLists(database: database).add(phones: batch.listPhones, to: list, at: now) }
                 progress(batch.bytesRead)
             }
             if bulk {
@@ -165,6 +174,11 @@ public final class LeadImporter {
             summary.imported = written.imported
             summary.updated = written.updated
             summary.duplicates += written.unchanged
+            if let list {
+                summary.list = options.list
+                summary.listed = listed
+                summary.listSize = try LeadLists(database: database).size(list)
+            }
             // The rejected rows are in their file before the leads commit.
             try rejects.close()
             try warnings.close()

@@ -80,6 +80,7 @@ extension LeadImportSummary {
             "timezones_not_understood": .int(Int64(timezonesNotUnderstood)),
             "zone_conflicts": .int(Int64(zoneConflicts)), "zips_not_understood": .int(Int64(zipsNotUnderstood)),
             "warnings": .int(Int64(warningCount)), "warnings_file": .optional(warningsFile),
+            "list": .optional(list), "listed": .int(Int64(listed)), "list_size": .int(Int64(listSize)),
         ])
     }
 }

@@ -22,6 +22,9 @@ struct LeadBatch {
     var rows: [Row] = []
     var zoneSets: [ZoneSetRow] = []
     var bytesRead = 0
+    /// With `--list`: the E.164 of every lead of the batch's rows, including
+    /// rows skipped as already stored, for the list's members.
+    var listPhones: [String] = []
 
     init(capacity: Int) {
         arena.reserveCapacity(capacity * 160)
@@ -72,6 +75,8 @@ final class LeadRowParser {
     let existing: PhoneKeySet
     let rejects: RejectsWriter
     let warnings: RejectsWriter
+    /// Whether the import puts its leads in a list (`--list`).
+    private let listing: Bool
     let onDuplicate: DuplicatePolicy
     let headers: [String]
     let mapping: ColumnMapping
@@ -100,6 +105,7 @@ final class LeadRowParser {
         self.rejects = rejects
         self.warnings = warnings
         self.onDuplicate = options.onDuplicate
+        self.listing = options.list != nil
         // Sized from the file (about 100 bytes a row) so the set need not grow.
         seen = PhoneKeySet(capacity: (FileSize.of(reader.file) ?? 0) / 60)
         guard try reader.next() else { throw CSVError(file: reader.file, line: 1, kind: .empty) }
@@ -188,6 +194,7 @@ final class LeadRowParser {
         let isExisting = existing.contains(key)
         if isExisting, onDuplicate == .skip {
             summary.duplicates += 1
+            if listing { batch.listPhones.append(number.e164) }
             return
         }
         // State: the address (state column, else ZIP or postal code), else the phone's area code.
@@ -313,6 +320,7 @@ final class LeadRowParser {
         }
         batch.texts.append(LeadBatch.TextRef(start: Int32(tagsStart), count: Int32(batch.arena.count - tagsStart)))
         batch.rows.append(LeadBatch.Row(existing: isExisting, zoneSet: zoneSet ?? 0, dnc: onDNC, line: Int32(reader.line)))
+        if listing { batch.listPhones.append(number.e164) }
     }
 
     /// `hot; new,hot` → `["hot","new"]`: split on `;` or `,`, trimmed, sorted

@@ -25,6 +25,9 @@ public struct LeadStore {
         return try one(Self.byExternalIDSQL, [.text(text)])
     }
 
+    /// The lead with this outdial id.
+    public func find(id: Int64) throws -> LeadRecord? { try one(Self.byIDSQL, [.integer(id)]) }
+
     /// A lead's activity for `leads show`: its calls, notes and tasks, oldest first.
     public func activity(_ id: Int64) throws -> JSONValue {
         let calls = try database.query(

@@ -50,6 +50,8 @@ extension EventRecorder {
             case .none:
                 let dnc = try database.scalar("SELECT dnc FROM leads WHERE id = ?", [.integer(leadID)]) == 1
                 guard !dnc else { break }  // no AI reply or workflow reaches a number on the list
+                // Another client's lead: the message is kept, this campaign's workflows do not answer it.
+                if let audience = campaign.audience, !(try audience.contains(leadID: leadID, in: database)) { break }
                 let runs = RunStore(database: database, campaign: campaign.name)
                 for number in dispatcher.workflows(forMessageOn: message.channel, tags: tags) {
                     try runs.insertWaiting(

@@ -40,6 +40,8 @@ public struct PlanEntry: Sendable {
 /// What a plan found, in totals.
 public struct PlanSummary: Sendable {
     public var leads = 0
+    /// Leads in the database, when the campaign's audience selected fewer (nil: no audience).
+    public var outOf: Int?
     public var byStatus: [PlanEntry.Status: Int] = [:]
     public var byCode: [String: Int] = [:]
     public var byTier: [String: Int] = [:]
@@ -72,9 +74,12 @@ public final class CampaignPlanner {
         let zoneSets = try ZoneSetStore.zones(database)
         var summary = PlanSummary()
         var capped = Set<Int>()
+        let audience = try campaign.audience.map { Set(try $0.select(in: database)) }
+        if audience != nil { summary.outOf = Int(try database.scalar("SELECT count(*) FROM leads") ?? 0) }
         let statement = try database.prepare(Self.leadsSQL)
         defer { statement.reset() }
         while try statement.step() {
+            if let audience, !audience.contains(statement.int64(0)) { continue }
             let lead = DialLead(
                 id: statement.int64(0), phone: statement.string(1) ?? "", zones: statement.isNull(2) ? [] : zoneSets[statement.int64(2)] ?? [],
                 state: statement.string(3), stateSource: statement.string(4), dnc: statement.int64(5) != 0, zip: statement.string(6))

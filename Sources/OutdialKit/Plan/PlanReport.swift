@@ -1,7 +1,9 @@
 /// Human output of `outdial plan`.
 public enum PlanReport {
     public static func text(summary: PlanSummary, shown: [PlanEntry], campaign: String, at: Instant) -> String {
-        var text = "Plan for \(campaign) at \(at.iso8601): \(summary.leads) leads — "
+        var text = "Plan for \(campaign) at \(at.iso8601): \(summary.leads) leads"
+        if let outOf = summary.outOf { text += " (the audience's, of \(outOf) in the database)" }
+        text += " — "
         text += ["ready", "waiting", "blocked"].map { "\(summary.byStatus[PlanEntry.Status(rawValue: $0)!] ?? 0) \($0)" }.joined(separator: ", ") + ".\n\n"
         let codes = summary.byCode.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }
         text += TextTable.render(header: ["BY REASON", "LEADS"], rows: codes.map { [$0.key, String($0.value)] })

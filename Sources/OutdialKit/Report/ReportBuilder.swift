@@ -180,7 +180,7 @@ public struct ReportBuilder {
         report.compliance.byZone = zoneHours.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
 
         try readNumbers(into: &report, placed: byNumber)
-        try readFunnelCounts(into: &report, name: name, since: since, until: until)
+        try readFunnelCounts(into: &report, name: name, audience: file?.audience, since: since, until: until)
         report.waiting = try waiting(campaign: name, file: file, now: report.now, checker: checker)
         return report
     }
@@ -209,8 +209,14 @@ public struct ReportBuilder {
         report.numbers = lines.values.sorted { ($1.placed, $0.number) < ($0.placed, $1.number) }
     }
 
-    private func readFunnelCounts(into report: inout CampaignReport, name: String, since: Instant?, until: Instant?) throws {
-        report.funnel.audience = Int(try database.scalar("SELECT count(*) FROM leads WHERE dnc = 0") ?? 0)
+    private func readFunnelCounts(into report: inout CampaignReport, name: String, audience: Audience?, since: Instant?, until: Instant?) throws {
+        if let audience {
+            // The campaign's audience, without its leads on the do-not-call list.
+            let dnc = Set(try database.query("SELECT id FROM leads WHERE dnc = 1") { $0.int64(0) })
+            report.funnel.audience = try audience.select(in: database).filter { !dnc.contains($0) }.count
+        } else {
+            report.funnel.audience = Int(try database.scalar("SELECT count(*) FROM leads WHERE dnc = 0") ?? 0)
+        }
         report.funnel.enrolled = Int(
             try database.scalar(
                 "SELECT count(DISTINCT lead_id) FROM workflow_runs WHERE campaign = ?1 AND (?2 IS NULL OR created_at >= ?2) AND (?3 IS NULL OR created_at < ?3)",

@@ -42,6 +42,7 @@ public struct CampaignInputs {
             var options = LeadImportOptions()
             options.region = campaign.defaults.region
             options.onDuplicate = leads.onDuplicate
+            options.list = leads.list
             let name = path.split(separator: "/").last.map(String.init) ?? "leads.csv"
             options.rejectsPath = rejectsFolder + "/" + name + ".rejects.csv"
             summary.leads = try LeadImporter(database: database).run(path: path, options: options, now: now)

@@ -109,7 +109,9 @@ public final class CampaignRunner {
             summary.recoveredUnknown = try calls.recover(campaign: campaign.name)
             try runs.reviveStoppedForNumbers(at: now * 1000)
             let enrolling = recorder.dispatcher.leadAdded.map { campaign.workflows[$0].name }
-            summary.enrolled = try runs.enrol(workflows: enrolling, file: campaign.file, at: now * 1000)
+            let audience = try campaign.audience?.select(in: database)
+            summary.audience = audience?.count
+            summary.enrolled = try runs.enrol(workflows: enrolling, file: campaign.file, audience: audience, at: now * 1000)
         }
         gate = try DialGate(database: database, campaign: campaign, plan: plan, mode: .run, at: now)
         gate.pacer.resume(

@@ -36,6 +36,8 @@ public struct RunSummary: Sendable {
     /// Requests that may have been placed and got no answer: unknown, never redialled.
     public var unknown = 0
     public var enrolled = 0
+    /// The leads the campaign's `audience` selected (nil: no audience, every lead).
+    public var audience: Int?
     /// What the outbox sender did (live runs with a sender).
     public var outbox = OutboxTally()
     public var clockStart: Instant

@@ -31,12 +31,32 @@ struct RunStore {
         """
     static let updateSQL = "UPDATE workflow_runs SET status = ?, position = ?, wake_at = ?, context = ?, error = ?, updated_at = ? WHERE id = ?"
 
-    /// Registers the campaign, writes each lead's `lead_added` event once and
-    /// a run of every `lead_added` workflow for it; returns the runs written.
-    func enrol(workflows: [String], file: String, at ms: Int64) throws -> Int {
+    static let audienceEventsSQL = """
+        INSERT INTO events (kind, dedupe_key, lead_id, payload, occurred_at, received_at)
+        SELECT 'lead_added', 'lead_added:' || ?1 || ':' || id, id, '{}', ?2, ?2 FROM leads WHERE id IN (SELECT id FROM temp.audience)
+        ON CONFLICT(dedupe_key) DO NOTHING
+        """
+
+    /// Registers the campaign, writes a `lead_added` event once for each lead
+    /// of the audience (every lead when there is none) and a run of every
+    /// `lead_added` workflow for it; returns the runs written.
+    func enrol(workflows: [String], file: String, audience: [Int64]?, at ms: Int64) throws -> Int {
         try database.run(
             "INSERT OR IGNORE INTO campaigns (name, file, created_at) VALUES (?, ?, ?)", [.text(campaign), .text(file), .integer(ms)])
-        try database.run(Self.enrolEventsSQL, [.text(campaign), .integer(ms)])
+        if let audience {
+            try database.execute("CREATE TEMP TABLE IF NOT EXISTS audience (id INTEGER PRIMARY KEY)")
+            try database.execute("DELETE FROM temp.audience")
+            let insert = try database.prepare("INSERT INTO temp.audience (id) VALUES (?)")
+            defer { insert.reset() }
+            for id in audience {
+                insert.rewind()
+                try insert.bind([.integer(id)])
+                try insert.step()
+            }
+            try database.run(Self.audienceEventsSQL, [.text(campaign), .integer(ms)])
+        } else {
+            try database.run(Self.enrolEventsSQL, [.text(campaign), .integer(ms)])
+        }
         var enrolled = 0
         for workflow in workflows {
             try database.run(Self.enrolRunsSQL, [.text(campaign), .text(workflow), .integer(ms)])

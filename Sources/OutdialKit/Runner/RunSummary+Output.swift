@@ -7,7 +7,7 @@ extension RunSummary {
             "waiting_for_numbers": .int(Int64(waitingForNumbers)),
             "runs_failed": .object(runsFailed.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) }),
             "recovered_unknown": .int(Int64(recoveredUnknown)), "unknown": .int(Int64(unknown)), "enrolled": .int(Int64(enrolled)),
-            "waiting": .int(Int64(waiting)),
+            "audience": audience.map { .int(Int64($0)) } ?? .null, "waiting": .int(Int64(waiting)),
             "clock_start": .string(clockStart.iso8601), "clock_end": .string(clockEnd.iso8601), "wall_ms": .int(wallMs),
             "interrupted": .bool(interrupted), "requests": .int(Int64(requests)), "polls": .int(Int64(polls)),
             "throttled": .int(Int64(throttled)), "in_flight": .int(Int64(inFlight)), "not_sent": .int(Int64(notSent)),
@@ -17,6 +17,7 @@ extension RunSummary {
     public func text(campaign: String, wallMs: Int64) -> String {
         var lines = ["\(campaign): \(callsPlaced) calls placed from \(clockStart.iso8601) to \(clockEnd.iso8601) (\(wallMs) ms)."]
         if let leaseTakenOver { lines.append("Took over the lease of a run that stopped without giving it back (\(leaseTakenOver)).") }
+        if let audience { lines.append("The audience selected \(audience) leads.") }
         if enrolled > 0 { lines.append("Enrolled \(enrolled) workflow runs.") }
         if !outcomes.isEmpty {
             lines.append(

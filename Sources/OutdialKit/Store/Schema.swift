@@ -16,7 +16,24 @@ public enum Schema {
             summary:
                 "messaging and readable times: outbox delivery states, message status, leads.source; call_results and lead_results views with ISO 8601 text",
             sql: version5, edits: version5Edits),
+        Migration(version: 6, summary: "lead lists: leads import --list puts leads in named lists, a campaign's audience selects by them", sql: version6),
     ]
+
+    /// Named lead lists (`leads import --list NAME`); a lead may be in several.
+    static let version6 = """
+        CREATE TABLE lists (
+            id          INTEGER PRIMARY KEY,
+            name        TEXT NOT NULL UNIQUE,
+            created_at  INTEGER NOT NULL
+        );
+        CREATE TABLE list_members (
+            list_id   INTEGER NOT NULL REFERENCES lists(id),
+            lead_id   INTEGER NOT NULL REFERENCES leads(id),
+            added_at  INTEGER NOT NULL,
+            PRIMARY KEY (list_id, lead_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX list_members_lead ON list_members(lead_id);
+        """
 
     /// `call_results` gains the lead's phone and email and an `_iso` text column
     /// beside each instant; `lead_results` is one row per lead and campaign, as
