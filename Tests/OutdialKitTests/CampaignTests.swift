@@ -137,6 +137,33 @@ private func loadError(_ text: String) -> CampaignFileError? {
             ])
     }
 
+    /// Values a trigger or condition can never see are errors, each in one pass with a suggestion.
+    @Test func checkFindsEveryMisspeltValueInOnePass() throws {
+        let campaign = try load(
+            """
+            version: 1
+            name: typos
+            calling_window: { holidays: [us-federal] }
+            connections: { main: { provider: simulated } }
+            workflows:
+              - name: a
+                trigger: lead_added
+                steps: [ { wait_until_calling_window: {} }, { place_call: { connection: mian } } ]
+              - name: b
+                trigger: { call_completed: { outcome: [answerd], sentiment: [happy], connection: [main] } }
+                steps: [ { if: { field: call.outcome, in: [voicemail, no-answer] }, then: [ { add_tag: x } ] } ]
+
+            """)
+        let errors = CampaignLint.findings(campaign).filter(\.isError).map(\.message)
+        #expect(
+            errors == [
+                "workflow 'a': place_call uses connection 'mian', which the campaign does not define; did you mean 'main'?",
+                "workflow 'b': call_completed: unknown outcome 'answerd'; did you mean 'answered'?",
+                "workflow 'b': call_completed: unknown sentiment 'happy'; expected one of positive, neutral, negative, unknown",
+                "workflow 'b': condition on call.outcome: unknown outcome 'no-answer'; did you mean 'no_answer'?",
+            ])
+    }
+
     @Test func theExampleLoosensNothing() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         #expect(CampaignLint.findings(try Campaign.load(path: url.appendingPathComponent("examples/campaign.yml").path)).isEmpty)

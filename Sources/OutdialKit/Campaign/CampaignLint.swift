@@ -52,6 +52,13 @@ public enum CampaignLint {
         return out
     }
 
+    /// "unknown outcome 'answerd'; did you mean 'answered'?" for a value not among `known`, else nil.
+    static func unknown(_ value: String, _ what: String, _ known: [String]) -> String? {
+        guard !known.contains(value) else { return nil }
+        let hint = Suggestion.closest(to: value, in: known).map { "; did you mean '\($0)'?" } ?? "; expected one of \(known.joined(separator: ", "))"
+        return "unknown \(what) '\(value)'\(hint)"
+    }
+
     /// Whom the campaign would enrol, against the database's lists: no
     /// audience while the database holds several lists (one client's campaign
     /// would call another's leads), or an audience naming a list that is not there.
@@ -127,8 +134,40 @@ public enum CampaignLint {
             var placedCall = false
             var gated = false
             var warnedGate = false
+            // Filter values outdial can never see would make a trigger that never fires.
+            if case .callCompleted(let outcomes, let sentiments, let connections) = workflow.trigger {
+                for value in outcomes {
+                    if let problem = unknown(value, "outcome", CallOutcome.allCases.map(\.rawValue)) { add(true, "call_completed: \(problem)") }
+                }
+                for value in sentiments {
+                    if let problem = unknown(value, "sentiment", Sentiment.allCases.map(\.rawValue)) { add(true, "call_completed: \(problem)") }
+                }
+                for value in connections {
+                    if let problem = unknown(value, "connection", campaign.connections.keys.sorted()) { add(true, "call_completed: \(problem)") }
+                }
+            }
+            func check(_ condition: Condition) {
+                switch condition {
+                case .all(let list), .any(let list): list.forEach(check)
+                case .not(let inner): check(inner)
+                case .compare(let field, _, let value):
+                    let known: [String]? =
+                        switch field {
+                        case "call.outcome": CallOutcome.allCases.map(\.rawValue)
+                        case "call.sentiment": Sentiment.allCases.map(\.rawValue)
+                        case "call.status": CallStatus.allCases.map(\.rawValue)
+                        default: nil
+                        }
+                    guard let known else { return }
+                    let values: [ConditionValue] = if case .list(let items) = value { items } else { [value] }
+                    for case .text(let text) in values {
+                        if let problem = unknown(text, field.dropFirst(5).description, known) { add(true, "condition on \(field): \(problem)") }
+                    }
+                }
+            }
             func visit(_ steps: [Step]) {
                 for step in steps {
+                    if case .ifThen(let condition, _, _) = step { check(condition) }
                     let reads = variables(of: step)
                     if reads.contains(where: { $0.hasPrefix("call.") }) {
                         if placedCall {
@@ -155,7 +194,8 @@ public enum CampaignLint {
                             warnedGate = true
                         }
                         if let connection = settings.connection, campaign.connections[connection] == nil {
-                            add(true, "place_call uses connection '\(connection)', which the campaign does not define")
+                            let hint = Suggestion.closest(to: connection, in: campaign.connections.keys.sorted()).map { "; did you mean '\($0)'?" } ?? ""
+                            add(true, "place_call uses connection '\(connection)', which the campaign does not define\(hint)")
                         }
                         if let connection = settings.connection, campaign.connections[connection]?.provider == .twilio {
                             add(true, "place_call uses connection '\(connection)', a twilio connection, which sends messages and never dials")
