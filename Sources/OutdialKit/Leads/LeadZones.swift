@@ -57,6 +57,7 @@ public final class LeadZoneResolver {
     private var byPhoneAndAddress: [Int64: Int64] = [:]
     private var byText: [String: Int64] = [:]
     private var byExplicit: [String: Int64] = [:]
+    private var conflictsByKey: [String: Bool] = [:]
     private var nextID: Int64
     private var rows: [Int64: ZoneSetRow] = [:]
     /// Zone sets made since the last `takeNew()`, for the writer to insert.
@@ -102,9 +103,14 @@ public final class LeadZoneResolver {
     /// (no zone of the same clock among theirs) while they do place the lead:
     /// a `zone_conflicts` count at import.
     public func conflicts(_ zones: [String], phoneZoneSet: Int32, address: LeadAddress) -> Bool {
+        // Worked out once per distinct (zones, phone zones, address): the clocks are compared over two years.
+        let key = zones.joined(separator: " ") + "\t\(phoneZoneSet)\t\(address.key)"
+        if let known = conflictsByKey[key] { return known }
         var implied: [String: [ZoneSource]] = [:]
         add(phoneZoneSet: phoneZoneSet, address: address, to: &implied)
-        return Self.conflict(explicit: zones, implied: Array(implied.keys))
+        let result = Self.conflict(explicit: zones, implied: Array(implied.keys))
+        conflictsByKey[key] = result
+        return result
     }
 
     /// Whether no explicit zone has the clock of an implied one, when some are implied.
