@@ -279,7 +279,8 @@ private final class Fixture {
         ("Central Time", ["America/Chicago"]), ("Central Standard Time", ["America/Chicago"]), ("Pacific_Time", ["America/Los_Angeles"]),
         ("Mountain", ["America/Denver", "America/Phoenix"]), ("US Mountain Standard Time", ["America/Phoenix"]), ("EST5EDT", ["America/New_York"]),
         ("PST8PDT", ["America/Los_Angeles"]), ("Alaskan Standard Time", ["America/Anchorage"]), ("Hawaiian Standard Time", ["Pacific/Honolulu"]),
-        ("Atlantic Standard Time", ["America/Halifax"]), ("Newfoundland", ["America/St_Johns"]), ("cst", ["America/Chicago"]), ("UTC", ["GMT"]),
+        ("Atlantic Standard Time", ["America/Halifax"]), ("Newfoundland", ["America/St_Johns"]), ("cst", ["America/Chicago"]), ("UTC", ["UTC"]),
+        ("utc", ["UTC"]),
     ])
     func isUnderstood(text: String, zones: [String]) {
         #expect(LeadZoneResolver.zones(forTimezone: text) == zones, "\(text)")

@@ -34,7 +34,7 @@ public enum LeadReport {
         var text = ""
         for (label, value) in lines {
             let parts = value.split(separator: "\n", omittingEmptySubsequences: false)
-            text += (label + ":").padding(10) + parts[0] + "\n"
+            text += (label.isEmpty ? "" : label + ":").padding(10) + parts[0] + "\n"
             for part in parts.dropFirst() { text += String(repeating: " ", count: 10) + part + "\n" }
         }
         return text

@@ -207,9 +207,9 @@ public final class LeadZoneResolver {
         let trimmed = text.trimmingSpaces()
         if let zones = abbreviations[trimmed.uppercased()] { return zones }
         if let zones = names[key(trimmed)] { return zones }
-        let id = identifiers[trimmed.uppercased()] ?? trimmed
+        let id = trimmed.uppercased() == "UTC" ? "UTC" : identifiers[trimmed.uppercased()] ?? trimmed
         guard id.contains("/") || id == "UTC", let zone = TimeZoneCache.shared.zone(named: id) else { return nil }
-        return [zone.identifier]
+        return [id.uppercased() == "UTC" ? "UTC" : zone.identifier]  // Foundation names UTC "GMT"; the column said UTC
     }
 }
 
