@@ -71,14 +71,12 @@ enum DncCommand {
             let entries = try DoNotCallStore(database: database).all()
             let output = invocation.output
             if output.json {
-                var text = ""
-                for e in entries {
-                    text +=
+                output.jsonLines(
+                    entries.map {
                         JSONObject([
-                            "pattern": .string(e.pattern), "kind": .string(e.kind), "source": .optional(e.source), "added_at": .string(e.addedAt.iso8601),
-                        ]).rendered + "\n"
-                }
-                if !text.isEmpty { Terminal.write(text, to: .standardOutput) }
+                            "pattern": .string($0.pattern), "kind": .string($0.kind), "source": .optional($0.source), "added_at": .string($0.addedAt.iso8601),
+                        ])
+                    })
                 return
             }
             output.result(

@@ -104,9 +104,7 @@ enum LeadsCommand {
             let leads = try store.page(after: Int64(invocation.int("after") ?? 0), limit: invocation.int("limit") ?? 50)
             let output = invocation.output
             if output.json {
-                var text = ""
-                for lead in leads { text += lead.json.rendered + "\n" }
-                if !text.isEmpty { Terminal.write(text, to: .standardOutput) }
+                output.jsonLines(leads.map(\.json))
                 return
             }
             let rows = leads.map { lead in

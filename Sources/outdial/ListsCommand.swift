@@ -14,9 +14,7 @@ enum ListsCommand {
             let lists = try LeadLists(database: database).all()
             let output = invocation.output
             if output.json {
-                var text = ""
-                for list in lists { text += list.json.rendered + "\n" }
-                if !text.isEmpty { Terminal.write(text, to: .standardOutput) }
+                output.jsonLines(lists.map(\.json))
                 return
             }
             guard !lists.isEmpty else {

@@ -20,6 +20,13 @@ public struct Output: Sendable {
         Terminal.write(text.hasSuffix("\n") ? text : text + "\n", to: .standardOutput)
     }
 
+    /// JSON Lines on stdout: one object per line, nothing for none (`--json` of the list commands).
+    public func jsonLines(_ values: [JSONValue]) {
+        var text = ""
+        for value in values { text += value.rendered + "\n" }
+        if !text.isEmpty { Terminal.write(text, to: .standardOutput) }
+    }
+
     /// An informational line on stderr, dropped by `--quiet`.
     public func info(_ text: String) {
         guard !quiet else { return }
