@@ -3,6 +3,7 @@ SWIFT      ?= swift
 BIN        := .build/debug/outdial
 DEMO_DIR   := .build/demo
 DEMO_DB    := $(DEMO_DIR)/demo.db
+DEMO_SIM   := $(DEMO_DIR)/demo.simulated.db
 
 .PHONY: all build release test lint demo bench fuzz clean
 
@@ -34,10 +35,10 @@ demo: build
 	$(BIN) --db $(DEMO_DB) check examples/campaign.yml
 	$(BIN) --db $(DEMO_DB) plan examples/campaign.yml --at 2026-11-23T18:00:00Z --limit 5
 	$(BIN) --db $(DEMO_DB) run examples/campaign.yml --simulate --start 2026-11-23T13:00:00Z
-	$(BIN) --db $(DEMO_DB) export calls --format csv --out $(DEMO_DIR)/calls.csv --force
-	$(BIN) --db $(DEMO_DB) report examples/campaign.yml --html $(DEMO_DIR)/report.html --force
+	$(BIN) --db $(DEMO_SIM) export calls --format csv --out $(DEMO_DIR)/calls.csv --force
+	$(BIN) --db $(DEMO_SIM) report examples/campaign.yml --html $(DEMO_DIR)/report.html --force
 	@echo
-	@echo "The demo database is $(DEMO_DB) (sqlite3 $(DEMO_DB) 'SELECT outcome, count(*) FROM call_results GROUP BY 1');"
+	@echo "The simulation ran on a copy of $(DEMO_DB): $(DEMO_SIM) (sqlite3 $(DEMO_SIM) 'SELECT outcome, count(*) FROM call_results GROUP BY 1');"
 	@echo "the calls are also in $(DEMO_DIR)/calls.csv."
 	@echo "The report page is $(DEMO_DIR)/report.html (open it in a browser)."
 

@@ -16,6 +16,9 @@ enum RunCommand {
             .value("max-calls", "n", .integer(1...Int.max), help: "Stop after placing this many calls."),
             .value("wait", "duration", .duration, help: "Live: how long a stopping run waits for its calls in flight to end. (default: 5m)"),
             .flag("no-sync", help: "Do not import the leads and numbers files the campaign names before starting."),
+            .value(
+                "into", "path", .path,
+                help: "With --simulate: the copy the simulation runs on, replaced each time. (default: the database's name with .simulated.db)"),
             CommonOptions.json,
         ],
         run: { invocation in
@@ -25,7 +28,23 @@ enum RunCommand {
             let findings = CampaignLint.findings(campaign)
             if let failure = CampaignLint.failure(findings, file: path) { throw failure }
             for f in CampaignLint.complianceFindings(campaign) { invocation.output.warning("\(path):\(f.line):\(f.column): \(f.message)") }
-            let database = try CommonOptions.existingDatabase(invocation)
+            // A simulation runs on a copy of the campaign's database, never in it.
+            let database: Database
+            var simulation: (path: String, fresh: Bool)?
+            if invocation.flag("simulate") {
+                let dbPath = try CommonOptions.databasePath(invocation)
+                guard Store.exists(dbPath) else { throw NoDatabaseError(path: dbPath) }
+                let opened = try SimulationCopy.open(forSimulating: dbPath, into: invocation.string("into"))
+                database = opened.database
+                simulation = (opened.path, opened.fresh)
+                invocation.output.info(
+                    opened.fresh
+                        ? "SIMULATED on a copy of \(dbPath): \(opened.path) (the campaign's database is not changed)"
+                        : "SIMULATED: going on with the simulation in \(opened.path)")
+            } else {
+                if invocation.string("into") != nil { throw invocation.usageError("--into names where a simulation is written; it needs --simulate.") }
+                database = try CommonOptions.existingDatabase(invocation)
+            }
             if !invocation.flag("simulate") {
                 // A live run needs its keys and, for Vapi, each caller ID's phone-number id.
                 let findings = CampaignLint.connectionFindings(
@@ -34,7 +53,7 @@ enum RunCommand {
             }
             // The files the campaign names are imported first (idempotent), each saying what it did.
             if !invocation.flag("no-sync") {
-                let dbPath = try CommonOptions.databasePath(invocation)
+                let dbPath = try simulation?.path ?? CommonOptions.databasePath(invocation)
                 let folder = dbPath.lastIndex(of: "/").map { String(dbPath[..<$0]) } ?? "."
                 let synced = try CampaignInputs(database: database, campaign: campaign).sync(rejectsFolder: folder.isEmpty ? "/" : folder)
                 for line in synced.lines { invocation.output.info(line) }
@@ -66,9 +85,16 @@ enum RunCommand {
             progress.finish()
             let wallMs = Instant.now.milliseconds - started.milliseconds
             if output.json {
-                output.result(summary.json(wallMs: wallMs).rendered)
+                var json = summary.json(wallMs: wallMs)
+                if case .object(var pairs) = json {
+                    pairs.append(("database", .string(simulation?.path ?? database.path)))
+                    pairs.append(("simulated", .bool(simulation != nil)))
+                    json = .object(pairs)
+                }
+                output.result(json.rendered)
             } else {
-                output.result(summary.text(campaign: campaign.name, wallMs: wallMs))
+                let text = summary.text(campaign: campaign.name, wallMs: wallMs)
+                output.result(simulation.map { "SIMULATED (\($0.path)): " + text } ?? text)
             }
             if let failure = summary.failure { throw failure }
             if let nothing { throw nothing }

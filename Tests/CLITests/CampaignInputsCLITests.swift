@@ -18,12 +18,16 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("Leads from \(examples.appendingPathComponent("leads.csv").path): 300 rows, 298 new"))
         #expect(run.stderr.contains("Numbers from"))
-        let database = try Database(path: db)
+        // A simulation imports into its copy: the campaign's database is as it was.
+        let copy = dir.path("fresh.simulated.db")
+        #expect(run.stderr.contains("SIMULATED on a copy of \(db): \(copy)"))
+        let database = try Database(path: copy)
         #expect(try database.scalar("SELECT count(*) FROM leads") == 298)
         #expect(try database.scalar("SELECT count(*) FROM numbers") == 36)
         #expect(try database.scalar("SELECT count(*) FROM calls") ?? 0 > 0)
-        // Again: the same files change nothing (the leads are already there).
-        let again = try Outdial.run(["--db", db, "run", campaign, "--simulate", "--until", "2026-11-23T20:00:00Z"])
+        #expect(try Database(path: db).scalar("SELECT count(*) FROM leads") == 0)
+        // Going on in the copy: the same files change nothing (the leads are already there).
+        let again = try Outdial.run(["--db", copy, "run", campaign, "--simulate", "--until", "2026-11-23T20:00:00Z"])
         #expect(again.status == 0 && again.stderr.contains("0 new, 0 updated, 298 already there"))
         #expect(try database.scalar("SELECT count(*) FROM leads") == 298)
         // check says which files run reads.

@@ -17,7 +17,7 @@ private let chromiumRequired = ProcessInfo.processInfo.environment["OUTDIAL_REQU
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples")
     }
 
-    /// The example campaign simulated into a new database, as `make demo` does.
+    /// The example campaign simulated from a new database, as `make demo` does: the simulation's copy.
     private func simulated(_ dir: TemporaryDirectory) throws -> String {
         let db = dir.path("r.db")
         #expect(try Outdial.run(["--db", db, "numbers", "import", examples.appendingPathComponent("numbers.csv").path]).status == 0)
@@ -25,7 +25,7 @@ private let chromiumRequired = ProcessInfo.processInfo.environment["OUTDIAL_REQU
             try Outdial.run(["--db", db, "leads", "import", examples.appendingPathComponent("leads.csv").path, "--rejects", dir.path("x.csv")]).status == 0)
         let run = try Outdial.run(["--db", db, "run", examples.appendingPathComponent("campaign.yml").path, "--simulate", "--start", "2026-11-23T13:00:00Z"])
         #expect(run.status == 0, "\(run.stderr)")
-        return db
+        return dir.path("r.simulated.db")
     }
 
     /// Runs Chromium headless with arguments; its own chatter on stderr is ignored.

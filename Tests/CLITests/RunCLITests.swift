@@ -16,7 +16,8 @@ import Testing
         #expect(try Outdial.run(["--db", db, "numbers", "import", examples.appendingPathComponent("numbers.csv").path]).status == 0)
         let file = try leads.map { try dir.write("leads.csv", $0) } ?? examples.appendingPathComponent("leads.csv").path
         #expect(try Outdial.run(["--db", db, "leads", "import", file, "--rejects", dir.path("r.csv")]).status == 0)
-        return db
+        // The runner's tests run in a simulation's copy, as `--db t.simulated.db run --simulate` goes on with one.
+        return try SimulationCopy.make(from: db, to: SimulationCopy.defaultPath(for: db)).path
     }
 
     /// Every row of a query, as text, through the library's own store.
@@ -477,5 +478,78 @@ import Testing
         let leads = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [[String: Any]])
         #expect(leads.count == 298)
         #expect(leads[0]["zones"] is [String])
+    }
+
+    /// The campaign's own database, imported as an operator does, never simulated in.
+    private func campaignDatabase(_ dir: TemporaryDirectory) throws -> String {
+        let db = dir.path("spring.db")
+        #expect(try Outdial.run(["--db", db, "numbers", "import", examples.appendingPathComponent("numbers.csv").path]).status == 0)
+        #expect(
+            try Outdial.run(["--db", db, "leads", "import", examples.appendingPathComponent("leads.csv").path, "--rejects", dir.path("r.csv")]).status == 0)
+        return db
+    }
+
+    /// Every byte of the database file and of its WAL, for "unchanged byte for
+    /// byte" (a reader may leave an empty WAL where there was none: no data in it).
+    private func bytes(_ db: String) -> [Data] {
+        ["", "-wal"].map { FileManager.default.contents(atPath: db + $0) ?? Data() }
+    }
+
+    @Test func aSimulationRunsOnACopyAndLeavesTheCampaignsDatabaseByteForByte() throws {
+        let dir = try TemporaryDirectory()
+        let db = try campaignDatabase(dir)
+        let before = bytes(db)
+        let result = try Outdial.run(["--db", db, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z", "--max-calls", "100"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let copy = dir.path("spring.simulated.db")
+        #expect(result.stdout.hasPrefix("SIMULATED (\(copy)): "))
+        #expect(result.stderr.contains("SIMULATED on a copy of \(db): \(copy)"))
+        #expect(bytes(db) == before)
+        #expect(try rows(db, "SELECT count(*) FROM calls") == [["0"]])
+        #expect(try rows(db, "SELECT count(*) FROM workflow_runs") == [["0"]])
+        let placed = Int(try rows(copy, "SELECT count(*) FROM calls")[0][0]) ?? 0
+        #expect(placed > 0)
+        #expect(try rows(copy, "SELECT source FROM simulation") == [[URL(fileURLWithPath: db).standardizedFileURL.path]])
+        // Going on in the copy resumes it; a new simulation of the campaign's database replaces it.
+        let resumed = try Outdial.run(["--db", copy, "run", campaign, "--simulate", "--json"])
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(resumed.stdout.utf8)) as? [String: Any])
+        #expect(summary["database"] as? String == copy && summary["simulated"] as? Bool == true && summary["enrolled"] as? Int == 0)
+        let total = Int(try rows(copy, "SELECT count(*) FROM calls")[0][0]) ?? 0
+        #expect(total > placed)
+        #expect(try Outdial.run(["--db", db, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z", "--max-calls", "50"]).status == 0)
+        #expect(Int(try rows(copy, "SELECT count(*) FROM calls")[0][0]) ?? 0 < total)
+        #expect(bytes(db) == before)
+        // --into never names the campaign's database.
+        let refused = try Outdial.run(["--db", db, "run", campaign, "--simulate", "--into", db])
+        #expect(refused.status == 64 && refused.stderr.contains("a simulation never writes there"))
+        #expect(bytes(db) == before)
+    }
+
+    @Test func killingASimulationLeavesTheCampaignsDatabaseUnchanged() throws {
+        let dir = try TemporaryDirectory()
+        let db = try campaignDatabase(dir)
+        let before = bytes(db)
+        let copy = dir.path("spring.simulated.db")
+        var killedMidRun = 0
+        for delay in [0.3, 0.6] {
+            let process = Process()
+            process.executableURL = Outdial.binary
+            process.arguments = ["--quiet", "--db", db, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            Thread.sleep(forTimeInterval: delay)
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                killedMidRun += 1
+            }
+            process.waitUntilExit()
+            #expect(bytes(db) == before)
+        }
+        // Where a kill landed before the end, the copy resumes to the end.
+        if killedMidRun > 0, FileManager.default.fileExists(atPath: copy) {
+            #expect(try Outdial.run(["--db", copy, "run", campaign, "--simulate"]).status == 0)
+        }
+        #expect(bytes(db) == before)
     }
 }

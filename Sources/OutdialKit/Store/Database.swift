@@ -52,6 +52,23 @@ public final class Database {
         sqlite3_close_v2(handle)
     }
 
+    /// Copies this whole database into `target` with SQLite's online backup
+    /// API: a consistent snapshot even while another process writes.
+    public func backup(into target: Database) throws(StoreError) {
+        guard let backup = sqlite3_backup_init(target.handle, "main", handle, "main") else {
+            throw StoreError(code: sqlite3_extended_errcode(target.handle), message: String(cString: sqlite3_errmsg(target.handle)), path: target.path)
+        }
+        var rc: Int32
+        repeat {
+            rc = sqlite3_backup_step(backup, -1)
+            if rc == SQLITE_BUSY || rc == SQLITE_LOCKED { sqlite3_sleep(50) }
+        } while rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED
+        let finished = sqlite3_backup_finish(backup)
+        guard rc == SQLITE_DONE, finished == SQLITE_OK else {
+            throw StoreError(code: rc == SQLITE_DONE ? finished : rc, message: String(cString: sqlite3_errmsg(target.handle)), path: target.path)
+        }
+    }
+
     /// Runs one or more statements that take no parameters and return no rows
     /// worth reading (DDL, pragmas).
     public func execute(_ sql: String) throws(StoreError) {

@@ -1,0 +1,57 @@
+import Foundation
+
+/// `run --simulate` never touches the campaign's database: it runs on a copy
+/// taken with SQLite's backup API (`<db>.simulated.db` beside it, or
+/// `--into FILE`), replaced at each simulation. A copy is marked by its
+/// `simulation` table; a simulation pointed at a copy (`--db x.simulated.db`)
+/// goes on in it, so a stopped or killed simulation can be resumed.
+public enum SimulationCopy {
+    /// `spring.db` → `spring.simulated.db`; any other name gets `.simulated.db` after it.
+    public static func defaultPath(for database: String) -> String {
+        database.hasSuffix(".db") ? String(database.dropLast(3)) + ".simulated.db" : database + ".simulated.db"
+    }
+
+    /// Opens the database a simulation runs on: `path` itself when it is a
+    /// copy already, else a new copy at `into` (default `defaultPath(for:)`).
+    /// The campaign's database is only ever opened read-only here.
+    public static func open(forSimulating path: String, into: String?) throws -> (database: Database, path: String, fresh: Bool) {
+        let isCopy = try Self.isCopy(try Database(path: path, readOnly: true))
+        if isCopy, into == nil { return (try Store.open(path), path, false) }
+        let target = into ?? defaultPath(for: path)
+        return (try make(from: path, to: target), target, true)
+    }
+
+    /// Whether the database is a simulation's copy.
+    public static func isCopy(_ database: Database) throws -> Bool {
+        try database.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'simulation'") == 1
+    }
+
+    /// The database a copy was taken from, and when.
+    public static func origin(_ database: Database) throws -> (source: String, at: Instant)? {
+        guard try isCopy(database) else { return nil }
+        return try database.query("SELECT source, created_at FROM simulation LIMIT 1") { ($0.string(0) ?? "", Instant(milliseconds: $0.int64(1))) }.first
+    }
+
+    /// Copies `source` to `target` (replacing what is there), brings the copy
+    /// to the current schema and marks it; the source is opened read-only.
+    public static func make(from source: String, to target: String, now: Instant = .now) throws -> Database {
+        let resolvedSource = URL(fileURLWithPath: source).standardizedFileURL.resolvingSymlinksInPath().path
+        let resolvedTarget = URL(fileURLWithPath: target).standardizedFileURL.resolvingSymlinksInPath().path
+        guard resolvedSource != resolvedTarget else {
+            throw OutputPathError(path: target, reason: "is the campaign's database; a simulation never writes there")
+        }
+        let original = try Database(path: source, readOnly: true)
+        for suffix in ["", "-wal", "-shm", "-journal"] where FileManager.default.fileExists(atPath: target + suffix) {
+            try FileManager.default.removeItem(atPath: target + suffix)
+        }
+        let copy = try Database(path: target)
+        // A backup into a WAL file needs the source's page size; in rollback mode it takes it.
+        try copy.execute("PRAGMA journal_mode = DELETE")
+        try original.backup(into: copy)
+        try copy.execute("PRAGMA journal_mode = WAL")
+        try Migrator().migrate(copy)
+        try copy.execute("CREATE TABLE simulation (source TEXT NOT NULL, created_at INTEGER NOT NULL)")
+        try copy.run("INSERT INTO simulation (source, created_at) VALUES (?, ?)", [.text(resolvedSource), .integer(now.milliseconds)])
+        return copy
+    }
+}
