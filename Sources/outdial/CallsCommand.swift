@@ -5,7 +5,7 @@ enum CallsCommand {
     static let command: Command = Command(
         name: "calls",
         abstract: "Look at calls: those in flight, the unknown ones to check, one in full; resolve one by hand.",
-        subcommands: [listCommand, showCommand, resolveCommand]
+        subcommands: [listCommand, showCommand, resolveCommand, purgeCommand]
     )
 
     static let listCommand: Command = Command(
@@ -63,6 +63,28 @@ enum CallsCommand {
                 lines.append("\(key): " + (value.text ?? value.rendered))
             }
             output.result(lines.joined(separator: "\n"))
+        }
+    )
+
+    static let purgeCommand: Command = Command(
+        name: "purge",
+        abstract: "Remove the simulated calls an earlier version wrote into this database, with what they caused.",
+        discussion:
+            "Today `run --simulate` runs on a copy of the database; earlier versions simulated in the campaign's own database. This removes every simulated call with its events, notes and the workflow runs they started; a campaign that only ever had simulated calls loses its runs and enrolment too, so its next real run enrols its leads afresh. Tags, tasks, opportunities and outbox messages carry no link to a call and are kept.",
+        options: [.flag("simulated", help: "Remove the simulated calls (required: nothing else is ever purged)."), CommonOptions.json],
+        run: { invocation in
+            guard invocation.flag("simulated") else { throw invocation.usageError("calls purge removes simulated calls only; say so with --simulated.") }
+            let database = try CommonOptions.existingDatabase(invocation)
+            let summary = try SimulatedCallPurge(database: database).run()
+            let output = invocation.output
+            if output.json {
+                output.result(summary.json.rendered)
+                return
+            }
+            output.result(
+                "Removed \(summary.calls) simulated calls, \(summary.events) events, \(summary.runs) workflow runs and \(summary.notes) notes"
+                    + (summary.campaigns.isEmpty ? "." : "; campaigns that were only simulated: \(summary.campaigns.joined(separator: ", ")).")
+            )
         }
     )
 

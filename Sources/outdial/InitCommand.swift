@@ -14,14 +14,25 @@ enum InitCommand {
     @Sendable static func run(_ invocation: Invocation) throws {
         let path = try CommonOptions.databasePath(invocation)
         let report = try Store.initialize(path)
+        // Earlier versions simulated in the campaign's own database; say so once, with the way out.
+        let database = try Database(path: path)
+        let simulated = try SimulationCopy.isCopy(database) ? 0 : try SimulatedCallPurge(database: database).count()
         let output = invocation.output
         if output.json {
             output.result(
                 JSONObject([
                     "path": .string(path), "action": .string(report.action), "from_version": .int(Int64(report.from)),
                     "to_version": .int(Int64(report.to)), "applied": .array(report.applied.map(JSONValue.string)),
+                    "simulated_calls": .int(Int64(simulated)),
                 ]).rendered)
             return
+        }
+        defer {
+            if simulated > 0 {
+                output.warning(
+                    "\(path) holds \(simulated) simulated calls from an earlier version's simulations, counted with the real ones; `outdial --db \(path) calls purge --simulated` removes them"
+                )
+            }
         }
         switch report.action {
         case "created": output.result("Created \(path) (schema version \(report.to)).")

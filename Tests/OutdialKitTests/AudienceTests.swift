@@ -106,3 +106,30 @@ import Testing
         #expect(throws: CampaignFileError.self) { try Self.campaign(dir, name: "c", audience: "audience: { where: { field: call.outcome, is: answered } }") }
     }
 }
+
+/// Simulated calls an earlier version wrote into a campaign's own database.
+@Suite struct SimulatedCallPurgeTests {
+    @Test func purgeRemovesSimulatedCallsAndWhatTheyStartedSoARealRunEnrolsAfresh() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try CampaignRunnerTests.database(dir)
+        let campaign = try CampaignRunnerTests.campaign(dir)
+        // The runner in-process writes where it is pointed: the state an earlier `run --simulate` left.
+        _ = try await CampaignRunnerTests.run(db, campaign)
+        let purge = SimulatedCallPurge(database: db)
+        let simulated = try purge.count()
+        #expect(simulated > 0)
+        let events = try db.scalar("SELECT count(*) FROM events") ?? 0
+        let summary = try purge.run()
+        #expect(summary.calls == simulated && summary.campaigns == ["test"])
+        #expect(summary.events == Int(events) && summary.runs > 0)
+        for table in ["calls", "events", "workflow_runs", "campaign_state"] {
+            #expect(try db.scalar("SELECT count(*) FROM \(table)") == 0, "\(table)")
+        }
+        #expect(try db.query("PRAGMA foreign_key_check") { $0.string(0) ?? "" }.isEmpty)
+        #expect(try db.scalar("SELECT count(*) FROM leads") == 12)
+        // Nothing left to purge; the campaign enrols its leads again.
+        #expect(try purge.run() == SimulatedCallPurge.Summary())
+        let again = try await CampaignRunnerTests.run(db, campaign)
+        #expect(again.enrolled == 12)
+    }
+}
