@@ -59,7 +59,10 @@ enum RunCommand {
                 for line in synced.lines { invocation.output.info(line) }
             }
             // Whom it enrols, said once: several clients' lists and no audience, or a list that is not there.
-            for f in CampaignLint.audienceFindings(campaign, lists: try LeadLists(database: database).all().map(\.name)) {
+            let poolStates = Set(try NumberStore(database: database).all().compactMap(\.state))
+            for f in CampaignLint.audienceFindings(campaign, lists: try LeadLists(database: database).all().map(\.name))
+                + CampaignLint.poolFindings(campaign, leadStates: try Audience.states(of: campaign.audience, in: database), poolStates: poolStates)
+            {
                 invocation.output.warning("\(path):\(f.line):\(f.column): \(f.message)")
             }
             // A run that can do nothing still enrols its leads (they wait for the fix), then says what is missing.
@@ -118,9 +121,13 @@ enum CheckCommand {
             let pool = try database.map { try NumberStore(database: $0).all() }
             var lists = try database.map { try LeadLists(database: $0).all().map(\.name) } ?? []
             if let list = campaign.leads?.list, !lists.contains(list) { lists.append(list) }  // run's import makes it
-            let findings =
+            var findings =
                 CampaignLint.findings(campaign) + CampaignLint.connectionFindings(campaign, environment: ProcessEnvironment.current, pool: pool)
                 + (database == nil && campaign.leads?.list == nil ? [] : CampaignLint.audienceFindings(campaign, lists: lists))
+            if let database, let pool {
+                findings += CampaignLint.poolFindings(
+                    campaign, leadStates: try Audience.states(of: campaign.audience, in: database), poolStates: Set(pool.compactMap(\.state)))
+            }
             let output = invocation.output
             if output.json {
                 output.result(

@@ -133,3 +133,17 @@ import Testing
         #expect(again.enrolled == 12)
     }
 }
+
+@Suite struct PoolCoverageLintTests {
+    @Test func fallbackAnyWarnsOfTheAudiencesStatesThePoolLacks() throws {
+        let dir = try TemporaryDirectory()
+        let campaign = try AudienceTests.campaign(dir, name: "c", audience: "")
+        let findings = CampaignLint.poolFindings(campaign, leadStates: ["NY": 5, "AK": 2, "HI": 1], poolStates: ["NY", "IL"])
+        #expect(findings.count == 1)
+        #expect(findings.first?.message.contains("no number in 2 of the audience's states (AK 2, HI 1): those 3 leads") == true)
+        #expect(CampaignLint.poolFindings(campaign, leadStates: ["NY": 5], poolStates: ["NY"]).isEmpty)
+        let waits = try Campaign.load(
+            path: try dir.write("w.yml", "version: 1\nname: w\nnumbers: { selection: { fallback: none } }\n"))
+        #expect(CampaignLint.poolFindings(waits, leadStates: ["AK": 2], poolStates: ["NY"]).isEmpty)
+    }
+}

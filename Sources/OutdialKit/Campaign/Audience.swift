@@ -66,6 +66,15 @@ public struct Audience: Sendable {
         return contains(lead, listed: listed.isEmpty ? [] : [leadID])
     }
 
+    /// The audience's callable (not DNC) leads by state; every lead's without an audience.
+    public static func states(of audience: Audience?, in database: Database) throws -> [String: Int] {
+        let rows = try database.query("SELECT id, state FROM leads WHERE dnc = 0 AND state IS NOT NULL") { ($0.int64(0), $0.string(1) ?? "") }
+        let selected = try audience.map { Set(try $0.select(in: database)) }
+        var counts: [String: Int] = [:]
+        for (id, state) in rows where selected?.contains(id) ?? true { counts[state, default: 0] += 1 }
+        return counts
+    }
+
     /// The ids of the leads in the audience, in id order.
     public func select(in database: Database) throws -> [Int64] {
         let listed = lists.isEmpty ? [] : try LeadLists(database: database).members(of: lists)

@@ -52,6 +52,8 @@ public struct Campaign: Sendable {
         public var cooldown: TimeSpan?
         public var nearbyKilometres: Double = 80
         public var fallback = "any"
+        /// Where the file says `numbers` (line, column), for `check`.
+        public var place = (line: 1, column: 1)
         public var health = NumberStore.Health()
 
         /// The selector's settings.
@@ -275,6 +277,7 @@ public struct Campaign: Sendable {
 
     private mutating func parseNumbers(_ node: ConfigNode) throws {
         var spec = NumbersSpec(file: "")
+        spec.place = (node.line, node.column)
         for (key, value) in try node.mapping(allowed: ["file", "selection"]) {
             if key == "file" {
                 spec.file = try value.string()

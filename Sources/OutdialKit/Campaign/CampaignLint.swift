@@ -82,6 +82,27 @@ public enum CampaignLint {
         }
     }
 
+    /// `fallback: any` (the default) with a pool that has no number in some
+    /// state the audience's leads are in: those leads are called from another
+    /// state's number, which local-presence rules and answer rates punish.
+    /// `leadStates` counts the audience's callable leads by state.
+    public static func poolFindings(_ campaign: Campaign, leadStates: [String: Int], poolStates: Set<String>) -> [Finding] {
+        let fallback = campaign.numbers?.fallback ?? "any"
+        guard fallback == "any", !poolStates.isEmpty else { return [] }
+        let uncovered = leadStates.filter { !poolStates.contains($0.key) }.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+        guard !uncovered.isEmpty else { return [] }
+        let place = campaign.numbers?.place ?? (line: 1, column: 1)
+        let leads = uncovered.reduce(0) { $0 + $1.value }
+        let named = uncovered.prefix(8).map { "\($0.key) \($0.value)" }.joined(separator: ", ") + (uncovered.count > 8 ? ", …" : "")
+        return [
+            Finding(
+                line: place.line, column: place.column, isError: false,
+                message:
+                    "fallback: any and the pool has no number in \(uncovered.count) of the audience's states (\(named)): those \(leads) leads are called from another state's number; import local numbers or set fallback: none to make them wait"
+            )
+        ]
+    }
+
     /// What keeps a live run from placing calls through the campaign's real
     /// connections: unset key variables (warnings: `check` may run where the
     /// keys are not), and Vapi connections whose caller IDs have no
