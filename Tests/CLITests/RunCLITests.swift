@@ -154,17 +154,7 @@ import Testing
         let codes = ["212", "415", "312", "713", "305", "206", "404", "602", "303", "617"]
         for i in 0..<3000 { text += "+1\(codes[i % codes.count])\(200 + (i / 100) % 700)\(String(format: "%04d", i % 10_000)),\n" }
         let db = try setUp(dir, leads: text)
-        for delay in [0.15, 0.3, 0.5, 0.8, 1.2] {
-            let process = Process()
-            process.executableURL = Outdial.binary
-            process.arguments = ["--quiet", "--db", db, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            Thread.sleep(forTimeInterval: delay)
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
+        for delay in [0.15, 0.3, 0.5, 0.8, 1.2] { _ = try simulateAndKill(db, after: delay) }
         let last = try Outdial.run(["--db", db, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z", "--json"])
         #expect(last.status == 0, "\(last.stderr)")
         #expect(try rows(db, "PRAGMA integrity_check") == [["ok"]])
@@ -480,6 +470,22 @@ import Testing
         #expect(leads[0]["zones"] is [String])
     }
 
+    /// Starts `run --simulate` of the example on `db` and kills it with SIGKILL
+    /// after `delay` seconds; true when it was still running then.
+    private func simulateAndKill(_ db: String, after delay: Double) throws -> Bool {
+        let process = Process()
+        process.executableURL = Outdial.binary
+        process.arguments = ["--quiet", "--db", db, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: delay)
+        let running = process.isRunning
+        if running { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return running
+    }
+
     /// The campaign's own database, imported as an operator does, never simulated in.
     private func campaignDatabase(_ dir: TemporaryDirectory) throws -> String {
         let db = dir.path("spring.db")
@@ -532,18 +538,7 @@ import Testing
         let copy = dir.path("spring.simulated.db")
         var killedMidRun = 0
         for delay in [0.3, 0.6] {
-            let process = Process()
-            process.executableURL = Outdial.binary
-            process.arguments = ["--quiet", "--db", db, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            Thread.sleep(forTimeInterval: delay)
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                killedMidRun += 1
-            }
-            process.waitUntilExit()
+            if try simulateAndKill(db, after: delay) { killedMidRun += 1 }
             #expect(bytes(db) == before)
         }
         // Where a kill landed before the end, the copy resumes to the end.
