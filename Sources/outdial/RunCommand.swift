@@ -88,13 +88,7 @@ enum RunCommand {
             progress.finish()
             let wallMs = Instant.now.milliseconds - started.milliseconds
             if output.json {
-                var json = summary.json(wallMs: wallMs)
-                if case .object(var pairs) = json {
-                    pairs.append(("database", .string(simulation?.path ?? database.path)))
-                    pairs.append(("simulated", .bool(simulation != nil)))
-                    json = .object(pairs)
-                }
-                output.result(json.rendered)
+                output.result(summary.json(wallMs: wallMs, database: simulation?.path ?? database.path, simulated: simulation != nil).rendered)
             } else {
                 let text = summary.text(campaign: campaign.name, wallMs: wallMs)
                 output.result(simulation.map { "SIMULATED (\($0.path)): " + text } ?? text)

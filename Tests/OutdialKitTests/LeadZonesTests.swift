@@ -104,10 +104,11 @@ import Testing
             212-555-0123,,99999,
             212-555-0124,,hello,
             212-555-0125,,,America/New_York
+            907-277-1234,AK,99998,
 
             """
         let summary = try LeadImporter(database: db).run(path: try dir.write("leads.csv", csv), options: options)
-        #expect(summary.imported == 8 && summary.rejected == 0)
+        #expect(summary.imported == 9 && summary.rejected == 0)
         let store = LeadStore(database: db)
         #expect(try store.find("8504321234")?.zones == ["America/Chicago"])
         #expect(try store.find("6175550101")?.zip == "02108")
@@ -115,15 +116,17 @@ import Testing
         #expect(try store.find("4165550101")?.state == "ON")
         // The UTC and Tokyo columns agree with neither phone nor address; New York agrees with 212.
         #expect(summary.zoneConflicts == 2)
-        #expect(summary.zipsNotUnderstood == 2)
-        #expect(summary.warningCount == 4)
+        #expect(summary.zipsNotUnderstood == 3)
+        #expect(summary.warningCount == 5)
         #expect(summary.json.rendered.contains(#""zone_conflicts":2"#))
         let warnings = String(decoding: try Data(contentsOf: URL(fileURLWithPath: dir.path("leads.warnings.csv"))), as: UTF8.self)
         #expect(summary.warningsFile == dir.path("leads.warnings.csv"))
         #expect(warnings.hasPrefix("line,warning,row\n"))
         #expect(warnings.contains(#"4,"timezone 'UTC' agrees with neither the phone nor the address"#))
         #expect(warnings.contains(#"7,"zip '99999' is not a ZIP code outdial knows"#))
-        #expect(warnings.contains(#"8,"zip 'hello'"#))
+        #expect(warnings.contains(#"8,"zip 'hello' is not a US ZIP code or Canadian postal code outdial knows; gated on the phone's zones"#))
+        // With a state column, an unknown ZIP leaves the lead gated on that state.
+        #expect(warnings.contains(#"10,"zip '99998' is not a ZIP code outdial knows; gated on the zones of AK"#))
         #expect(!warnings.contains("America/New_York"))
         // leads show says so.
         let austin = try #require(try store.find("5125550117"))

@@ -62,16 +62,24 @@ public struct Audience: Sendable {
     /// Whether one lead is in the audience.
     public func contains(leadID: Int64, in database: Database) throws -> Bool {
         guard let lead = try LeadStore(database: database).find(id: leadID) else { return false }
-        let listed = lists.isEmpty ? [] : try LeadLists(database: database).lists(of: leadID, among: lists)
-        return contains(lead, listed: listed.isEmpty ? [] : [leadID])
+        let listed = try !lists.isEmpty && LeadLists(database: database).contains(leadID, inAnyOf: lists)
+        return contains(lead, listed: listed ? [leadID] : [])
     }
 
     /// The audience's callable (not DNC) leads by state; every lead's without an audience.
     public static func states(of audience: Audience?, in database: Database) throws -> [String: Int] {
-        let rows = try database.query("SELECT id, state FROM leads WHERE dnc = 0 AND state IS NOT NULL") { ($0.int64(0), $0.string(1) ?? "") }
-        let selected = try audience.map { Set(try $0.select(in: database)) }
+        guard let audience else {
+            let rows = try database.query("SELECT state, count(*) FROM leads WHERE dnc = 0 AND state IS NOT NULL GROUP BY state") {
+                ($0.string(0) ?? "", Int($0.int64(1)))
+            }
+            return Dictionary(rows, uniquingKeysWith: +)
+        }
+        let selected = Set(try audience.select(in: database))
         var counts: [String: Int] = [:]
-        for (id, state) in rows where selected?.contains(id) ?? true { counts[state, default: 0] += 1 }
+        for (id, state) in try database.query("SELECT id, state FROM leads WHERE dnc = 0 AND state IS NOT NULL", [], { ($0.int64(0), $0.string(1) ?? "") })
+        where selected.contains(id) {
+            counts[state, default: 0] += 1
+        }
         return counts
     }
 

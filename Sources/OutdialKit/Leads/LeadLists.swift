@@ -50,17 +50,11 @@ public struct LeadLists {
         ) { Summary(name: $0.string(0) ?? "", leads: Int($0.int64(1)), createdAt: Instant(milliseconds: $0.int64(2))) }
     }
 
-    /// The names among `names` that are no list.
-    public func unknown(_ names: [String]) throws -> [String] {
-        let known = Set(try all().map(\.name))
-        return names.filter { !known.contains($0) }
-    }
-
-    /// The lists among `names` the lead is in.
-    func lists(of leadID: Int64, among names: [String]) throws -> [String] {
+    /// Whether the lead is in any of the lists.
+    func contains(_ leadID: Int64, inAnyOf names: [String]) throws -> Bool {
         try database.query(
-            "SELECT l.name FROM list_members m JOIN lists l ON l.id = m.list_id WHERE m.lead_id = ? ORDER BY l.name", [.integer(leadID)]
-        ) { $0.string(0) ?? "" }.filter(names.contains)
+            "SELECT l.name FROM list_members m JOIN lists l ON l.id = m.list_id WHERE m.lead_id = ?", [.integer(leadID)]
+        ) { $0.string(0) ?? "" }.contains(where: names.contains)
     }
 
     /// The ids of the leads in any of the lists.

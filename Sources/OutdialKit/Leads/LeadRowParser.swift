@@ -214,28 +214,30 @@ final class LeadRowParser {
                 }
             }
         }
-        var zipText: String?
+        var repairedZIP: ZIPPlace?
         if let c = zipColumn, case let bytes = record.field(c), !bytes.allSatisfy({ $0 == 32 }) {
             if let place = plan.place(forZIPBytes: bytes) {
-                // The ZIP's own zone replaces its state's zones; a leading zero a spreadsheet dropped is put back.
+                // The ZIP's own zone replaces its state's zones.
                 address.zip = place
-                zipText = place.zip
+                // ZIP+4, a lost leading zero, spaces: stored as the five digits (five bytes without spaces are them).
+                if bytes.count != 5 || bytes[0] == 32 || bytes[4] == 32 { repairedZIP = place }
                 if address.region == nil, let region = place.region {
                     address.region = region
                     stateSource = "zip"
                 }
-            } else if address.region == nil, let code = plan.state(forZIPBytes: bytes) ?? plan.province(forPostalCode: record.string(c)),
-                let index = plan.regionIndex(code: code)
-            {
-                address.region = index
-                stateSource = "zip"
-                if plan.looksLikeZIP(bytes) {
-                    summary.zipsNotUnderstood += 1
-                    try warn("zip '\(record.string(c))' is not a ZIP code outdial knows; gated on the zones of \(code)")
+            } else {
+                let text = record.string(c)
+                let province = plan.province(forPostalCode: text)
+                if address.region == nil, let code = plan.state(forZIPBytes: bytes) ?? province, let index = plan.regionIndex(code: code) {
+                    address.region = index
+                    stateSource = "zip"
                 }
-            } else if plan.province(forPostalCode: record.string(c)) == nil {
-                summary.zipsNotUnderstood += 1
-                try warn("zip '\(String(record.string(c).prefix(40)))' is not a US ZIP code or Canadian postal code outdial knows; gated on the phone's zones")
+                if province == nil {
+                    summary.zipsNotUnderstood += 1
+                    let what = plan.looksLikeZIP(bytes) ? "a ZIP code" : "a US ZIP code or Canadian postal code"
+                    let gated = address.region.map { "the zones of \(plan.region(index: $0).code)" } ?? "the phone's zones"
+                    try warn("zip '\(String(text.prefix(40)))' is not \(what) outdial knows; gated on \(gated)")
+                }
             }
         }
         let location = plan.locate(number)
@@ -260,8 +262,9 @@ final class LeadRowParser {
             }
             if let zones {
                 explicitZone = text.trimmingSpaces()
-                zoneSet = resolver.explicit(zones, phoneZoneSet: location.zoneSet, address: address)
-                if resolver.conflicts(zones, phoneZoneSet: location.zoneSet, address: address) {
+                let resolved = resolver.explicitWithConflict(zones, phoneZoneSet: location.zoneSet, address: address)
+                zoneSet = resolved.id
+                if resolved.conflict {
                     summary.zoneConflicts += 1
                     try warn("timezone '\(explicitZone!)' agrees with neither the phone nor the address; the lead is gated on all of their zones")
                 }
@@ -295,7 +298,7 @@ final class LeadRowParser {
         }
         textColumn(emailColumn, record, &batch)
         batch.add(state)
-        if let zipText { batch.add(zipText) } else { textColumn(zipColumn, record, &batch) }
+        if let repairedZIP { batch.add(repairedZIP.zip) } else { textColumn(zipColumn, record, &batch) }
         if let c = countryColumn, case let text = record.string(c).trimmingSpaces(), !text.isEmpty {
             batch.add(text.uppercased())
         } else {

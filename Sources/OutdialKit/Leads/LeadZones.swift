@@ -56,8 +56,7 @@ public final class LeadZoneResolver {
     private let plan: NumberingPlan
     private var byPhoneAndAddress: [Int64: Int64] = [:]
     private var byText: [String: Int64] = [:]
-    private var byExplicit: [String: Int64] = [:]
-    private var conflictsByKey: [String: Bool] = [:]
+    private var byExplicit: [String: (id: Int64, conflict: Bool)] = [:]
     private var nextID: Int64
     private var rows: [Int64: ZoneSetRow] = [:]
     /// Zone sets made since the last `takeNew()`, for the writer to insert.
@@ -89,27 +88,23 @@ public final class LeadZoneResolver {
     /// zones together with its phone's and its address's. A lead is gated in
     /// every zone any source gives it, so a wrong column only narrows the window.
     public func explicit(_ zones: [String], phoneZoneSet: Int32, address: LeadAddress = LeadAddress()) -> Int64 {
-        let key = zones.joined(separator: " ") + "\t\(phoneZoneSet)\t\(address.key)"
-        if let id = byExplicit[key] { return id }
-        var sources: [String: [ZoneSource]] = [:]
-        for zone in zones { sources[zone, default: []].append(.timezone) }
-        add(phoneZoneSet: phoneZoneSet, address: address, to: &sources)
-        let id = intern(sources)
-        byExplicit[key] = id
-        return id
+        explicitWithConflict(zones, phoneZoneSet: phoneZoneSet, address: address).id
     }
 
-    /// Whether an explicit zone agrees with neither the phone nor the address
-    /// (no zone of the same clock among theirs) while they do place the lead:
-    /// a `zone_conflicts` count at import.
-    public func conflicts(_ zones: [String], phoneZoneSet: Int32, address: LeadAddress) -> Bool {
-        // Worked out once per distinct (zones, phone zones, address): the clocks are compared over two years.
+    /// `explicit`, and whether the named zones agree with neither the phone
+    /// nor the address (no zone of the same clock among theirs) while those
+    /// place the lead: a `zone_conflicts` count at import. Both are worked out
+    /// once per distinct (zones, phone zones, address).
+    public func explicitWithConflict(_ zones: [String], phoneZoneSet: Int32, address: LeadAddress) -> (id: Int64, conflict: Bool) {
         let key = zones.joined(separator: " ") + "\t\(phoneZoneSet)\t\(address.key)"
-        if let known = conflictsByKey[key] { return known }
+        if let known = byExplicit[key] { return known }
         var implied: [String: [ZoneSource]] = [:]
         add(phoneZoneSet: phoneZoneSet, address: address, to: &implied)
-        let result = Self.conflict(explicit: zones, implied: Array(implied.keys))
-        conflictsByKey[key] = result
+        let conflict = Self.conflict(explicit: zones, implied: Array(implied.keys))
+        var sources = implied
+        for zone in zones { sources[zone, default: []].insert(.timezone, at: 0) }
+        let result = (id: intern(sources), conflict: conflict)
+        byExplicit[key] = result
         return result
     }
 

@@ -46,13 +46,19 @@ public struct Region: Sendable {
 
 /// What the data knows of one US ZIP code: its own zone and position.
 public struct ZIPPlace: Sendable, Equatable {
-    /// The ZIP as five digits (`02108`).
-    public var zip: String
+    /// The ZIP's value (2108 for `02108`).
+    public var code: Int32
     /// The state of the ZIP, as an index of `NumberingPlan.region(index:)`.
     public var region: Int16?
     /// The ZIP's zone, an index into `NumberingPlan.zoneNames`.
     public var zone: Int16
     public var position: Coordinate?
+
+    /// The ZIP as five digits (`02108`).
+    public var zip: String {
+        let digits = String(code)
+        return String(repeating: "0", count: max(0, 5 - digits.count)) + digits
+    }
 }
 
 /// Dialling facts of one country or territory (ITU region).
@@ -89,8 +95,8 @@ public final class NumberingPlan: Sendable {
     private let exchanges: [Int32: Exchange]
     private let zip3: [Int16: String]
     private let zipExceptions: [Int32: String]
-    /// ZIP5 → zone index and position (ZIPs without a real zone are absent).
-    private let zipPlaces: [Int32: (zone: Int16, position: Coordinate?)]
+    /// ZIP5 → its place, state included (ZIPs without a real zone are absent).
+    private let zipPlaces: [Int32: ZIPPlace]
     private let regions: [String: Region]
     private let regionList: [Region]
     /// Two-letter codes (`AA` = 0 … `ZZ` = 675) to an index into `regionList`.
@@ -152,14 +158,13 @@ public final class NumberingPlan: Sendable {
         self.zip3 = zip3
         self.zipExceptions = zipExceptions
 
-        var zipPlaces: [Int32: (zone: Int16, position: Coordinate?)] = [:]
+        var zipPlaces: [Int32: ZIPPlace] = [:]
         zipPlaces.reserveCapacity(42_000)
         NumberingPlanData.forEachRow(NumberingPlanData.zIPs) { f in
             guard f.count == 4, let key = NumberingPlanData.int(f[0]), let zone = NumberingPlanData.int(f[1]) else { return }
             let position = NumberingPlanData.double(f[2]).flatMap { lat in NumberingPlanData.double(f[3]).map { Coordinate(latitude: lat, longitude: $0) } }
-            zipPlaces[Int32(key)] = (Int16(zone), position)
+            zipPlaces[Int32(key)] = ZIPPlace(code: Int32(key), region: nil, zone: Int16(zone), position: position)
         }
-        self.zipPlaces = zipPlaces
 
         // Intern every zone list so a lead's phone zones are one small integer.
         var sets: [[Int16]] = [[]]
@@ -205,6 +210,14 @@ public final class NumberingPlan: Sendable {
         }
         self.regionList = list
         self.regionByLetters = byLetters
+        // Each ZIP's state as a region index, worked out once here rather than at each look-up.
+        for key in Array(zipPlaces.keys) {
+            let letters = Array((zipExceptions[key] ?? zip3[Int16(key / 100)] ?? "").utf8)
+            guard letters.count == 2, letters.allSatisfy({ $0 >= 65 && $0 <= 90 }) else { continue }
+            let index = byLetters[Int(letters[0] - 65) * 26 + Int(letters[1] - 65)]
+            if index >= 0 { zipPlaces[key]!.region = index }
+        }
+        self.zipPlaces = zipPlaces
 
         var byRegion: [String: CountryInfo] = [:]
         var byCode: [Int: [CountryInfo]] = [:]
@@ -318,10 +331,7 @@ public final class NumberingPlan: Sendable {
 
     /// The ZIP code's own zone and position, from UTF-8 bytes.
     public func place(forZIPBytes bytes: UnsafeBufferPointer<UInt8>) -> ZIPPlace? {
-        guard let zip5 = zip5(bytes), let known = zipPlaces[Int32(zip5)] else { return nil }
-        let code = Array(String(zip5).utf8)
-        let text = String(repeating: "0", count: 5 - code.count) + String(zip5)
-        return ZIPPlace(zip: text, region: state(forZIP5: zip5).flatMap { regionIndex(code: $0) }, zone: known.zone, position: known.position)
+        zip5(bytes).flatMap { zipPlaces[Int32($0)] }
     }
 
     /// Whether a ZIP is written as one (five digits, ZIP+4, or four digits

@@ -1,5 +1,6 @@
 extension RunSummary {
-    public func json(wallMs: Int64) -> JSONValue {
+    /// `run --json`; `database` is the file the run wrote (a simulation's copy when `simulated`).
+    public func json(wallMs: Int64, database: String? = nil, simulated: Bool = false) -> JSONValue {
         JSONObject([
             "calls": .int(Int64(callsPlaced)), "outcomes": .object(outcomes.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .int(Int64($0.value))) }),
             "post_call_runs": .int(Int64(postCallRuns)), "runs_finished": .int(Int64(runsFinished)),
@@ -11,6 +12,7 @@ extension RunSummary {
             "clock_start": .string(clockStart.iso8601), "clock_end": .string(clockEnd.iso8601), "wall_ms": .int(wallMs),
             "interrupted": .bool(interrupted), "requests": .int(Int64(requests)), "polls": .int(Int64(polls)),
             "throttled": .int(Int64(throttled)), "in_flight": .int(Int64(inFlight)), "not_sent": .int(Int64(notSent)),
+            "database": .optional(database), "simulated": .bool(simulated),
         ])
     }
 
