@@ -74,8 +74,13 @@ enum LeadsCommand {
         let output = invocation.output
         if output.json {
             output.result(summary.json.rendered)
-            return
+        } else {
+            report(summary, file: file, output: output)
         }
+        if let error = RowsRejectedError.check(file: file, rows: summary.rows, rejected: summary.rejected) { throw error }
+    }
+
+    private static func report(_ summary: LeadImportSummary, file: String, output: Output) {
         output.result(
             "\(file): \(summary.rows) rows: \(summary.imported) imported, \(summary.updated) updated, \(summary.duplicates) duplicates, \(summary.rejected) rejected, \(summary.dnc) on the do-not-call list."
         )

@@ -23,10 +23,11 @@ enum NumbersCommand {
             let output = invocation.output
             if output.json {
                 output.result(summary.json.rendered)
-                return
+            } else {
+                output.result("\(file): \(summary.rows) rows: \(summary.imported) imported or updated, \(summary.errors.count) rejected.")
+                for error in summary.errors { output.warning("\(file):\(error.line): \(error.reason)") }
             }
-            output.result("\(file): \(summary.rows) rows: \(summary.imported) imported or updated, \(summary.errors.count) rejected.")
-            for error in summary.errors { output.warning("\(file):\(error.line): \(error.reason)") }
+            if let error = RowsRejectedError.check(file: file, rows: summary.rows, rejected: summary.errors.count) { throw error }
         }
     )
 
@@ -124,17 +125,14 @@ enum SelectCommand {
                         "distance_km": choice.distanceKilometres.map { .double($0) } ?? .null, "used_today": used.map { .int(Int64($0)) } ?? .null,
                         "daily_cap": cap.map { .int(Int64($0)) } ?? .null, "reason": .string(choice.reason),
                     ]).rendered)
-                return
-            }
-            if let chosen, let tier = choice.tier, let used, let cap {
+            } else if let chosen, let tier = choice.tier, let used, let cap {
                 var line =
                     "\(number.e164) would be called from \(chosen.e164)" + (chosen.label.map { " (\($0))" } ?? "")
                     + ", tier \(tier.rawValue): \(choice.reason)."
                 if let d = choice.distanceKilometres { line += " Distance \(d) km." }
                 output.result(line + " Used \(used) of \(cap) today.")
-            } else {
-                output.result("\(number.e164): no caller ID: \(choice.reason).")
             }
+            if chosen == nil { throw NoCallerIDError(phone: number.e164, reason: choice.reason) }
         }
     )
 }

@@ -22,6 +22,9 @@ enum RunCommand {
             CommonOptions.json,
         ],
         run: { invocation in
+            if invocation.instant("start") != nil && !invocation.flag("simulate") {
+                throw invocation.usageError("--start sets a simulation's virtual clock; a live run runs on the wall clock (add --simulate).")
+            }
             let path = invocation.string("campaign") ?? ""
             let campaign = try Campaign.load(path: path)
             // What `check` calls an error, `run` refuses; what loosens compliance it says once.
@@ -71,20 +74,19 @@ enum RunCommand {
             // Without --simulate the clock is the wall clock (the simulated connection still answers).
             options.simulate = invocation.flag("simulate")
             options.start = invocation.instant("start") ?? .now
+            options.startGiven = invocation.instant("start") != nil
             options.until = invocation.instant("until")
             options.maxCalls = invocation.int("max-calls")
             if let wait = invocation.duration("wait") { options.drainSeconds = wait.seconds }
             let output = invocation.output
             StopSignal.install()
             let started = Instant.now
-            let progress = LiveProgress(output: output)
+            let progress = RunProgress(output: output, simulated: options.simulate)
             let runner = try CampaignRunner(database: database, campaign: campaign, options: options)
             // A live run sends the outbox (replies, SMS, notifications) as it goes and shuts it down with its
             // connections; a simulation never sends anything.
             runner.outbox = options.simulate ? nil : OutboxSender(database: database, campaign: campaign)
-            let summary = try await runner.run { summary in
-                if !options.simulate { progress.update(summary) }
-            }
+            let summary = try await runner.run { summary in progress.update(summary) }
             progress.finish()
             let wallMs = Instant.now.milliseconds - started.milliseconds
             if output.json {

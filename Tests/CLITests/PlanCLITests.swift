@@ -77,4 +77,42 @@ import Testing
         #expect(list.stdout.contains(#""number":"+14155550000""#))
         #expect(list.stdout.contains(#""status":"disabled""#))
     }
+
+    @Test func selectWithNoUsableCallerIDPrintsWhyAndExits65() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("t.db")
+        let numbers = try dir.write("numbers.csv", "number,enabled\n+14155550100,false\n")
+        #expect(try Outdial.run(["--db", db, "numbers", "import", numbers]).status == 0)
+        let text = try Outdial.run(["--db", db, "select", "(212) 555-0123", "--at", "2026-11-25T18:00:00Z"])
+        #expect(text.status == 65)
+        #expect(text.stdout.isEmpty)
+        #expect(text.stderr.contains("error: no caller ID for +12125550123: "))
+        let json = try Outdial.run(["--db", db, "select", "(212) 555-0123", "--at", "2026-11-25T18:00:00Z", "--json"])
+        #expect(json.status == 65)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["number"] is NSNull)
+        // With a usable number the same command succeeds.
+        let more = try dir.write("more.csv", "number\n+12125550100\n")
+        #expect(try Outdial.run(["--db", db, "numbers", "import", more]).status == 0)
+        #expect(try Outdial.run(["--db", db, "select", "(212) 555-0123", "--at", "2026-11-25T18:00:00Z"]).status == 0)
+    }
+
+    @Test func anImportWhoseEveryRowIsRejectedExits65AndOneWithAGoodRowDoesNot() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("t.db")
+        let bad = try dir.write("bad.csv", "number,daily_cap\n123,5\n+14155550100,0\n")
+        let numbers = try Outdial.run(["--db", db, "numbers", "import", bad])
+        #expect(numbers.status == 65)
+        #expect(numbers.stderr.contains("bad.csv:2:"))
+        #expect(numbers.stderr.contains("every row of \(bad) was rejected (2 rows"))
+        let mixed = try dir.write("mixed.csv", "number\n123\n+14155550100\n")
+        #expect(try Outdial.run(["--db", db, "numbers", "import", mixed]).status == 0)
+
+        let leads = try dir.write("leads.csv", "phone\n123\nnot a number\n")
+        let imported = try Outdial.run(["--db", db, "leads", "import", leads, "--json"])
+        #expect(imported.status == 65)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(imported.stdout.utf8)) as? [String: Any])
+        #expect(object["rejected"] as? Int == 2)
+        #expect(FileManager.default.fileExists(atPath: dir.path("leads.rejects.csv")))
+    }
 }

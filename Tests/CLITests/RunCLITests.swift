@@ -547,4 +547,56 @@ import Testing
         }
         #expect(bytes(db) == before)
     }
+
+    /// A resumed simulation goes on from its own clock and says so when an
+    /// earlier `--start` is given; a live run refuses `--start`.
+    @Test func aResumedSimulationSaysItsOwnClockWinsOverStart() throws {
+        let dir = try TemporaryDirectory()
+        let copy = try setUp(dir)
+        let first = try Outdial.run(["--db", copy, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z", "--max-calls", "20", "--json"])
+        #expect(first.status == 0)
+        let firstEnd = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])["clock_end"] as? String
+        #expect(firstEnd != nil)
+        let again = try Outdial.run(["--db", copy, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z", "--max-calls", "5"])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("--start 2026-11-23T13:00:00Z was not used: this simulation had already reached"))
+        let json = try Outdial.run(["--db", copy, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z", "--max-calls", "5", "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["start_not_used"] as? String == "2026-11-23T13:00:00Z")
+        #expect((object["clock_start"] as? String ?? "") > "2026-11-23T13:00:00Z")
+        // No --start: nothing to say.
+        let plain = try Outdial.run(["--db", copy, "run", campaign, "--simulate", "--max-calls", "5"])
+        #expect(!plain.stdout.contains("was not used"))
+
+        let live = try Outdial.run(["--db", dir.path("t.db"), "run", campaign, "--start", "2026-11-23T13:00:00Z"])
+        #expect(live.status == 64)
+        #expect(live.stderr.contains("--start sets a simulation's virtual clock"))
+    }
+
+    /// On a terminal a simulation redraws one progress line (virtual time,
+    /// calls, runs waiting), as the import draws its bar; piped, it prints none.
+    @Test func aSimulationShowsItsProgressOnATerminalOnly() throws {
+        let dir = try TemporaryDirectory()
+        let copy = try setUp(dir)
+        func quoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let command = [Outdial.binary.path, "--db", copy, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z"].map(quoted).joined(separator: " ")
+        // `script` gives the run a pseudo-terminal and copies what it drew to its own stdout.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", command, "/dev/null"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let drawn = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let line = try #require(drawn.split(separator: "\r").first { $0.hasPrefix("SIMULATED 2026-11-") })
+        #expect(line.contains(" placed · ") && line.contains(" waiting"), "\(line)")
+        #expect(drawn.contains("calls placed from"))
+
+        let piped = try Outdial.run(["--db", copy, "run", campaign, "--simulate", "--max-calls", "5"])
+        #expect(piped.status == 0)
+        #expect(!piped.stderr.contains(" placed · "))
+    }
 }

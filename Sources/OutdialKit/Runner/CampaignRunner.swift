@@ -99,6 +99,7 @@ public final class CampaignRunner {
         }
         var now = clock.now
         summary.clockStart = Instant(seconds: now)
+        if options.startGiven, clock.isVirtual, now > options.start.seconds { summary.startNotUsed = options.start }
         let (lease, tookOver) = try RunLease.take(runs, campaign: campaign.name)
         defer { try? lease.release() }
         summary.leaseTakenOver = tookOver.map { "pid \($0.pid) on \($0.host), last seen \(Instant(seconds: $0.heartbeat).iso8601)" }
@@ -198,6 +199,8 @@ public final class CampaignRunner {
             try await send(dials)
             if let virtual = clock as? VirtualClock { virtual.advance(to: min(reached, horizon)) }
             now = clock.now
+            summary.clockEnd = Instant(seconds: now)
+            summary.waiting = wakes.count + lines.count
             progress(summary)
         }
         if !clock.isVirtual { try await finishLive(now: &now) }

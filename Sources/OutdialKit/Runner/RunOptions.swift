@@ -4,6 +4,9 @@ public struct RunOptions: Sendable {
     public var simulate = true
     /// Where the clock starts (default now).
     public var start: Instant = .now
+    /// `start` was asked for (`--start`), not the default: a resumed
+    /// simulation whose clock is already past it says it went on from there.
+    public var startGiven = false
     /// Stop when the clock reaches this.
     public var until: Instant?
     /// Stop after this many calls.
@@ -42,6 +45,9 @@ public struct RunSummary: Sendable {
     public var outbox = OutboxTally()
     public var clockStart: Instant
     public var clockEnd: Instant
+    /// The `--start` a resumed simulation did not use: its own clock was
+    /// already later (time never runs backwards for a campaign).
+    public var startNotUsed: Instant?
     /// Runs still waiting when the run stopped (a later `run` resumes them).
     public var waiting = 0
     /// Stopped by Ctrl-C or SIGTERM.

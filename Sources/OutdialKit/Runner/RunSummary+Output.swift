@@ -13,11 +13,17 @@ extension RunSummary {
             "interrupted": .bool(interrupted), "requests": .int(Int64(requests)), "polls": .int(Int64(polls)),
             "throttled": .int(Int64(throttled)), "in_flight": .int(Int64(inFlight)), "not_sent": .int(Int64(notSent)),
             "database": .optional(database), "simulated": .bool(simulated),
+            "start_not_used": startNotUsed.map { .string($0.iso8601) } ?? .null,
         ])
     }
 
     public func text(campaign: String, wallMs: Int64) -> String {
         var lines = ["\(campaign): \(callsPlaced) calls placed from \(clockStart.iso8601) to \(clockEnd.iso8601) (\(wallMs) ms)."]
+        if let startNotUsed {
+            lines.append(
+                "--start \(startNotUsed.iso8601) was not used: this simulation had already reached \(clockStart.iso8601) and goes on from its own clock "
+                    + "(the day's caps count what it did). To start again from --start, simulate from the campaign's database (a new copy).")
+        }
         if let leaseTakenOver { lines.append("Took over the lease of a run that stopped without giving it back (\(leaseTakenOver)).") }
         if let audience { lines.append("The audience selected \(audience) leads.") }
         if enrolled > 0 { lines.append("Enrolled \(enrolled) workflow runs.") }

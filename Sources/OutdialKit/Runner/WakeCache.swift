@@ -11,6 +11,8 @@ struct WakeCache {
     private var positions: [[Int]: [Int]] = [:]
 
     var firstWakeMs: Int64? { queue.firstWakeMs }
+    /// The runs held (each waiting for its wake-up).
+    var count: Int { queue.count }
 
     mutating func reserve(_ count: Int) { queue.reserve(count) }
 
