@@ -99,3 +99,48 @@ private let chromiumRequired = ProcessInfo.processInfo.environment["OUTDIAL_REQU
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
     }
 }
+
+/// `status --watch` reads the database again at each redraw, until Ctrl-C.
+@Suite struct StatusWatchCLITests {
+    @Test func watchRedrawsWithWhatChangedUntilCtrlC() throws {
+        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("examples")
+        let campaign = examples.appendingPathComponent("campaign.yml").path
+        let dir = try TemporaryDirectory()
+        let db = dir.path("w.db")
+        #expect(try Outdial.run(["--db", db, "init"]).status == 0)
+        // The campaign names its leads and numbers files: the simulation imports them into its copy.
+        #expect(try Outdial.run(["--db", db, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z", "--max-calls", "5"]).status == 0)
+        let copy = dir.path("w.simulated.db")
+
+        let process = Process()
+        process.executableURL = Outdial.binary
+        process.arguments = ["--db", copy, "status", "spring-solar", "--watch", "--interval", "1"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // A watch that never draws what is awaited is ended, so the test fails instead of hanging.
+        let watchdog = DispatchWorkItem { process.terminate() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
+        var seen = ""
+        /// Reads what the watch prints until `text` appears; false if it ended first.
+        func read(until text: String) -> Bool {
+            while !seen.contains(text) {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { return false }
+                seen += String(decoding: chunk, as: UTF8.self)
+            }
+            return true
+        }
+        #expect(read(until: "all calls: 5\n"))
+        // Five more calls while it watches: a later redraw shows them.
+        #expect(try Outdial.run(["--db", copy, "run", campaign, "--simulate", "--max-calls", "5"]).status == 0)
+        #expect(read(until: "all calls: 10\n"))
+        process.interrupt()
+        process.waitUntilExit()
+        watchdog.cancel()
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT)
+        #expect(seen.components(separatedBy: "Campaign spring-solar").count >= 3)
+    }
+}
