@@ -83,8 +83,8 @@ with open(sys.argv[1], "w") as f:
         f.write(f"+1{c}55{i:05d},{c} pool,200,{1 + i % 3}\n")
 PY
 "$BIN" --quiet --db "$WORK/import.db" numbers import "$WORK/numbers-500.csv" >/dev/null
-read -r plan_s plan_mb < <(measure "$BIN" --quiet --db "$WORK/import.db" plan examples/campaign.yml --at "$AT" --json)
-"$BIN" --quiet --db "$WORK/import.db" plan examples/campaign.yml --at "$AT" > "$WORK/plan.txt"
+read -r plan_s plan_mb < <(measure "$BIN" --quiet --db "$WORK/import.db" plan examples/campaign.yml --no-sync --at "$AT" --json)
+"$BIN" --quiet --db "$WORK/import.db" plan examples/campaign.yml --no-sync --at "$AT" > "$WORK/plan.txt"
 python3 - "$plan_s" "$plan_mb" "$scan_s" "$WORK/plan.txt" <<'PY'
 import sys
 plan_s, plan_mb, scan_s = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])

@@ -34,6 +34,28 @@ import Testing
         #expect(try Outdial.run(["check", campaign]).stderr.contains("run imports \(examples.appendingPathComponent("numbers.csv").path) (numbers.file)"))
     }
 
+    /// `plan` on a fresh database plans the leads `run` would import, on a
+    /// temporary copy: the database is left empty; `--no-sync` plans it as it is.
+    @Test func planReadsTheNamedFilesAsTheyWouldBeImportedAndWritesNothing() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("fresh.db")
+        #expect(try Outdial.run(["--db", db, "init"]).status == 0)
+        let campaign = examples.appendingPathComponent("campaign.yml").path
+        let plan = try Outdial.run(["--db", db, "plan", campaign, "--at", "2026-11-25T18:00:00Z", "--json"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout.split(separator: "\n").count == 298)
+        #expect(plan.stdout.contains(#""status":"ready""#))
+        #expect(plan.stderr.contains("As run would import it: Leads from"))
+        let database = try Database(path: db)
+        #expect(try database.scalar("SELECT count(*) FROM leads") == 0)
+        #expect(try database.scalar("SELECT count(*) FROM numbers") == 0)
+        // The rejects of that import went to the temporary folder, gone with it.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { !$0.hasPrefix("fresh.db") }.isEmpty)
+        let bare = try Outdial.run(["--db", db, "plan", campaign, "--at", "2026-11-25T18:00:00Z", "--json", "--no-sync"])
+        #expect(bare.status == 0)
+        #expect(bare.stdout.isEmpty)
+    }
+
     @Test func withTheFilesRemovedTheRunSaysWhatIsMissingAndExits65() throws {
         let dir = try TemporaryDirectory()
         let text = try String(contentsOf: examples.appendingPathComponent("campaign.yml"), encoding: .utf8)

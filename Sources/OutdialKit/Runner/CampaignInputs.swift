@@ -56,6 +56,26 @@ public struct CampaignInputs {
         return summary
     }
 
+    /// Runs `body` on a temporary copy of the database at `path` into which the
+    /// campaign's files were imported as `run` would import them: `plan` sees
+    /// the leads and numbers a run would see and writes nothing. Without named
+    /// files `body` gets the database itself, read as it is.
+    public static func asImported<T>(
+        database path: String, campaign: Campaign, now: Instant = .now, _ body: (Database, Summary?) throws -> T
+    ) throws -> T {
+        guard !campaign.inputFiles.isEmpty else { return try body(try Store.open(path), nil) }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("outdial-plan-\(ProcessInfo.processInfo.processIdentifier)-\(now.milliseconds)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let original = try Database(path: path, readOnly: true)
+        let copy = try Database(path: folder.appendingPathComponent("plan.db").path)
+        try copy.execute("PRAGMA journal_mode = DELETE")
+        try original.backup(into: copy)
+        try Migrator().migrate(copy)
+        let summary = try CampaignInputs(database: copy, campaign: campaign).sync(rejectsFolder: folder.path, now: now)
+        return try body(copy, summary)
+    }
+
     /// Why a run of the campaign can do nothing, with the command that fixes it; nil when it can.
     public func nothingToDo() throws -> NothingToDoError? {
         let leads = try database.scalar("SELECT count(*) FROM leads WHERE dnc = 0") ?? 0
