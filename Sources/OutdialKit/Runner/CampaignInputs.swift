@@ -64,7 +64,8 @@ public struct CampaignInputs {
         database path: String, campaign: Campaign, now: Instant = .now, _ body: (Database, Summary?) throws -> T
     ) throws -> T {
         guard !campaign.inputFiles.isEmpty else { return try body(try Store.open(path), nil) }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("outdial-plan-\(ProcessInfo.processInfo.processIdentifier)-\(now.milliseconds)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "outdial-plan-\(ProcessInfo.processInfo.processIdentifier)-\(now.milliseconds)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let original = try Database(path: path, readOnly: true)
