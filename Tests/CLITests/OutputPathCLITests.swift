@@ -30,6 +30,41 @@ import Testing
         #expect(try Self.leads(db).split(separator: "\n").count == 2)
     }
 
+    /// A simulation's copy replaces only an earlier copy: never the database,
+    /// its log, an input, a link or another file, whatever `--into` says.
+    @Test func aSimulationCopyReplacesOnlyAnEarlierCopy() throws {
+        let dir = try TemporaryDirectory()
+        let (db, csv, size) = try Self.database(dir)
+        let campaign = try dir.write(
+            "c.yml",
+            """
+            version: 1
+            name: copies
+            calling_window: { days: [mon, tue, wed, thu, fri], hours: "09:00-20:00", compliance: [us] }
+            connections: { main: { provider: simulated, seed: 1 } }
+            workflows: [ { name: out, trigger: lead_added, steps: [ { wait: 1m } ] } ]
+            """)
+        let note = try dir.write("notes.txt", "keep me\n")
+        try FileManager.default.createSymbolicLink(atPath: dir.path("link.db"), withDestinationPath: note)
+        for (target, reason) in [
+            (db, "it is the database"), (csv, "it is not a simulation's copy"), (campaign, "it is not a simulation's copy"),
+            (note, "it is not a simulation's copy"), (dir.path("link.db"), "it is a symbolic link"), (dir.path(""), "not a regular file"),
+        ] {
+            let result = try Outdial.run(["--db", db, "run", campaign, "--simulate", "--into", target])
+            #expect(result.status == 64, "\(target)")
+            #expect(result.stderr.contains(reason), "\(target): \(result.stderr)")
+        }
+        #expect(try String(contentsOfFile: note, encoding: .utf8) == "keep me\n")
+        #expect(try String(contentsOfFile: csv, encoding: .utf8).hasPrefix("phone,first_name\n"))
+        #expect(try Self.size(db) == size)
+        // A new path, then the same copy again: both fine, the second replacing the first.
+        let copy = dir.path("sim.db")
+        #expect(try Outdial.run(["--db", db, "run", campaign, "--simulate", "--into", copy]).status == 0)
+        #expect(try Outdial.run(["--db", db, "run", campaign, "--simulate", "--into", copy]).status == 0)
+        #expect(try Self.leads(copy).split(separator: "\n").count == 2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".outdial-") }.isEmpty)
+    }
+
     @Test func anExistingFileIsReplacedOnlyWithForce() throws {
         let dir = try TemporaryDirectory()
         let (db, _, _) = try Self.database(dir)
@@ -77,7 +112,7 @@ import Testing
     @Test func aRejectsFileFromAnEarlierImportIsReplaced() throws {
         let dir = try TemporaryDirectory()
         let (db, _, _) = try Self.database(dir)
-        let more = try dir.write("more.csv", "phone\nstill-bad\n")
+        let more = try dir.write("more.csv", "phone\nstill-bad\n+13035550104\n")
         let result = try Outdial.run(["--db", db, "leads", "import", more, "--rejects", dir.path("first.rejects.csv")])
         #expect(result.status == 0, "\(result.stderr)")
         let rejects = try String(contentsOfFile: dir.path("first.rejects.csv"), encoding: .utf8)

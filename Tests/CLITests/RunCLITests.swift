@@ -527,7 +527,7 @@ import Testing
         #expect(bytes(db) == before)
         // --into never names the campaign's database.
         let refused = try Outdial.run(["--db", db, "run", campaign, "--simulate", "--into", db])
-        #expect(refused.status == 64 && refused.stderr.contains("a simulation never writes there"))
+        #expect(refused.status == 64 && refused.stderr.contains("will not write here: it is the database"))
         #expect(bytes(db) == before)
     }
 

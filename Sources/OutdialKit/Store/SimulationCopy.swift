@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `run --simulate` never touches the campaign's database: it runs on a copy
 /// taken with SQLite's backup API (`<db>.simulated.db` beside it, or
 /// `--into FILE`), replaced at each simulation. A copy is marked by its
@@ -32,26 +36,48 @@ public enum SimulationCopy {
         return try database.query("SELECT source, created_at FROM simulation LIMIT 1") { ($0.string(0) ?? "", Instant(milliseconds: $0.int64(1))) }.first
     }
 
-    /// Copies `source` to `target` (replacing what is there), brings the copy
-    /// to the current schema and marks it; the source is opened read-only.
+    /// Copies `source` to `target`, brings the copy to the current schema and
+    /// marks it; the source is opened read-only. The copy is built beside
+    /// `target` and renamed into place when complete, so a failed copy leaves
+    /// what was there. Only a simulation's copy is ever replaced: `target` may
+    /// not be the database (or its -wal/-shm), a link, or any other file.
     public static func make(from source: String, to target: String, now: Instant = .now) throws -> Database {
+        try checkTarget(target, source: source)
         let resolvedSource = URL(fileURLWithPath: source).standardizedFileURL.resolvingSymlinksInPath().path
-        let resolvedTarget = URL(fileURLWithPath: target).standardizedFileURL.resolvingSymlinksInPath().path
-        guard resolvedSource != resolvedTarget else {
-            throw OutputPathError(path: target, reason: "is the campaign's database; a simulation never writes there")
-        }
         let original = try Database(path: source, readOnly: true)
-        for suffix in ["", "-wal", "-shm", "-journal"] where FileManager.default.fileExists(atPath: target + suffix) {
+        let slash = target.lastIndex(of: "/")
+        let folder = slash.map { String(target[..<$0]) } ?? "."
+        let name = slash.map { String(target[target.index(after: $0)...]) } ?? target
+        let temporary = "\(folder.isEmpty ? "" : folder)/.\(name).outdial-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
+        defer {
+            for suffix in ["", "-journal", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: temporary + suffix) }
+        }
+        do {
+            let copy = try Database(path: temporary)
+            // A backup into a WAL file needs the source's page size; in rollback mode it takes it.
+            try copy.execute("PRAGMA journal_mode = DELETE")
+            try original.backup(into: copy)
+            try Migrator().migrate(copy)
+            try copy.execute("CREATE TABLE simulation (source TEXT NOT NULL, created_at INTEGER NOT NULL)")
+            try copy.run("INSERT INTO simulation (source, created_at) VALUES (?, ?)", [.text(resolvedSource), .integer(now.milliseconds)])
+        }
+        for suffix in ["-wal", "-shm", "-journal"] where FileManager.default.fileExists(atPath: target + suffix) {
             try FileManager.default.removeItem(atPath: target + suffix)
         }
+        guard rename(temporary, target) == 0 else { throw OutputFileError(path: target, reason: String(cString: strerror(errno))) }
         let copy = try Database(path: target)
-        // A backup into a WAL file needs the source's page size; in rollback mode it takes it.
-        try copy.execute("PRAGMA journal_mode = DELETE")
-        try original.backup(into: copy)
         try copy.execute("PRAGMA journal_mode = WAL")
-        try Migrator().migrate(copy)
-        try copy.execute("CREATE TABLE simulation (source TEXT NOT NULL, created_at INTEGER NOT NULL)")
-        try copy.run("INSERT INTO simulation (source, created_at) VALUES (?, ?)", [.text(resolvedSource), .integer(now.milliseconds)])
         return copy
+    }
+
+    /// Refuses a target that is not a fresh path or an earlier copy (exit 64).
+    static func checkTarget(_ target: String, source: String) throws {
+        _ = try OutputFile(path: target, protecting: OutputFile.Protected.database(source), replacing: true)
+        guard FileManager.default.fileExists(atPath: target) else { return }
+        let earlierCopy = (try? Database(path: target, readOnly: true)).flatMap { try? isCopy($0) } ?? false
+        guard earlierCopy else {
+            throw OutputPathError(
+                path: target, reason: "it is not a simulation's copy, and a simulation replaces only a copy it made (name a new file with --into)")
+        }
     }
 }
