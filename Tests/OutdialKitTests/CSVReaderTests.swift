@@ -99,6 +99,35 @@ private func readAll(path: String, delimiter: UInt8? = nil, latin1: Bool = false
         #expect(flags == [false, true, false])
     }
 
+    /// A header row may be up to 1 MiB whatever the record limit (a wide export
+    /// is read whole, not cut into a wrong header); a longer one is an error.
+    @Test func aHeaderIsReadWholeUpTo1MiBAndRefusedBeyond() throws {
+        let dir = try TemporaryDirectory()
+        let columns = (0..<30_000).map { "column\($0)" }
+        let wide = try dir.write("wide.csv", "phone," + columns.joined(separator: ",") + "\n1,2\n")
+        let reader = try CSVReader(path: wide, maxRecordBytes: 1000)
+        #expect(try reader.nextHeader())
+        #expect(!reader.oversized && reader.fieldCount == 30_001 && reader.string(30_000) == "column29999")
+        #expect(try reader.next() && reader.string(0) == "1")
+        #expect(reader.maxRecordBytes == 1000)
+
+        let huge = try dir.write("huge.csv", "phone," + String(repeating: "x", count: CSVReader.maxHeaderBytes) + "\n4155550101,a\n")
+        #expect {
+            _ = try CSVReader(path: huge).nextHeader()
+        } throws: { error in
+            guard let error = error as? CSVError, case .badHeader(let why) = error.kind else { return false }
+            return error.line == 1 && why.contains("over 1 MiB")
+        }
+        // The imports refuse it whole: nothing goes in.
+        let database = try Store.open(dir.path("t.db"))
+        var options = LeadImportOptions()
+        options.rejectsPath = dir.path("r.csv")
+        #expect(throws: CSVError.self) { try LeadImporter(database: database).run(path: huge, options: options) }
+        #expect(throws: CSVError.self) { try NumberStore(database: database).importCSV(path: huge) }
+        #expect(try database.scalar("SELECT count(*) FROM leads") == 0)
+        #expect(try database.scalar("SELECT count(*) FROM numbers") == 0)
+    }
+
     /// Records that straddle chunk boundaries read the same as small ones.
     @Test func recordsAcrossChunkBoundaries() throws {
         var text = "id,text\n"

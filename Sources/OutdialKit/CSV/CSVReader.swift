@@ -16,7 +16,9 @@ public final class CSVReader {
     /// The field separator.
     public private(set) var delimiter: UInt8
     /// The longest record kept in full; a longer one is reported as oversized.
-    public let maxRecordBytes: Int
+    public private(set) var maxRecordBytes: Int
+    /// The longest header row: a longer one is an error, not a cut header.
+    public static let maxHeaderBytes = 1 << 20
     /// Transcode Latin-1 bytes to UTF-8 while reading.
     public let latin1: Bool
 
@@ -159,6 +161,17 @@ public final class CSVReader {
             guard try readRecord() else { return false }
             if !(fieldEnds.count == 1 && fieldEnds[0] == 0 && !rawHadQuote) { return true }
         }
+    }
+
+    /// Reads the header row (the first record, up to `maxHeaderBytes`).
+    /// Returns false when the file has no record at all.
+    public func nextHeader() throws(CSVError) -> Bool {
+        let recordLimit = maxRecordBytes
+        maxRecordBytes = max(recordLimit, Self.maxHeaderBytes)
+        defer { maxRecordBytes = recordLimit }
+        guard try next() else { return false }
+        if oversized { throw CSVError(file: file, line: line, kind: .badHeader("the header row is over 1 MiB, so this is not a CSV outdial can read")) }
+        return true
     }
 
     private var rawHadQuote = false

@@ -108,7 +108,7 @@ final class LeadRowParser {
         self.listing = options.list != nil
         // Sized from the file (about 100 bytes a row) so the set need not grow.
         seen = PhoneKeySet(capacity: (FileSize.of(reader.file) ?? 0) / 60)
-        guard try reader.next() else { throw CSVError(file: reader.file, line: 1, kind: .empty) }
+        guard try reader.nextHeader() else { throw CSVError(file: reader.file, line: 1, kind: .empty) }
         headers = (0..<reader.fieldCount).map { reader.string($0) ?? "" }
         if reader.invalidUTF8Offset() != nil {
             throw CSVError(file: reader.file, line: reader.line, kind: .badHeader("the header is not valid UTF-8; for a Latin-1 file use --encoding latin1"))

@@ -62,7 +62,7 @@ public struct NumberStore {
     /// code's), `provider_number_id` (Vapi's phone-number id). A number already in the pool is updated.
     public func importCSV(path: String, region: String = "US", now: Instant = .now) throws -> ImportSummary {
         let reader = try CSVReader(path: path)
-        guard try reader.next() else { throw CSVError(file: path, line: 1, kind: .empty) }
+        guard try reader.nextHeader() else { throw CSVError(file: path, line: 1, kind: .empty) }
         let headers = (0..<reader.fieldCount).map { LeadField.fold(reader.string($0) ?? "") }
         func column(_ names: [String]) -> Int? { headers.firstIndex { names.contains($0) } }
         guard let numberColumn = column(["number", "phone", "phonenumber", "callerid", "did"]) else {
