@@ -24,12 +24,15 @@ enum Outdial {
     }
 
     /// Runs outdial with arguments, an optional working directory, extra
-    /// environment and standard input.
+    /// environment and standard input; `launcher` runs it through another
+    /// program (`setpriv …`, to run it as another user).
     @discardableResult
-    static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], input: String? = nil) throws -> ProcessResult {
+    static func run(
+        _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], input: String? = nil, launcher: [String] = []
+    ) throws -> ProcessResult {
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        process.executableURL = launcher.first.map { URL(fileURLWithPath: $0) } ?? binary
+        process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [binary.path] + arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "OUTDIAL_DB")
         env["COLUMNS"] = "80"

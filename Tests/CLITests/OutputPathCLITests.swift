@@ -65,6 +65,64 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".outdial-") }.isEmpty)
     }
 
+    /// A database that cannot be written (its file and folder `chmod -w`) is
+    /// still read by the commands that only read; one that writes says why.
+    /// Root ignores file permissions, so as root the commands run as `nobody`.
+    @Test func aReadOnlyDatabaseInAReadOnlyFolderCanStillBeRead() throws {
+        let dir = try TemporaryDirectory()
+        let folder = dir.path("ro")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        let db = folder + "/c.db"
+        let campaign = try dir.write(
+            "c.yml",
+            """
+            version: 1
+            name: readonly
+            calling_window: { days: [mon, tue, wed, thu, fri], hours: "09:00-20:00", compliance: [us] }
+            connections: { main: { provider: simulated, seed: 1 } }
+            workflows: [ { name: out, trigger: lead_added, steps: [ { place_call: { connection: main } } ] } ]
+            """)
+        let numbers = try dir.write("n.csv", "number\n+14155550100\n")
+        let leads = try dir.write("l.csv", "phone,first_name\n+14155550101,Ann\n+14155550102,Bo\n")
+        #expect(try Outdial.run(["--db", db, "numbers", "import", numbers]).status == 0)
+        #expect(try Outdial.run(["--db", db, "leads", "import", leads]).status == 0)
+        // The simulation's copy is the WAL database a run leaves, with a campaign in it.
+        let copy = folder + "/c.simulated.db"
+        #expect(try Outdial.run(["--db", db, "run", campaign, "--simulate", "--start", "2026-11-23T18:00:00Z"]).status == 0)
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder) {
+            try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: folder + "/" + file)
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: folder)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder) }
+        var launcher: [String] = []
+        if getuid() == 0 {
+            let setpriv = "/usr/bin/setpriv"
+            try #require(FileManager.default.isExecutableFile(atPath: setpriv), "as root the test needs setpriv (util-linux) to drop to nobody")
+            launcher = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+        }
+        let before = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        for target in [db, copy] {
+            let list = try Outdial.run(["--db", target, "leads", "list", "--json"], launcher: launcher)
+            #expect(list.status == 0, "\(list.stderr)")
+            #expect(list.stdout.split(separator: "\n").count == 2)
+            let export = try Outdial.run(["--db", target, "export", "leads"], launcher: launcher)
+            #expect(export.status == 0 && export.stdout.contains("+14155550102"), "\(export.stderr)")
+            let plan = try Outdial.run(["--db", target, "plan", campaign, "--at", "2026-11-25T18:00:00Z", "--json"], launcher: launcher)
+            #expect(plan.status == 0, "\(plan.stderr)")
+            let window = try Outdial.run(["--db", target, "window", "+14155550101", "--at", "2026-11-25T18:00:00Z"], launcher: launcher)
+            #expect(window.status == 0, "\(window.stderr)")
+        }
+        let report = try Outdial.run(["--db", copy, "report", "readonly", "--json"], launcher: launcher)
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stdout.contains(#""calls""#))
+        #expect(try Outdial.run(["--db", copy, "status", "readonly"], launcher: launcher).status == 0)
+        let write = try Outdial.run(["--db", db, "dnc", "add", "+14155550101"], launcher: launcher)
+        #expect(write.status == 74)
+        #expect(write.stderr.contains("is read-only (the file's or its folder's permissions)"), "\(write.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == before)
+    }
+
     @Test func anExistingFileIsReplacedOnlyWithForce() throws {
         let dir = try TemporaryDirectory()
         let (db, _, _) = try Self.database(dir)

@@ -1,3 +1,4 @@
+import Foundation
 import CSQLite
 
 /// A connection to one SQLite file: WAL, foreign keys, a busy timeout, and a
@@ -23,8 +24,8 @@ public final class Database {
         _ = Self.configured
         self.path = path
         var pointer: OpaquePointer?
-        let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-        let rc = sqlite3_open_v2(path, &pointer, flags | SQLITE_OPEN_NOMUTEX, nil)
+        let flags = readOnly ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let rc = sqlite3_open_v2(readOnly ? Self.readOnlyURI(path) : path, &pointer, flags | SQLITE_OPEN_NOMUTEX, nil)
         guard rc == SQLITE_OK, let pointer else {
             let message = pointer.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open the database"
             sqlite3_close_v2(pointer)
@@ -42,6 +43,23 @@ public final class Database {
             try execute("PRAGMA synchronous = NORMAL")
         }
         try execute("PRAGMA foreign_keys = ON")
+    }
+
+    /// The URI a read-only connection opens. A WAL database needs its `-shm`
+    /// file: where it cannot be made (a read-only folder) and no `-wal` is
+    /// waiting to be read, the file is opened `immutable` — nobody can be
+    /// writing it, since nobody can make the files a writer needs.
+    static func readOnlyURI(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        let escaped = absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute
+        let folder = absolute.lastIndex(of: "/").map { String(absolute[..<$0]) } ?? "."
+        let shmPossible =
+            FileManager.default.fileExists(atPath: path + "-shm") ? access(path + "-shm", R_OK) == 0 : access(folder.isEmpty ? "/" : folder, W_OK) == 0
+        let walSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int ?? 0
+        let walWaiting = walSize > 0
+        return "file:\(escaped)?mode=ro" + (!shmPossible && !walWaiting ? "&immutable=1" : "")
     }
 
     /// Process-wide SQLite settings, applied once before the first connection.

@@ -18,12 +18,48 @@ public enum Store {
     /// Whether a database file is at `path`.
     public static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
+    /// A database file this process may not write (its permissions, or a
+    /// folder where SQLite cannot make its `-wal` and `-shm` files) is opened
+    /// read-only: commands that only read it (`leads list`, `export`, `plan`,
+    /// `report`, `status`) work; one that writes fails with a clear error.
     public static func open(_ path: String, busyTimeout: Int32 = 5000) throws -> Database {
+        if exists(path), !isWritable(path) {
+            let database = try Database(path: path, busyTimeout: busyTimeout, readOnly: true)
+            guard try Migrator().isCurrent(database) else { throw ReadOnlyDatabaseError(path: path, upgrade: true) }
+            return database
+        }
         let database = try Database(path: path, busyTimeout: busyTimeout)
         try Migrator().migrate(database)
         return database
     }
+
+    /// Whether this process can write the database at `path` and the files SQLite keeps beside it.
+    public static func isWritable(_ path: String) -> Bool {
+        guard access(path, W_OK) == 0 else { return false }
+        let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        if access(folder.isEmpty ? "/" : folder, W_OK) == 0 { return true }
+        return ["-wal", "-shm"].allSatisfy { access(path + $0, W_OK) == 0 }
+    }
 }
+
+/// A read-only database that a command would have to change (exit 74): to
+/// upgrade its schema, or to write what the command writes.
+public struct ReadOnlyDatabaseError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var path: String
+    /// The schema is older than this outdial's: it must be opened writable once.
+    public var upgrade: Bool
+    public init(path: String, upgrade: Bool) {
+        self.path = path
+        self.upgrade = upgrade
+    }
+    public var description: String {
+        upgrade
+            ? "\(path) is read-only and was made by an older outdial; run `outdial init --db \(path)` once where it can be written, to bring it up to date"
+            : "\(path) is read-only (the file's or its folder's permissions), and this command writes to it; reading commands (leads list, export, plan, report, status) work on it"
+    }
+}
+
+extension ReadOnlyDatabaseError: CommandError { public var exitCode: ExitCode { .ioError } }
 
 /// What `outdial init` did to a database file.
 public struct InitReport: Equatable, Sendable {

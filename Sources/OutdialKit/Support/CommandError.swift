@@ -1,3 +1,5 @@
+import CSQLite
+
 /// The exit codes of outdial's commands (docs/cli.md).
 public enum ExitCode: Int32, Sendable {
     case success = 0
@@ -29,7 +31,11 @@ extension UsageError: CommandError { public var exitCode: ExitCode { .usage } }
 extension StoreError: CommandError {
     public var exitCode: ExitCode { isBusy ? .temporaryFailure : .ioError }
     public var rendered: String {
-        isBusy ? "error: \(self)\nThe database stayed locked by another process; try again when it is done.\n" : "error: \(self)\n"
+        if isBusy { return "error: \(self)\nThe database stayed locked by another process; try again when it is done.\n" }
+        if primaryCode == SQLITE_READONLY, let path {
+            return "error: \(ReadOnlyDatabaseError(path: path, upgrade: false))\n"
+        }
+        return "error: \(self)\n"
     }
 }
 extension MigrationError: CommandError { public var exitCode: ExitCode { .dataError } }
