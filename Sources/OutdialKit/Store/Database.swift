@@ -1,5 +1,5 @@
-import Foundation
 import CSQLite
+import Foundation
 
 /// A connection to one SQLite file: WAL, foreign keys, a busy timeout, and a
 /// cache of prepared statements keyed by their SQL.
