@@ -135,9 +135,11 @@ enum LeadsCommand {
             let store = LeadStore(database: database)
             guard let lead = try store.find(key) else { throw NotFoundError(what: "lead", key: key) }
             let activity = try store.activity(lead.id)
+            let lists = try LeadLists(database: database).names(of: lead.id)
             let output = invocation.output
             if output.json {
                 guard case .object(var pairs) = lead.json, case .object(let more) = activity else { return }
+                pairs.append(("lists", .array(lists.map(JSONValue.string))))
                 pairs += more
                 pairs.append(("messages", .array(try Conversations(database: database).messages(lead: lead.id).map(\.json))))
                 output.result(JSONValue.object(pairs).rendered)
@@ -145,7 +147,7 @@ enum LeadsCommand {
             }
             let messages = try Conversations(database: database).messages(lead: lead.id)
             output.result(
-                LeadReport.text(lead) + LeadReport.activityText(activity) + (messages.isEmpty ? "" : "Conversation:\n" + Conversations.text(messages)))
+                LeadReport.text(lead, lists: lists) + LeadReport.activityText(activity) + (messages.isEmpty ? "" : "Conversation:\n" + Conversations.text(messages)))
         }
     )
 }

@@ -22,6 +22,20 @@ private func json(_ text: String) throws -> [String: Any] {
         #expect(object["rejects_file"] as? String == dir.path("leads.rejects.csv"))
     }
 
+    /// `leads show` names the lists a lead is in (re-importing into another list adds it).
+    @Test func showNamesTheLeadsLists() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("t.db")
+        let csv = try dir.write("leads.csv", "phone\n4155550123\n2125550124\n")
+        #expect(try Outdial.run(["--db", db, "leads", "import", csv, "--list", "client-b"]).status == 0)
+        let one = try dir.write("one.csv", "phone\n4155550123\n")
+        #expect(try Outdial.run(["--db", db, "leads", "import", one, "--list", "client-a"]).status == 0)
+        let text = try Outdial.run(["--db", db, "leads", "show", "+14155550123"])
+        #expect(text.stdout.contains("Lists:    client-a, client-b\n"), "\(text.stdout)")
+        let json = try json(try Outdial.run(["--db", db, "leads", "show", "+12125550124", "--json"]).stdout)
+        #expect(json["lists"] as? [String] == ["client-b"])
+    }
+
     @Test func showByPhoneInAnyFormatOrId() throws {
         let dir = try TemporaryDirectory()
         let db = dir.path("t.db")

@@ -50,6 +50,13 @@ public struct LeadLists {
         ) { Summary(name: $0.string(0) ?? "", leads: Int($0.int64(1)), createdAt: Instant(milliseconds: $0.int64(2))) }
     }
 
+    /// The names of the lists the lead is in, by name.
+    public func names(of leadID: Int64) throws -> [String] {
+        try database.query(
+            "SELECT l.name FROM list_members m JOIN lists l ON l.id = m.list_id WHERE m.lead_id = ? ORDER BY l.name", [.integer(leadID)]
+        ) { $0.string(0) ?? "" }
+    }
+
     /// Whether the lead is in any of the lists.
     func contains(_ leadID: Int64, inAnyOf names: [String]) throws -> Bool {
         try database.query(

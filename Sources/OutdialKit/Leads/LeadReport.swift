@@ -1,6 +1,6 @@
 /// Human-readable text for a lead (`leads show`) and an import summary.
 public enum LeadReport {
-    public static func text(_ lead: LeadRecord) -> String {
+    public static func text(_ lead: LeadRecord, lists: [String] = []) -> String {
         var lines: [(String, String)] = []
         let name = [lead.firstName, lead.lastName].compactMap { $0 }.joined(separator: " ")
         lines.append(("Lead", "\(lead.id)" + (lead.externalID.map { " (id \($0))" } ?? "") + (name.isEmpty ? "" : " — \(name)")))
@@ -27,6 +27,7 @@ public enum LeadReport {
         }
         lines.append(("Status", lead.dnc ? "\(lead.status), on the do-not-call list" : lead.status))
         if !lead.tags.isEmpty { lines.append(("Tags", lead.tags.joined(separator: ", "))) }
+        if !lists.isEmpty { lines.append(("Lists", lists.joined(separator: ", "))) }
         if case .object(let pairs) = LeadRecord.parse(lead.fields), !pairs.isEmpty {
             lines.append(("Fields", pairs.map { "\($0.0): \($0.1.plainText)" }.joined(separator: "\n")))
         }
