@@ -147,7 +147,8 @@ enum LeadsCommand {
             }
             let messages = try Conversations(database: database).messages(lead: lead.id)
             output.result(
-                LeadReport.text(lead, lists: lists) + LeadReport.activityText(activity) + (messages.isEmpty ? "" : "Conversation:\n" + Conversations.text(messages)))
+                LeadReport.text(lead, lists: lists) + LeadReport.activityText(activity)
+                    + (messages.isEmpty ? "" : "Conversation:\n" + Conversations.text(messages)))
         }
     )
 }
