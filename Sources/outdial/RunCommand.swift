@@ -110,7 +110,14 @@ enum CheckCommand {
         options: [CommonOptions.json],
         run: { invocation in
             let path = invocation.string("campaign") ?? ""
-            let campaign = try Campaign.load(path: path)
+            let campaign: Campaign
+            do {
+                campaign = try Campaign.load(path: path)
+            } catch let error as CampaignFileError where invocation.output.json {
+                // --json gets every problem of a file that cannot be read as findings too.
+                invocation.output.result(CampaignLint.json(CampaignLint.findings(of: error), file: path).rendered)
+                throw error
+            }
             // The pool is read when the database is there (Vapi needs each number's id).
             let dbPath = try CommonOptions.databasePath(invocation)
             let database = Store.exists(dbPath) ? try Store.open(dbPath) : nil
@@ -126,18 +133,7 @@ enum CheckCommand {
             }
             let output = invocation.output
             if output.json {
-                output.result(
-                    JSONObject([
-                        "file": .string(path), "errors": .int(Int64(findings.filter(\.isError).count)),
-                        "warnings": .int(Int64(findings.filter { !$0.isError }.count)),
-                        "findings": .array(
-                            findings.map {
-                                JSONObject([
-                                    "line": .int(Int64($0.line)), "column": .int(Int64($0.column)), "severity": .string($0.isError ? "error" : "warning"),
-                                    "message": .string($0.message),
-                                ])
-                            }),
-                    ]).rendered)
+                output.result(CampaignLint.json(findings, file: path).rendered)
             } else {
                 for f in findings { Terminal.write("\(path):\(f.line):\(f.column): \(f.isError ? "error" : "warning"): \(f.message)\n", to: .standardError) }
                 for (key, file) in campaign.inputFiles { output.info("run imports \(file) (\(key)) before it starts.") }

@@ -599,4 +599,26 @@ import Testing
         #expect(piped.status == 0)
         #expect(!piped.stderr.contains(" placed · "))
     }
+
+    /// `check` of a file with problems in three places lists all three, in text and in JSON.
+    @Test func checkListsEveryProblemOfAFileThatCannotBeRead() throws {
+        let dir = try TemporaryDirectory()
+        let file = try dir.write(
+            "bad.yml",
+            """
+            version: 1
+            name: bad
+            calling_window: { hours: "09:00-25:00" }
+            limits: { max_attempts: abc }
+            workflows: [ { name: a, trigger: lead_addd, steps: [] } ]
+            """)
+        let text = try Outdial.run(["check", file])
+        #expect(text.status == 65)
+        #expect(text.stderr.split(separator: "\n").filter { $0.hasPrefix("error: \(file):") }.count == 3, "\(text.stderr)")
+        let json = try Outdial.run(["check", file, "--json"])
+        #expect(json.status == 65)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["errors"] as? Int == 3)
+        #expect((object["findings"] as? [[String: Any]])?.map { $0["line"] as? Int } == [3, 4, 5])
+    }
 }

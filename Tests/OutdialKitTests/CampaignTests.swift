@@ -164,6 +164,41 @@ private func loadError(_ text: String) -> CampaignFileError? {
             ])
     }
 
+    /// A file that cannot be read is not stopped at its first problem: each
+    /// part is read on its own, and every problem comes back, in file order.
+    @Test func everyProblemOfAFileThatCannotBeReadComesBackInOnePass() throws {
+        let error = try #require(
+            loadError(
+                """
+                version: 1
+                colour: blue
+                calling_window: { days: [mon, tue], hours: "09:00-25:00", compliance: [us, mars] }
+                limits: { max_attempts: abc, concurrent_calls: 5 }
+                workflows:
+                  - name: a
+                    trigger: lead_addd
+                    steps: [ { wait: 5q } ]
+                  - name: b
+                    trigger: lead_added
+                    steps: [ { place_cal: {} } ]
+                """))
+        #expect(
+            error.all.map { "\($0.line):\($0.column) \($0.message)" } == [
+                "1:1 the campaign needs a 'name'",
+                "2:1 unknown key 'colour' in the file; expected one of version, name, defaults, calling_window, connections, numbers, limits, workflows, compliance_rules, messaging, responders, leads, audience",
+                "3:44 '25:00' in '09:00-25:00' is not a time of day (hours run 00–24)",
+                "3:76 compliance 'mars' is not one of us, ca, none",
+                "4:25 'limits.max_attempts' must be a whole number from 1 to 100",
+                "7:14 unknown trigger 'lead_addd'; did you mean 'lead_added'?",
+                "8:22 'workflows[0].steps[0].wait': '5q' is not a duration: unknown unit 'q'; use s, m, h, d or w",
+                "11:16 unknown key 'place_cal' in 'workflows[1].steps[0]'; did you mean 'place_call'?",
+            ])
+        #expect(error.rendered.split(separator: "\n").count == 8 && error.rendered.split(separator: "\n").allSatisfy { $0.hasPrefix("error: ") })
+        // One problem is one error, as before.
+        let one = try #require(loadError("version: 1\nname: x\nlimits: { max_attempts: 0 }\n"))
+        #expect(one.others.isEmpty && one.line == 3)
+    }
+
     @Test func theExampleLoosensNothing() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         #expect(CampaignLint.findings(try Campaign.load(path: url.appendingPathComponent("examples/campaign.yml").path)).isEmpty)

@@ -162,46 +162,61 @@ public struct Campaign: Sendable {
             "version", "name", "defaults", "calling_window", "connections", "numbers", "limits", "workflows", "compliance_rules", "messaging", "responders",
             "leads", "audience",
         ]
-        for (key, value) in try root.mapping(allowed: keys) {
-            switch key {
-            case "version":
-                guard try value.int(1...1000) == 1 else { throw value.error("'version' must be 1") }
-            case "name":
-                name = try value.string()
-                guard name.utf8.count <= Self.longestName else {
-                    throw value.error("'name' is \(name.utf8.count) bytes; a campaign name is at most \(Self.longestName)")
-                }
-            case "defaults": try parseDefaults(value)
-            case "calling_window": try parseWindow(value)
-            case "compliance_rules": callingWindow.complianceRules = try value.string()
-            case "connections":
-                for (connectionName, spec) in try value.freeMapping() {
-                    connections[connectionName] = try Self.parseConnection(spec, name: connectionName)
-                }
-            case "numbers": try parseNumbers(value)
-            case "leads":
-                var spec = LeadsSpec(file: "")
-                for (k, v) in try value.mapping(allowed: ["file", "on_duplicate", "list"]) {
-                    if k == "file" {
-                        spec.file = try v.string()
-                    } else if k == "list" {
-                        spec.list = try v.string()
-                    } else {
-                        let text = try v.string()
-                        guard let policy = DuplicatePolicy(rawValue: text) else {
-                            throw v.error("'on_duplicate' must be one of \(DuplicatePolicy.allCases.map(\.rawValue).joined(separator: ", "))")
-                        }
-                        spec.onDuplicate = policy
+        // Each part of the file is read on its own: a problem in one is kept
+        // and the others are still read, so every problem is told at once.
+        let problems = CampaignProblems()
+        for (key, value) in try root.mapping(allowed: keys, problems: problems) {
+            try problems.collect { try read(key, value, problems: problems) }
+        }
+        if name.isEmpty && !problems.list.contains(where: { $0.message.contains("'name'") }) {
+            problems.list.append(root.error("the campaign needs a 'name'"))
+        }
+        if let error = CampaignFileError.combined(problems.list) { throw error }
+    }
+
+    private mutating func read(_ key: String, _ value: ConfigNode, problems: CampaignProblems) throws {
+        switch key {
+        case "version":
+            guard try value.int(1...1000) == 1 else { throw value.error("'version' must be 1") }
+        case "name":
+            name = try value.string()
+            guard name.utf8.count <= Self.longestName else {
+                throw value.error("'name' is \(name.utf8.count) bytes; a campaign name is at most \(Self.longestName)")
+            }
+        case "defaults": try parseDefaults(value)
+        case "calling_window": try parseWindow(value, problems: problems)
+        case "compliance_rules": callingWindow.complianceRules = try value.string()
+        case "connections":
+            for (connectionName, spec) in try value.freeMapping() {
+                try problems.collect { connections[connectionName] = try Self.parseConnection(spec, name: connectionName) }
+            }
+        case "numbers": try parseNumbers(value, problems: problems)
+        case "leads":
+            var spec = LeadsSpec(file: "")
+            for (k, v) in try value.mapping(allowed: ["file", "on_duplicate", "list"]) {
+                if k == "file" {
+                    spec.file = try v.string()
+                } else if k == "list" {
+                    spec.list = try v.string()
+                } else {
+                    let text = try v.string()
+                    guard let policy = DuplicatePolicy(rawValue: text) else {
+                        throw v.error("'on_duplicate' must be one of \(DuplicatePolicy.allCases.map(\.rawValue).joined(separator: ", "))")
                     }
+                    spec.onDuplicate = policy
                 }
-                guard !spec.file.isEmpty else { throw value.error("'leads' needs a 'file' (the lead CSV)") }
-                leads = spec
-            case "audience": audience = try Audience(value, file: file)
-            case "messaging": messaging = try Self.parseMessaging(value)
-            case "responders":
-                for (responderName, spec) in try value.freeMapping() { responders[responderName] = try Self.parseResponder(spec, name: responderName) }
-            case "limits":
-                for (k, v) in try value.mapping(allowed: ["concurrent_calls", "calls_per_second", "max_attempts", "min_gap"]) {
+            }
+            guard !spec.file.isEmpty else { throw value.error("'leads' needs a 'file' (the lead CSV)") }
+            leads = spec
+        case "audience": audience = try Audience(value, file: file)
+        case "messaging": messaging = try Self.parseMessaging(value)
+        case "responders":
+            for (responderName, spec) in try value.freeMapping() {
+                try problems.collect { responders[responderName] = try Self.parseResponder(spec, name: responderName) }
+            }
+        case "limits":
+            for (k, v) in try value.mapping(allowed: ["concurrent_calls", "calls_per_second", "max_attempts", "min_gap"], problems: problems) {
+                try problems.collect {
                     switch k {
                     case "concurrent_calls": limits.concurrentCalls = try v.int(1...10_000)
                     case "calls_per_second": limits.callsPerSecond = try v.double(0.001...1_000)
@@ -209,11 +224,10 @@ public struct Campaign: Sendable {
                     default: limits.minimumGap = try v.duration()
                     }
                 }
-            default:
-                workflows = try WorkflowParser(file: file).workflows(value)
             }
+        default:
+            workflows = try WorkflowParser(file: file).workflows(value, problems: problems)
         }
-        if name.isEmpty { throw root.error("the campaign needs a 'name'") }
     }
 
     private mutating func parseDefaults(_ node: ConfigNode) throws {
@@ -231,76 +245,84 @@ public struct Campaign: Sendable {
         }
     }
 
-    private mutating func parseWindow(_ node: ConfigNode) throws {
+    private mutating func parseWindow(_ node: ConfigNode, problems: CampaignProblems) throws {
         callingWindow.places["calling_window"] = (node.line, node.column)
-        for (key, value) in try node.mapping(allowed: ["days", "hours", "overrides", "holidays", "compliance"]) {
+        for (key, value) in try node.mapping(allowed: ["days", "hours", "overrides", "holidays", "compliance"], problems: problems) {
             callingWindow.places[key] = (value.line, value.column)
-            switch key {
-            case "days":
-                var days = Set<Int>()
-                for day in try value.list() { days.formUnion(try day.weekdays(try day.string())) }
-                callingWindow.days = days
-            case "hours":
-                callingWindow.hours = try value.minuteRange()
-            case "overrides":
-                for (dayKey, span) in try value.freeMapping() {
-                    let text = try span.string().lowercased()
-                    let range = text == "none" || text == "closed" ? nil : try span.minuteRange()
-                    for day in try span.weekdays(dayKey) { callingWindow.overrides[day] = .some(range) }
+            try problems.collect { try parseWindowKey(key, value) }
+        }
+    }
+
+    private mutating func parseWindowKey(_ key: String, _ value: ConfigNode) throws {
+        switch key {
+        case "days":
+            var days = Set<Int>()
+            for day in try value.list() { days.formUnion(try day.weekdays(try day.string())) }
+            callingWindow.days = days
+        case "hours":
+            callingWindow.hours = try value.minuteRange()
+        case "overrides":
+            for (dayKey, span) in try value.freeMapping() {
+                let text = try span.string().lowercased()
+                let range = text == "none" || text == "closed" ? nil : try span.minuteRange()
+                for day in try span.weekdays(dayKey) { callingWindow.overrides[day] = .some(range) }
+            }
+        case "holidays":
+            for item in try value.list() {
+                let text = try item.string()
+                if let day = CivilDate.parseISODate(text) {
+                    callingWindow.holidayDates.insert(day)
+                } else if ComplianceRules.bundled.holidaySets[text] != nil {
+                    callingWindow.holidaySets.append(text)
+                } else {
+                    let known = ComplianceRules.bundled.holidaySets.keys.sorted().joined(separator: ", ")
+                    throw item.error("holiday '\(text)' is neither a date (2026-12-24) nor a holiday set (\(known))")
                 }
-            case "holidays":
-                for item in try value.list() {
-                    let text = try item.string()
-                    if let day = CivilDate.parseISODate(text) {
-                        callingWindow.holidayDates.insert(day)
-                    } else if ComplianceRules.bundled.holidaySets[text] != nil {
-                        callingWindow.holidaySets.append(text)
-                    } else {
-                        let known = ComplianceRules.bundled.holidaySets.keys.sorted().joined(separator: ", ")
-                        throw item.error("holiday '\(text)' is neither a date (2026-12-24) nor a holiday set (\(known))")
-                    }
+            }
+        default:
+            var layers = Set<String>()
+            for item in try value.list() {
+                let text = try item.string()
+                switch text {
+                case "us", "ca": layers.insert(text)
+                case "none": break
+                default: throw item.error("compliance '\(text)' is not one of us, ca, none")
                 }
-            default:
-                var layers = Set<String>()
-                for item in try value.list() {
-                    let text = try item.string()
-                    switch text {
-                    case "us", "ca": layers.insert(text)
-                    case "none": break
-                    default: throw item.error("compliance '\(text)' is not one of us, ca, none")
-                    }
-                }
-                callingWindow.compliance = layers
+            }
+            callingWindow.compliance = layers
+        }
+    }
+
+    private mutating func parseNumbers(_ node: ConfigNode, problems: CampaignProblems) throws {
+        var spec = NumbersSpec(file: "")
+        spec.place = (node.line, node.column)
+        defer { numbers = spec }
+        for (key, value) in try node.mapping(allowed: ["file", "selection"], problems: problems) {
+            if key == "file" {
+                try problems.collect { spec.file = try value.string() }
+                continue
+            }
+            let keys = ["daily_cap", "cooldown", "nearby_km", "fallback", "rest_after_spam", "min_answer_rate", "answer_rate_calls", "rest"]
+            for (k, v) in try value.mapping(allowed: keys, problems: problems) {
+                try problems.collect { try Self.parseSelection(k, v, into: &spec) }
             }
         }
     }
 
-    private mutating func parseNumbers(_ node: ConfigNode) throws {
-        var spec = NumbersSpec(file: "")
-        spec.place = (node.line, node.column)
-        for (key, value) in try node.mapping(allowed: ["file", "selection"]) {
-            if key == "file" {
-                spec.file = try value.string()
-                continue
-            }
-            let keys = ["daily_cap", "cooldown", "nearby_km", "fallback", "rest_after_spam", "min_answer_rate", "answer_rate_calls", "rest"]
-            for (k, v) in try value.mapping(allowed: keys) {
-                switch k {
-                case "rest_after_spam": spec.health.restAfterSpam = try v.duration().seconds
-                case "min_answer_rate":
-                    spec.health.minimumAnswerRate = try v.double(0...1)
-                case "answer_rate_calls": spec.health.window = try v.int(1...10_000)
-                case "rest": spec.health.rest = try v.duration().seconds
-                case "daily_cap": spec.dailyCap = try v.int(1...1_000_000)
-                case "cooldown": spec.cooldown = try v.duration()
-                case "nearby_km": spec.nearbyKilometres = try v.double(0...20_000)
-                default:
-                    spec.fallback = try v.string()
-                    guard ["any", "none"].contains(spec.fallback) else { throw v.error("'fallback' must be 'any' or 'none'") }
-                }
-            }
+    private static func parseSelection(_ k: String, _ v: ConfigNode, into spec: inout NumbersSpec) throws {
+        switch k {
+        case "rest_after_spam": spec.health.restAfterSpam = try v.duration().seconds
+        case "min_answer_rate":
+            spec.health.minimumAnswerRate = try v.double(0...1)
+        case "answer_rate_calls": spec.health.window = try v.int(1...10_000)
+        case "rest": spec.health.rest = try v.duration().seconds
+        case "daily_cap": spec.dailyCap = try v.int(1...1_000_000)
+        case "cooldown": spec.cooldown = try v.duration()
+        case "nearby_km": spec.nearbyKilometres = try v.double(0...20_000)
+        default:
+            spec.fallback = try v.string()
+            guard ["any", "none"].contains(spec.fallback) else { throw v.error("'fallback' must be 'any' or 'none'") }
         }
-        numbers = spec
     }
 
     /// The campaign's own calling window as a rule.

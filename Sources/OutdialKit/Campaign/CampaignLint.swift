@@ -19,6 +19,26 @@ public enum CampaignLint {
         return CampaignFileError(file: file, line: first.line, column: first.column, message: first.message + more)
     }
 
+    /// The problems of a file that could not be read, as error findings.
+    public static func findings(of error: CampaignFileError) -> [Finding] {
+        error.all.map { Finding(line: $0.line, column: $0.column, isError: true, message: $0.message) }
+    }
+
+    /// `check --json`: the file, the counts and every finding.
+    public static func json(_ findings: [Finding], file: String) -> JSONValue {
+        JSONObject([
+            "file": .string(file), "errors": .int(Int64(findings.filter(\.isError).count)),
+            "warnings": .int(Int64(findings.filter { !$0.isError }.count)),
+            "findings": .array(
+                findings.map {
+                    JSONObject([
+                        "line": .int(Int64($0.line)), "column": .int(Int64($0.column)), "severity": .string($0.isError ? "error" : "warning"),
+                        "message": .string($0.message),
+                    ])
+                }),
+        ])
+    }
+
     /// What loosens compliance (docs/compliance.md): warnings, printed by
     /// `check` and once at the start of `run`.
     public static func complianceFindings(_ campaign: Campaign) -> [Finding] {

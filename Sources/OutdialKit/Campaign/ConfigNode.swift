@@ -35,6 +35,26 @@ struct ConfigNode {
         return result
     }
 
+    /// `mapping(allowed:)` that goes on past an unknown or repeated key: the
+    /// problem is kept in `problems` and the entry left out.
+    func mapping(allowed: [String], problems: CampaignProblems) throws -> [(key: String, value: ConfigNode)] {
+        guard case .mapping(let mapping) = node else { throw error("\(name) must be a mapping of keys to values") }
+        var result: [(String, ConfigNode)] = []
+        for (keyNode, value) in mapping {
+            let single = Node.mapping(Node.Mapping([(keyNode, value)]))
+            do {
+                let entry = try ConfigNode(node: single, file: file, path: path).mapping(allowed: allowed)
+                guard !result.contains(where: { $0.0 == entry[0].key }) else {
+                    throw ConfigNode(node: keyNode, file: file, path: path).error("'\(entry[0].key)' appears twice in \(name)")
+                }
+                result += entry
+            } catch let problem as CampaignFileError {
+                problems.list.append(problem)
+            }
+        }
+        return result
+    }
+
     /// A mapping whose keys are free (names of connections, days).
     func freeMapping() throws -> [(key: String, value: ConfigNode)] {
         guard case .mapping(let mapping) = node else { throw error("\(name) must be a mapping") }
@@ -108,4 +128,16 @@ struct ConfigNode {
     }
 
     var isMapping: Bool { if case .mapping = node { return true } else { return false } }
+}
+
+/// The problems found while reading a campaign file, kept so that reading
+/// goes on with the next part and every problem is told at once.
+final class CampaignProblems {
+    var list: [CampaignFileError] = []
+
+    /// Runs `body`; a problem it finds in the file is kept and the caller goes
+    /// on with the next part of the file.
+    func collect(_ body: () throws -> Void) rethrows {
+        do { try body() } catch let problem as CampaignFileError { list.append(problem) }
+    }
 }

@@ -7,25 +7,35 @@ struct WorkflowParser {
         "create_opportunity", "move_opportunity", "assign", "notify", "create_task", "add_to_workflow", "if", "stop",
     ]
 
-    func workflows(_ node: ConfigNode) throws -> [Workflow] {
+    /// The workflows; a problem in one workflow's name, trigger or steps is
+    /// kept in `problems` and the rest of the list is still read.
+    func workflows(_ node: ConfigNode, problems: CampaignProblems) throws -> [Workflow] {
         var result: [Workflow] = []
         for (index, item) in try node.list().enumerated() {
-            guard item.isMapping else { throw item.error("workflow \(index + 1) must be a mapping with name, trigger and steps") }
-            var name: String?
-            var trigger: Trigger?
-            var steps: [Step] = []
-            for (key, value) in try item.mapping(allowed: ["name", "trigger", "steps", "description"]) {
-                switch key {
-                case "name": name = try value.string()
-                case "trigger": trigger = try parseTrigger(value)
-                case "steps": steps = try parseSteps(value)
-                default: _ = try value.string()
+            let before = problems.list.count
+            try problems.collect {
+                guard item.isMapping else { throw item.error("workflow \(index + 1) must be a mapping with name, trigger and steps") }
+                var name: String?
+                var trigger: Trigger?
+                var steps: [Step] = []
+                for (key, value) in try item.mapping(allowed: ["name", "trigger", "steps", "description"], problems: problems) {
+                    try problems.collect {
+                        switch key {
+                        case "name": name = try value.string()
+                        case "trigger": trigger = try parseTrigger(value)
+                        case "steps": steps = try parseSteps(value)
+                        default: _ = try value.string()
+                        }
+                    }
                 }
+                guard problems.list.count == before else { return }  // what is missing follows from what was wrong
+                guard let name else { throw item.error("workflow \(index + 1) needs a name") }
+                guard let trigger else {
+                    throw item.error("workflow '\(name)' needs a trigger (lead_added, call_completed, message_received, handoff_requested)")
+                }
+                guard !result.contains(where: { $0.name == name }) else { throw item.error("two workflows are named '\(name)'") }
+                result.append(Workflow(name: name, trigger: trigger, steps: steps, line: item.line, column: item.column))
             }
-            guard let name else { throw item.error("workflow \(index + 1) needs a name") }
-            guard let trigger else { throw item.error("workflow '\(name)' needs a trigger (lead_added, call_completed, message_received, handoff_requested)") }
-            guard !result.contains(where: { $0.name == name }) else { throw item.error("two workflows are named '\(name)'") }
-            result.append(Workflow(name: name, trigger: trigger, steps: steps, line: item.line, column: item.column))
         }
         return result
     }

@@ -41,7 +41,10 @@ extension StoreError: CommandError {
 extension MigrationError: CommandError { public var exitCode: ExitCode { .dataError } }
 extension CSVError: CommandError { public var exitCode: ExitCode { .dataError } }
 extension PhoneNumberError: CommandError { public var exitCode: ExitCode { .dataError } }
-extension CampaignFileError: CommandError { public var exitCode: ExitCode { .dataError } }
+extension CampaignFileError: CommandError {
+    public var exitCode: ExitCode { .dataError }
+    public var rendered: String { all.map { "error: \($0.file):\($0.line):\($0.column): \($0.message)\n" }.joined() }
+}
 extension WindowSpecError: CommandError { public var exitCode: ExitCode { .dataError } }
 extension WorkflowError: CommandError { public var exitCode: ExitCode { .dataError } }
 extension TimeParseError: CommandError { public var exitCode: ExitCode { .dataError } }
