@@ -146,6 +146,25 @@ import Testing
         #expect(try Self.count(db, "SELECT count(*) FROM messages WHERE lead_id IS NULL") == 1)
     }
 
+    /// With an audience of lists, a known lead outside it gets no reply, and a
+    /// new contact joins the campaign's list and is answered like its leads.
+    @Test func aNewContactJoinsTheCampaignsListAndIsAnswered() throws {
+        let dir = try TemporaryDirectory()
+        let (db, campaign) = try Self.setUp(dir, extra: "audience: { lists: [client-a] }")
+        let recorder = EventRecorder(database: db, campaign: campaign)
+        func replies(_ phone: String) throws -> Int {
+            try Self.count(db, "SELECT count(*) FROM workflow_runs r JOIN leads l ON l.id = r.lead_id WHERE r.workflow = 'replies' AND l.phone = '\(phone)'")
+        }
+        #expect(try recorder.record(Self.sms("hello", id: "K1"), receivedAt: 1) == .new)
+        #expect(try replies("+12125550100") == 0)  // a lead of no list of this campaign's
+        #expect(try recorder.record(Self.sms("is this solar?", from: "+13035550199", id: "N1"), receivedAt: 2) == .new)
+        #expect(try replies("+13035550199") == 1)
+        #expect(
+            try db.text("SELECT l.name FROM list_members m JOIN lists l ON l.id = m.list_id JOIN leads d ON d.id = m.lead_id WHERE d.phone = '+13035550199'")
+                == "client-a")
+        #expect(try LeadLists(database: db).names(of: try #require(try db.scalar("SELECT id FROM leads WHERE phone = '+12125550100'"))).isEmpty)
+    }
+
     @Test func theChannelFilterAndTheTagRulesDecideWhoGetsAReply() throws {
         let dir = try TemporaryDirectory()
         let (db, campaign) = try Self.setUp(dir, trigger: "{ message_received: { channels: [sms, whatsapp], block_tags: [competitor] } }")

@@ -99,7 +99,14 @@ extension EventRecorder {
                 .optional(location.state == nil ? nil : "phone"),
                 .integer(onList ? 1 : 0), .integer(ms), .integer(ms),
             ])
-        return database.lastInsertRowID
+        let leadID = database.lastInsertRowID
+        // The events are this campaign's (`--campaign`): a new contact joins its
+        // list, so an audience of lists answers it as it answers its own leads.
+        if let list = campaign.leads?.list ?? campaign.audience?.lists.first {
+            let lists = LeadLists(database: database)
+            _ = try lists.add(phones: [number.e164], to: try lists.create(list, at: Instant(milliseconds: ms)), at: Instant(milliseconds: ms))
+        }
+        return leadID
     }
 
     /// The sender revoked consent: on the DNC list from this message's time,
