@@ -85,6 +85,11 @@ enum CallsCommand {
                 "Removed \(summary.calls) simulated calls, \(summary.events) events, \(summary.runs) workflow runs and \(summary.notes) notes"
                     + (summary.campaigns.isEmpty ? "." : "; campaigns that were only simulated: \(summary.campaigns.joined(separator: ", ")).")
             )
+            if summary.pendingOutbox > 0 {
+                output.warning(
+                    "\(summary.pendingOutbox) outbox messages wait to be sent to leads the simulation called; they may be the simulation's and a live run "
+                        + "would send them: review them with `outdial outbox list --status pending`.")
+            }
         }
     )
 

@@ -119,8 +119,16 @@ import Testing
         let simulated = try purge.count()
         #expect(simulated > 0)
         let events = try db.scalar("SELECT count(*) FROM events") ?? 0
+        // A pending message to a lead the simulation called is kept and counted (a live run would send it); one already sent is not counted.
+        let called = try #require(try db.scalar("SELECT lead_id FROM calls WHERE provider = 'simulated' LIMIT 1"))
+        for status in ["pending", "sent"] {
+            try db.run("INSERT INTO outbox (kind, lead_id, body, status, created_at) VALUES ('sms', ?, 'hi', ?, 0)", [.integer(called), .text(status)])
+        }
         let summary = try purge.run()
         #expect(summary.calls == simulated && summary.campaigns == ["test"])
+        #expect(summary.pendingOutbox == 1)
+        #expect(try db.scalar("SELECT count(*) FROM outbox") == 2)
+        try db.execute("DELETE FROM outbox")
         #expect(summary.events == Int(events) && summary.runs > 0)
         for table in ["calls", "events", "workflow_runs", "campaign_state"] {
             #expect(try db.scalar("SELECT count(*) FROM \(table)") == 0, "\(table)")

@@ -14,11 +14,14 @@ public struct SimulatedCallPurge {
         public var notes = 0
         /// Campaigns all of whose calls were simulated: removed whole (runs, enrolment, clock).
         public var campaigns: [String] = []
+        /// Outbox messages not yet sent to leads the simulation called: kept (they
+        /// carry no link to a call), and a live run would send them.
+        public var pendingOutbox = 0
 
         public var json: JSONValue {
             JSONObject([
                 "calls": .int(Int64(calls)), "events": .int(Int64(events)), "runs": .int(Int64(runs)), "notes": .int(Int64(notes)),
-                "campaigns": .array(campaigns.map(JSONValue.string)),
+                "campaigns": .array(campaigns.map(JSONValue.string)), "pending_outbox": .int(Int64(pendingOutbox)),
             ])
         }
     }
@@ -41,6 +44,12 @@ public struct SimulatedCallPurge {
                 HAVING count(*) = sum(provider = 'simulated') ORDER BY campaign
                 """
             ) { $0.string(0) ?? "" }
+            summary.pendingOutbox = Int(
+                try database.scalar(
+                    """
+                    SELECT count(*) FROM outbox WHERE status = 'pending'
+                    AND lead_id IN (SELECT lead_id FROM calls WHERE provider = 'simulated')
+                    """) ?? 0)
             try database.execute("CREATE TEMP TABLE IF NOT EXISTS purge_calls (id INTEGER PRIMARY KEY)")
             try database.execute("DELETE FROM temp.purge_calls")
             try database.execute("INSERT INTO temp.purge_calls SELECT call_id FROM calls WHERE provider = 'simulated'")
