@@ -41,10 +41,3 @@ enum IngestCommand {
         }
     )
 }
-
-/// Some events could not be used (exit 65): the others are in.
-struct IngestRejects: CommandError {
-    var count: Int
-    var description: String { "\(count) event\(count == 1 ? "" : "s") could not be used (each is listed with its line); the others were recorded" }
-    var exitCode: ExitCode { .dataError }
-}
