@@ -34,7 +34,7 @@ enum CheckCommand {
             if output.json {
                 output.result(CampaignLint.json(findings, file: path).rendered)
             } else {
-                for f in findings { Terminal.write("\(path):\(f.line):\(f.column): \(f.isError ? "error" : "warning"): \(f.message)\n", to: .standardError) }
+                for f in findings { Terminal.write(f.diagnostic(in: path) + "\n", to: .standardError) }
                 for (key, file) in campaign.inputFiles { output.info("run imports \(file) (\(key)) before it starts.") }
                 let errors = findings.filter(\.isError).count
                 output.result("\(path): \(campaign.workflows.count) workflows, \(errors) errors, \(findings.count - errors) warnings.")

@@ -44,39 +44,14 @@ enum NumbersCommand {
             let campaign = try invocation.string("campaign").map(Campaign.load(path:))
             let at = invocation.instant("at") ?? .now
             let spec = campaign?.numbers
-            let (selector, rates) = try NumberStore(database: database).selector(
-                settings: spec?.settings ?? SelectionSettings(), health: spec?.health ?? NumberStore.Health(), at: at)
-            let now = at.seconds
+            let listing = try PoolListing(
+                database: database, settings: spec?.settings ?? SelectionSettings(), health: spec?.health ?? NumberStore.Health(), at: at)
             let output = invocation.output
-            var rows: [[String]] = []
-            var lines = ""
-            for (i, n) in selector.numbers.enumerated() {
-                let used = selector.usesToday(i, at: now)
-                let rate = rates[n.key]
-                let health = selector.ineligibility(i, at: now) ?? "ok"
-                if output.json {
-                    lines +=
-                        JSONObject([
-                            "number": .string(n.e164), "label": .optional(n.label), "connection": .optional(n.connection), "state": .optional(n.state),
-                            "daily_cap": .int(Int64(selector.cap(i))), "weight": .int(Int64(n.weight)), "enabled": .bool(n.enabled),
-                            "used_today": .int(Int64(used)), "last_used": selector.lastUsed(i).map { .string(Instant(seconds: $0).iso8601) } ?? .null,
-                            "recent_calls": .int(Int64(rate?.calls ?? 0)), "recent_answered": .int(Int64(rate?.answered ?? 0)),
-                            "status": .string(health),
-                        ]).rendered + "\n"
-                } else {
-                    let answerRate =
-                        rate.map { $0.calls == 0 ? "-" : "\(Int((Double($0.answered) / Double($0.calls) * 100).rounded()))% of \($0.calls)" } ?? "-"
-                    rows.append([
-                        n.e164, n.label ?? "-", n.state ?? "-", "\(used)/\(selector.cap(i))", String(n.weight),
-                        selector.lastUsed(i).map { Instant(seconds: $0).iso8601 } ?? "never", answerRate, health,
-                    ])
-                }
-            }
             if output.json {
-                if !lines.isEmpty { Terminal.write(lines, to: .standardOutput) }
+                if !listing.rows.isEmpty { Terminal.write(listing.jsonLines, to: .standardOutput) }
             } else {
-                output.result(TextTable.render(header: ["NUMBER", "LABEL", "STATE", "TODAY", "WEIGHT", "LAST USE", "ANSWERED", "STATUS"], rows: rows))
-                output.info("\(rows.count) numbers.")
+                output.result(listing.table)
+                output.info("\(listing.rows.count) numbers.")
             }
         }
     )

@@ -30,7 +30,7 @@ enum RunCommand {
             // What `check` calls an error, `run` refuses; what loosens compliance it says once.
             let findings = CampaignLint.findings(campaign)
             if let failure = CampaignLint.failure(findings, file: path) { throw failure }
-            for f in CampaignLint.complianceFindings(campaign) { invocation.output.warning("\(path):\(f.line):\(f.column): \(f.message)") }
+            for f in CampaignLint.complianceFindings(campaign) { invocation.output.warning(f.located(in: path)) }
             // A simulation runs on a copy of the campaign's database, never in it.
             let database: Database
             var simulation: (path: String, fresh: Bool)?
@@ -66,7 +66,7 @@ enum RunCommand {
             for f in CampaignLint.audienceFindings(campaign, lists: try LeadLists(database: database).all().map(\.name))
                 + CampaignLint.poolFindings(campaign, leadStates: try Audience.states(of: campaign.audience, in: database), poolStates: poolStates)
             {
-                invocation.output.warning("\(path):\(f.line):\(f.column): \(f.message)")
+                invocation.output.warning(f.located(in: path))
             }
             // A run that can do nothing still enrols its leads (they wait for the fix), then says what is missing.
             let nothing = try CampaignInputs(database: database, campaign: campaign).nothingToDo()

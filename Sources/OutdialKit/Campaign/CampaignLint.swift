@@ -8,6 +8,12 @@ public enum CampaignLint {
         public var column: Int
         public var isError: Bool
         public var message: String
+
+        /// `file:line:column: message`, as a warning line prints it.
+        public func located(in file: String) -> String { "\(file):\(line):\(column): \(message)" }
+
+        /// `file:line:column: error|warning: message`, as `check` prints it.
+        public func diagnostic(in file: String) -> String { "\(file):\(line):\(column): \(isError ? "error" : "warning"): \(message)" }
     }
 
     /// The error `check` and `run` end with when a finding is an error: the
