@@ -5,10 +5,10 @@ enum CheckCommand {
     static let command: Command = Command(
         name: "check",
         abstract: "Validate and lint a campaign file.",
-        arguments: [Argument("campaign", help: "The campaign file.", kind: .path)],
+        arguments: [Argument(.campaign, help: "The campaign file.", kind: .path)],
         options: [CommonOptions.json],
         run: { invocation in
-            let path = invocation.string("campaign") ?? ""
+            let path = invocation.string(.campaign) ?? ""
             let campaign: Campaign
             do {
                 campaign = try Campaign.load(path: path)

@@ -12,17 +12,17 @@ enum DncCommand {
     static let importCommand: Command = Command(
         name: "import",
         abstract: "Add every number of a file (one a line, or a CSV with a phone column).",
-        arguments: [Argument("file", help: "The file ('-' for standard input).", kind: .path)],
+        arguments: [Argument(.file, help: "The file ('-' for standard input).", kind: .path)],
         options: [
-            .value("region", "code", help: "Region for numbers written without a country code.", default: "US"),
-            .flag("skip-invalid", help: "Import the readable lines and list the others (without it, any unreadable line fails the import)."),
+            .value(.region, "code", help: "Region for numbers written without a country code.", default: "US"),
+            .flag(.skipInvalid, help: "Import the readable lines and list the others (without it, any unreadable line fails the import)."),
             CommonOptions.json,
         ],
         run: { invocation in
             let region = try CommonOptions.region(invocation)
             let database = try Store.open(CommonOptions.databasePath(invocation))
-            let file = invocation.string("file") ?? "-"
-            let result = try DoNotCallImporter(database: database).run(path: file, region: region, skipInvalid: invocation.flag("skip-invalid"))
+            let file = invocation.string(.file) ?? "-"
+            let result = try DoNotCallImporter(database: database).run(path: file, region: region, skipInvalid: invocation.flag(.skipInvalid))
             let output = invocation.output
             if output.json {
                 output.result(result.json.rendered)
@@ -38,13 +38,13 @@ enum DncCommand {
     static let addCommand: Command = Command(
         name: "add",
         abstract: "Add numbers or area-code wildcards.",
-        arguments: [Argument("number", help: "A phone number in any format, or an area code and seven X (201XXXXXXX).", repeating: true)],
-        options: [.value("region", "code", help: "Region for numbers written without a country code.", default: "US"), CommonOptions.json],
+        arguments: [Argument(.number, help: "A phone number in any format, or an area code and seven X (201XXXXXXX).", repeating: true)],
+        options: [.value(.region, "code", help: "Region for numbers written without a country code.", default: "US"), CommonOptions.json],
         run: { invocation in
             let region = try CommonOptions.region(invocation)
             let normalizer = PhoneNormalizer(region: region)!
             var entries: [DoNotCallEntry] = []
-            for text in invocation.strings("number") {
+            for text in invocation.strings(.number) {
                 do throws(PhoneNumberError) {
                     entries.append(try DoNotCallEntry.parse(text, normalizer: normalizer))
                 } catch {

@@ -15,20 +15,20 @@ enum LeadsCommand {
         discussion: """
             Every phone is normalised to E.164 and every lead gets its candidate time zones: those of its phone number's prefix, of its address (a known ZIP's own zone, else its state's) and of its timezone column, all together, so a wrong column can only narrow its window. Rows kept with a warning (a timezone not understood or agreeing with neither phone nor address, a ZIP not known) are listed in a warnings file. Rows that cannot be used, and repeats of an earlier row, go to a rejects file with their line number and the reason; numbers on the do-not-call list are imported but marked. The import is one transaction: stopped part-way, it leaves the database as it was.
             """,
-        arguments: [Argument("file", help: "The CSV to import ('-' for standard input).", kind: .path)],
+        arguments: [Argument(.file, help: "The CSV to import ('-' for standard input).", kind: .path)],
         options: [
             .value(
-                "map", "column=field", help: "Use COLUMN as FIELD (phone, id, first_name, last_name, name, email, state, zip, country, timezone, tags).",
+                .map, "column=field", help: "Use COLUMN as FIELD (phone, id, first_name, last_name, name, email, state, zip, country, timezone, tags).",
                 repeating: true),
-            .value("delimiter", "char", .choice([",", ";", "tab", "|"]), help: "The field separator; detected from the header when not given."),
-            .value("region", "code", help: "Region for numbers written without a country code.", default: "US"),
-            .value("encoding", "name", .choice(["utf8", "latin1"]), help: "The file's text encoding.", default: "utf8"),
+            .value(.delimiter, "char", .choice([",", ";", "tab", "|"]), help: "The field separator; detected from the header when not given."),
+            .value(.region, "code", help: "Region for numbers written without a country code.", default: "US"),
+            .value(.encoding, "name", .choice(["utf8", "latin1"]), help: "The file's text encoding.", default: "utf8"),
             .value(
-                "on-duplicate", "action", .choice(DuplicatePolicy.allCases.map(\.rawValue)), help: "What to do with a phone that is already in the database.",
+                .onDuplicate, "action", .choice(DuplicatePolicy.allCases.map(\.rawValue)), help: "What to do with a phone that is already in the database.",
                 default: "skip"),
-            .value("rejects", "path", .path, help: "Where rejected rows go. (default: FILE with .rejects.csv)"),
-            .value("warnings", "path", .path, help: "Where rows kept with a warning are listed. (default: the rejects path with .warnings.csv)"),
-            .value("list", "name", help: "Put every lead of the file in this list (created when new; a lead may be in several lists)."),
+            .value(.rejects, "path", .path, help: "Where rejected rows go. (default: FILE with .rejects.csv)"),
+            .value(.warnings, "path", .path, help: "Where rows kept with a warning are listed. (default: the rejects path with .warnings.csv)"),
+            .value(.list, "name", help: "Put every lead of the file in this list (created when new; a lead may be in several lists)."),
             CommonOptions.json,
         ],
         run: runImport
@@ -36,7 +36,7 @@ enum LeadsCommand {
 
     @Sendable static func runImport(_ invocation: Invocation) throws {
         var options = LeadImportOptions()
-        for mapping in invocation.strings("map") {
+        for mapping in invocation.strings(.map) {
             guard let eq = mapping.firstIndex(of: "="), eq != mapping.startIndex else {
                 throw invocation.usageError("The value '\(mapping)' is invalid for '--map <column=field>': expected COLUMN=FIELD, like 'Mobile=phone'.")
             }
@@ -48,23 +48,23 @@ enum LeadsCommand {
             }
             options.mappings[String(mapping[..<eq])] = field
         }
-        switch invocation.string("delimiter") {
+        switch invocation.string(.delimiter) {
         case "tab": options.delimiter = 9
         case let d?: options.delimiter = d.utf8.first
         case nil: options.delimiter = nil
         }
         options.region = try CommonOptions.region(invocation)
-        options.latin1 = invocation.string("encoding") == "latin1"
-        options.onDuplicate = DuplicatePolicy(rawValue: invocation.string("on-duplicate") ?? "skip") ?? .skip
-        options.rejectsPath = invocation.string("rejects")
-        options.warningsPath = invocation.string("warnings")
-        if let list = invocation.string("list") {
+        options.latin1 = invocation.string(.encoding) == "latin1"
+        options.onDuplicate = DuplicatePolicy(rawValue: invocation.string(.onDuplicate) ?? "skip") ?? .skip
+        options.rejectsPath = invocation.string(.rejects)
+        options.warningsPath = invocation.string(.warnings)
+        if let list = invocation.string(.list) {
             guard !list.trimmingCharacters(in: .whitespaces).isEmpty, list.utf8.count <= 128 else {
                 throw invocation.usageError("The value '\(list)' is invalid for '--list <name>': a list name is 1 to 128 bytes.")
             }
             options.list = list
         }
-        let file = invocation.string("file") ?? "-"
+        let file = invocation.string(.file) ?? "-"
 
         let database = try Store.open(CommonOptions.databasePath(invocation))
         let size = FileSize.of(file)
@@ -99,14 +99,14 @@ enum LeadsCommand {
         name: "list",
         abstract: "List leads with their zones and state.",
         options: [
-            .value("limit", "n", .integer(1...10_000_000), help: "Show at most this many leads.", default: "50"),
-            .value("after", "id", .integer(0...Int.max), help: "Start after this lead id.", default: "0"),
+            .value(.limit, "n", .integer(1...10_000_000), help: "Show at most this many leads.", default: "50"),
+            .value(.after, "id", .integer(0...Int.max), help: "Start after this lead id.", default: "0"),
             CommonOptions.json,
         ],
         run: { invocation in
             let database = try CommonOptions.existingDatabase(invocation)
             let store = LeadStore(database: database)
-            let leads = try store.page(after: Int64(invocation.int("after") ?? 0), limit: invocation.int("limit") ?? 50)
+            let leads = try store.page(after: Int64(invocation.int(.after) ?? 0), limit: invocation.int(.limit) ?? 50)
             let output = invocation.output
             if output.json {
                 output.jsonLines(leads.map(\.json))
@@ -127,11 +127,11 @@ enum LeadsCommand {
     static let showCommand: Command = Command(
         name: "show",
         abstract: "Show one lead: zones, state and where each came from.",
-        arguments: [Argument("lead", help: "The lead's id, phone number (any format) or the CSV's own id.")],
+        arguments: [Argument(.lead, help: "The lead's id, phone number (any format) or the CSV's own id.")],
         options: [CommonOptions.json],
         run: { invocation in
             let database = try CommonOptions.existingDatabase(invocation)
-            let key = invocation.string("lead") ?? ""
+            let key = invocation.string(.lead) ?? ""
             let store = LeadStore(database: database)
             guard let lead = try store.find(key) else { throw NotFoundError(what: "lead", key: key) }
             let activity = try store.activity(lead.id)
@@ -160,14 +160,14 @@ extension LeadsCommand {
         discussion:
             "Gates every lead not on the do-not-call list at one instant under the compliance layers (US federal and state rules, Canada), as `outdial window` does for one number.",
         options: [
-            .value("at", "time", .instant, help: "The instant to answer for. (default: now)"),
-            .value("rules", "path", .path, help: "A compliance rules file replacing the built-in table."),
+            .value(.at, "time", .instant, help: "The instant to answer for. (default: now)"),
+            .value(.rules, "path", .path, help: "A compliance rules file replacing the built-in table."),
             CommonOptions.json,
         ],
         run: { invocation in
             let database = try CommonOptions.existingDatabase(invocation)
-            let rules = try invocation.string("rules").map(ComplianceRules.load(path:)) ?? .bundled
-            let at = invocation.instant("at") ?? .now
+            let rules = try invocation.string(.rules).map(ComplianceRules.load(path:)) ?? .bundled
+            let at = invocation.instant(.at) ?? .now
             let loadStart = Instant.now
             let (rows, zoneSets) = try LeadStore(database: database).gateRows()
             let gateStart = Instant.now

@@ -13,12 +13,12 @@ enum NumbersCommand {
         abstract: "Import or update caller IDs from a CSV.",
         discussion:
             "Columns: number (required), label, connection, daily_cap, weight, enabled, state (else the area code's). A number already in the pool is updated.",
-        arguments: [Argument("file", help: "The numbers CSV.", kind: .path)],
-        options: [.value("region", "code", help: "Region for numbers written without a country code.", default: "US"), CommonOptions.json],
+        arguments: [Argument(.file, help: "The numbers CSV.", kind: .path)],
+        options: [.value(.region, "code", help: "Region for numbers written without a country code.", default: "US"), CommonOptions.json],
         run: { invocation in
             let region = try CommonOptions.region(invocation)
             let database = try Store.open(CommonOptions.databasePath(invocation))
-            let file = invocation.string("file") ?? "-"
+            let file = invocation.string(.file) ?? "-"
             let summary = try NumberStore(database: database).importCSV(path: file, region: region)
             let output = invocation.output
             if output.json {
@@ -35,14 +35,14 @@ enum NumbersCommand {
         name: "list",
         abstract: "List the pool with today's use and health.",
         options: [
-            .value("at", "time", .instant, help: "The instant whose local day counts as today. (default: now)"),
-            .value("campaign", "file", .path, help: "Use this campaign's default daily cap."),
+            .value(.at, "time", .instant, help: "The instant whose local day counts as today. (default: now)"),
+            .value(.campaign, "file", .path, help: "Use this campaign's default daily cap."),
             CommonOptions.json,
         ],
         run: { invocation in
             let database = try CommonOptions.existingDatabase(invocation)
-            let campaign = try invocation.string("campaign").map(Campaign.load(path:))
-            let at = invocation.instant("at") ?? .now
+            let campaign = try invocation.string(.campaign).map(Campaign.load(path:))
+            let at = invocation.instant(.at) ?? .now
             let spec = campaign?.numbers
             let listing = try PoolListing(
                 database: database, settings: spec?.settings ?? SelectionSettings(), health: spec?.health ?? NumberStore.Health(), at: at)

@@ -14,15 +14,15 @@ enum OutboxCommand {
         name: "list",
         abstract: "List outbox rows, newest first.",
         options: [
-            .value("status", "status", .choice(Conversations.outboxStatuses), help: "Only rows in this state."),
-            .value("kind", "kind", .choice(["sms", "message", "notify", "webhook"]), help: "Only rows of this kind."),
-            .value("limit", "n", .integer(1...1_000_000), help: "At most this many.", default: "100"),
+            .value(.status, "status", .choice(Conversations.outboxStatuses), help: "Only rows in this state."),
+            .value(.kind, "kind", .choice(["sms", "message", "notify", "webhook"]), help: "Only rows of this kind."),
+            .value(.limit, "n", .integer(1...1_000_000), help: "At most this many.", default: "100"),
             CommonOptions.json,
         ],
         run: { invocation in
             let database = try CommonOptions.existingDatabase(invocation)
             let rows = try Conversations(database: database).outbox(
-                status: invocation.string("status"), kind: invocation.string("kind"), limit: invocation.int("limit") ?? 100)
+                status: invocation.string(.status), kind: invocation.string(.kind), limit: invocation.int(.limit) ?? 100)
             let output = invocation.output
             if output.json { return output.result(JSONValue.array(rows.map(\.json)).rendered) }
             output.result(
@@ -41,10 +41,10 @@ enum OutboxCommand {
     static let sendCommand: Command = Command(
         name: "send",
         abstract: "Send the outbox rows that are due, through the campaign's messaging connection.",
-        arguments: [Argument("campaign", help: "The campaign file (its connections and responders).", kind: .path)],
+        arguments: [Argument(.campaign, help: "The campaign file (its connections and responders).", kind: .path)],
         options: [CommonOptions.json],
         run: { invocation in
-            let campaign = try Campaign.load(path: invocation.string("campaign") ?? "")
+            let campaign = try Campaign.load(path: invocation.string(.campaign) ?? "")
             let database = try CommonOptions.existingDatabase(invocation)
             let tally = try await OutboxSender(database: database, campaign: campaign).whileOpen { sender in
                 try sender.recover()

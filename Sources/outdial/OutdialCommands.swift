@@ -37,14 +37,14 @@ enum OutdialCommands {
 /// Options several commands share.
 enum CommonOptions {
     static let db = Option.value(
-        "db", "path", .path, help: "The campaign database.", default: Store.defaultPath, environment: "OUTDIAL_DB", inherited: true)
-    static let quiet = Option.flag("quiet", short: "q", help: "Print no progress or informational messages.", inherited: true)
-    static let noColor = Option.flag("no-color", help: "Never colour the output (also: NO_COLOR).", inherited: true)
-    static let json = Option.flag("json", help: "Print machine-readable JSON on stdout.")
+        .db, "path", .path, help: "The campaign database.", default: Store.defaultPath, environment: "OUTDIAL_DB", inherited: true)
+    static let quiet = Option.flag(.quiet, short: "q", help: "Print no progress or informational messages.", inherited: true)
+    static let noColor = Option.flag(.noColor, help: "Never colour the output (also: NO_COLOR).", inherited: true)
+    static let json = Option.flag(.json, help: "Print machine-readable JSON on stdout.")
 
     /// The `--region` value, checked against the numbering plan.
     static func region(_ invocation: Invocation) throws -> String {
-        let region = (invocation.string("region") ?? "US").uppercased()
+        let region = (invocation.string(.region) ?? "US").uppercased()
         guard PhoneNormalizer(region: region) != nil else {
             throw invocation.usageError("The value '\(region)' is invalid for '--region <code>': expected an ISO country code such as US, CA or GB.")
         }
@@ -52,7 +52,7 @@ enum CommonOptions {
     }
 
     /// A phone-number argument, normalised; a bad one is a usage error.
-    static func phone(_ invocation: Invocation, argument: String = "phone", region: String) throws -> PhoneNumber {
+    static func phone(_ invocation: Invocation, argument: OptionKey = .phone, region: String) throws -> PhoneNumber {
         let text = invocation.string(argument) ?? ""
         do throws(PhoneNumberError) {
             return try PhoneNormalizer(region: region)!.normalize(text).number
@@ -71,7 +71,7 @@ enum CommonOptions {
     }
 
     static func databasePath(_ invocation: Invocation) throws -> String {
-        let path = invocation.string("db") ?? Store.defaultPath
+        let path = invocation.string(.db) ?? Store.defaultPath
         if let reason = Store.refusal(ofPath: path) { throw invocation.usageError("--db '\(path)' \(reason).") }
         return path
     }

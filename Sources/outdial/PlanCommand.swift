@@ -6,19 +6,19 @@ enum PlanCommand {
         name: "plan",
         abstract: "Dry-run a campaign over every lead: ready, waiting or blocked, and the number each would get.",
         discussion: "Nothing is dialled or written. Caps are consumed in lead order, as a run starting at --at would consume them.",
-        arguments: [Argument("campaign", help: "The campaign file.", kind: .path)],
+        arguments: [Argument(.campaign, help: "The campaign file.", kind: .path)],
         options: [
-            .value("at", "time", .instant, help: "The instant to plan at. (default: now)"),
-            .value("limit", "n", .integer(0...Int.max), help: "Leads to show in the human output.", default: "20"),
-            .flag("no-sync", help: "Plan on the database as it is, without the leads and numbers files the campaign names."),
+            .value(.at, "time", .instant, help: "The instant to plan at. (default: now)"),
+            .value(.limit, "n", .integer(0...Int.max), help: "Leads to show in the human output.", default: "20"),
+            .flag(.noSync, help: "Plan on the database as it is, without the leads and numbers files the campaign names."),
             CommonOptions.json,
         ],
         run: { invocation in
-            let campaign = try Campaign.load(path: invocation.string("campaign") ?? "")
+            let campaign = try Campaign.load(path: invocation.string(.campaign) ?? "")
             let path = try CommonOptions.databasePath(invocation)
             guard Store.exists(path) else { throw NoDatabaseError(path: path) }
             let output = invocation.output
-            if invocation.flag("no-sync") {
+            if invocation.flag(.noSync) {
                 try plan(invocation, campaign: campaign, database: try Store.open(path))
                 return
             }
@@ -30,9 +30,9 @@ enum PlanCommand {
     )
 
     private static func plan(_ invocation: Invocation, campaign: Campaign, database: Database) throws {
-        let at = invocation.instant("at") ?? .now
+        let at = invocation.instant(.at) ?? .now
         let output = invocation.output
-        let limit = invocation.int("limit") ?? 20
+        let limit = invocation.int(.limit) ?? 20
         var shown: [PlanEntry] = []
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 17)

@@ -8,26 +8,26 @@ enum ReportCommand {
         discussion: """
             CAMPAIGN is the campaign file or the campaign's name; it may be left out when the database holds one campaign. With the file, every call is also checked against the campaign's calling window and the next opening is shown. --html writes the same figures as one self-contained page of charts (docs/report.md); --json prints them for scripts.
             """,
-        arguments: [Argument("campaign", help: "The campaign file or name.", optional: true)],
+        arguments: [Argument(.campaign, help: "The campaign file or name.", optional: true)],
         options: [
-            .value("since", "time", .instant, help: "Only calls queued from this instant on (a date means its midnight UTC)."),
-            .value("until", "time", .instant, help: "Only calls queued before this instant."),
-            .value("at", "time", .instant, help: "Read 'now' at this instant (default: a simulation's own clock, else the wall clock)."),
-            .value("html", "file", .path, help: "Also write the report as an HTML page."),
-            .flag("force", help: "Replace the --html file if it exists."),
+            .value(.since, "time", .instant, help: "Only calls queued from this instant on (a date means its midnight UTC)."),
+            .value(.until, "time", .instant, help: "Only calls queued before this instant."),
+            .value(.at, "time", .instant, help: "Read 'now' at this instant (default: a simulation's own clock, else the wall clock)."),
+            .value(.html, "file", .path, help: "Also write the report as an HTML page."),
+            .flag(.force, help: "Replace the --html file if it exists."),
             CommonOptions.json,
         ],
         run: { invocation in
             let databasePath = try CommonOptions.databasePath(invocation)
             guard Store.exists(databasePath) else { throw NoDatabaseError(path: databasePath) }
-            let html = try invocation.string("html").map {
-                try OutputFile(path: $0, protecting: OutputFile.Protected.database(databasePath), replacing: invocation.flag("force"))
+            let html = try invocation.string(.html).map {
+                try OutputFile(path: $0, protecting: OutputFile.Protected.database(databasePath), replacing: invocation.flag(.force))
             }
             let database = try Store.open(databasePath)
             let builder = ReportBuilder(database: database)
             let (name, file) = try campaign(invocation, builder)
             let report = try builder.build(
-                campaign: name, file: file, since: invocation.instant("since"), until: invocation.instant("until"), now: invocation.instant("at"))
+                campaign: name, file: file, since: invocation.instant(.since), until: invocation.instant(.until), now: invocation.instant(.at))
             let output = invocation.output
             if let html {
                 try html.write(Array(ReportPage.html(report).utf8))
@@ -44,7 +44,7 @@ enum ReportCommand {
 
     /// The campaign the argument names (a file or a name), or the database's only campaign.
     static func campaign(_ invocation: Invocation, _ builder: ReportBuilder) throws -> (String, Campaign?) {
-        if let argument = invocation.string("campaign") { return try builder.campaign(argument) }
+        if let argument = invocation.string(.campaign) { return try builder.campaign(argument) }
         let names = try builder.campaignNames()
         guard names.count == 1 else {
             throw invocation.usageError(

@@ -5,27 +5,27 @@ enum SelectCommand {
     static let command: Command = Command(
         name: "select",
         abstract: "Dry-run smart selection: which caller ID a number would be called from.",
-        arguments: [Argument("phone", help: "The number to call, in any format.")],
+        arguments: [Argument(.phone, help: "The number to call, in any format.")],
         options: [
-            .value("at", "time", .instant, help: "The instant to select at. (default: now)"),
-            .value("campaign", "file", .path, help: "Use this campaign's selection settings (daily cap, nearby distance, fallback)."),
-            .value("state", "code", help: "The person's state, for the state tier."),
-            .value("region", "code", help: "Region for numbers written without a country code.", default: "US"),
+            .value(.at, "time", .instant, help: "The instant to select at. (default: now)"),
+            .value(.campaign, "file", .path, help: "Use this campaign's selection settings (daily cap, nearby distance, fallback)."),
+            .value(.state, "code", help: "The person's state, for the state tier."),
+            .value(.region, "code", help: "Region for numbers written without a country code.", default: "US"),
             CommonOptions.json,
         ],
         run: { invocation in
             let region = try CommonOptions.region(invocation)
             let number = try CommonOptions.phone(invocation, region: region)
             var state: String?
-            if let s = invocation.string("state") {
+            if let s = invocation.string(.state) {
                 guard let code = NumberingPlan.shared.regionCode(s) else {
                     throw invocation.usageError("The value '\(s)' is invalid for '--state <code>': it is not a US state or Canadian province.")
                 }
                 state = code
             }
-            let campaign = try invocation.string("campaign").map(Campaign.load(path:))
+            let campaign = try invocation.string(.campaign).map(Campaign.load(path:))
             let database = try CommonOptions.existingDatabase(invocation)
-            let at = invocation.instant("at") ?? .now
+            let at = invocation.instant(.at) ?? .now
             let spec = campaign?.numbers
             let store = NumberStore(database: database)
             let (selector, _) = try store.selector(settings: spec?.settings ?? SelectionSettings(), health: spec?.health ?? NumberStore.Health(), at: at)

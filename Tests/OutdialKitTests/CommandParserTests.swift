@@ -7,31 +7,33 @@ private let tree = Command(
     name: "tool",
     abstract: "A test tool.",
     options: [
-        .value("db", "path", .path, help: "Database.", default: "tool.db", environment: "TOOL_DB", inherited: true),
-        .flag("quiet", short: "q", help: "Quiet.", inherited: true),
+        .value(OptionKey("db"), "path", .path, help: "Database.", default: "tool.db", environment: "TOOL_DB", inherited: true),
+        .flag(OptionKey("quiet"), short: "q", help: "Quiet.", inherited: true),
     ],
     subcommands: [
         Command(
             name: "init", abstract: "Initialise.",
-            options: [.flag("json", help: "JSON."), .value("workers", "n", .integer(1...8), help: "Workers.", environment: "TOOL_WORKERS")],
+            options: [
+                .flag(OptionKey("json"), help: "JSON."), .value(OptionKey("workers"), "n", .integer(1...8), help: "Workers.", environment: "TOOL_WORKERS"),
+            ],
             run: { _ in }),
         Command(
             name: "leads", abstract: "Leads.",
             subcommands: [
                 Command(
                     name: "import", abstract: "Import leads.",
-                    arguments: [Argument("file", help: "The CSV.", kind: .path)],
+                    arguments: [Argument(OptionKey("file"), help: "The CSV.", kind: .path)],
                     options: [
-                        .value("map", "column=field", help: "Override.", repeating: true),
-                        .value("limit", "n", .integer(1...1000), help: "Limit."),
-                        .value("at", "time", .instant, help: "When."),
-                        .value("delay", "duration", .duration, help: "Delay."),
-                        .value("format", "format", .choice(["csv", "jsonl"]), help: "Format.", default: "csv"),
-                        .flag("color", help: "Colour.", inversion: true),
-                        .flag("verbose", short: "v", help: "Verbose."),
+                        .value(OptionKey("map"), "column=field", help: "Override.", repeating: true),
+                        .value(OptionKey("limit"), "n", .integer(1...1000), help: "Limit."),
+                        .value(OptionKey("at"), "time", .instant, help: "When."),
+                        .value(OptionKey("delay"), "duration", .duration, help: "Delay."),
+                        .value(OptionKey("format"), "format", .choice(["csv", "jsonl"]), help: "Format.", default: "csv"),
+                        .flag(OptionKey("color"), help: "Colour.", inversion: true),
+                        .flag(OptionKey("verbose"), short: "v", help: "Verbose."),
                     ],
                     run: { _ in }),
-                Command(name: "add", abstract: "Add numbers.", arguments: [Argument("number", help: "Numbers.", repeating: true)], run: { _ in }),
+                Command(name: "add", abstract: "Add numbers.", arguments: [Argument(OptionKey("number"), help: "Numbers.", repeating: true)], run: { _ in }),
             ]),
     ],
     version: "9.9.9"
@@ -58,54 +60,54 @@ private func usageError(_ words: [String], environment: [String: String] = [:]) 
 
 @Suite struct CommandParserTests {
     @Test func optionValueWithSpaceOrEquals() throws {
-        #expect(try invocation(["--db", "a.db", "init"]).string("db") == "a.db")
-        #expect(try invocation(["init", "--db=b.db"]).string("db") == "b.db")
-        #expect(try invocation(["init", "--db=x=y.db"]).string("db") == "x=y.db")
+        #expect(try invocation(["--db", "a.db", "init"]).string(OptionKey("db")) == "a.db")
+        #expect(try invocation(["init", "--db=b.db"]).string(OptionKey("db")) == "b.db")
+        #expect(try invocation(["init", "--db=x=y.db"]).string(OptionKey("db")) == "x=y.db")
     }
 
     @Test func defaultAndEnvironmentFallback() throws {
-        #expect(try invocation(["init"]).string("db") == "tool.db")
-        #expect(try invocation(["init"], environment: ["TOOL_DB": "env.db"]).string("db") == "env.db")
-        #expect(try invocation(["init", "--db", "flag.db"], environment: ["TOOL_DB": "env.db"]).string("db") == "flag.db")
+        #expect(try invocation(["init"]).string(OptionKey("db")) == "tool.db")
+        #expect(try invocation(["init"], environment: ["TOOL_DB": "env.db"]).string(OptionKey("db")) == "env.db")
+        #expect(try invocation(["init", "--db", "flag.db"], environment: ["TOOL_DB": "env.db"]).string(OptionKey("db")) == "flag.db")
     }
 
     @Test func inheritedOptionsWorkBeforeAndAfterTheSubcommand() throws {
-        #expect(try invocation(["-q", "leads", "import", "f.csv"]).flag("quiet"))
-        #expect(try invocation(["leads", "import", "f.csv", "--quiet"]).flag("quiet"))
+        #expect(try invocation(["-q", "leads", "import", "f.csv"]).flag(OptionKey("quiet")))
+        #expect(try invocation(["leads", "import", "f.csv", "--quiet"]).flag(OptionKey("quiet")))
     }
 
     @Test func negatableFlags() throws {
-        #expect(try invocation(["leads", "import", "f", "--color"]).flagIfGiven("color") == true)
-        #expect(try invocation(["leads", "import", "f", "--no-color"]).flagIfGiven("color") == false)
-        #expect(try invocation(["leads", "import", "f"]).flagIfGiven("color") == nil)
+        #expect(try invocation(["leads", "import", "f", "--color"]).flagIfGiven(OptionKey("color")) == true)
+        #expect(try invocation(["leads", "import", "f", "--no-color"]).flagIfGiven(OptionKey("color")) == false)
+        #expect(try invocation(["leads", "import", "f"]).flagIfGiven(OptionKey("color")) == nil)
         #expect(usageError(["leads", "import", "f", "--no-verbose"])?.message == "The flag '--verbose' has no '--no-verbose' form; leave it out instead.")
     }
 
     @Test func doubleDashEndsOptions() throws {
         let parsed = try invocation(["leads", "add", "--", "--not-an-option", "-5"])
-        #expect(parsed.strings("number") == ["--not-an-option", "-5"])
+        #expect(parsed.strings(OptionKey("number")) == ["--not-an-option", "-5"])
     }
 
     @Test func repeatedOptionsKeepEveryValueInOrder() throws {
         let parsed = try invocation(["leads", "import", "f", "--map", "a=phone", "--map=b=email"])
-        #expect(parsed.strings("map") == ["a=phone", "b=email"])
+        #expect(parsed.strings(OptionKey("map")) == ["a=phone", "b=email"])
     }
 
     @Test func groupedShortFlags() throws {
         let parsed = try invocation(["leads", "import", "f", "-qv"])
-        #expect(parsed.flag("quiet") && parsed.flag("verbose"))
+        #expect(parsed.flag(OptionKey("quiet")) && parsed.flag(OptionKey("verbose")))
     }
 
     @Test func typedValuesAreValidated() throws {
         // An option of the subcommand may come before it: a flag, or a value written with '='.
         let early = try invocation(["--json", "init"])
         #expect(early.output.json)
-        #expect(try invocation(["--limit=7", "leads", "import", "f"]).int("limit") == 7)
+        #expect(try invocation(["--limit=7", "leads", "import", "f"]).int(OptionKey("limit")) == 7)
         let parsed = try invocation(["leads", "import", "f", "--limit", "10", "--at", "2026-11-25T09:00:00-05:00", "--delay", "1h30m"])
-        #expect(parsed.int("limit") == 10)
-        #expect(parsed.instant("at")?.iso8601 == "2026-11-25T14:00:00Z")
-        #expect(parsed.duration("delay")?.seconds == 5400)
-        #expect(parsed.string("format") == "csv")
+        #expect(parsed.int(OptionKey("limit")) == 10)
+        #expect(parsed.instant(OptionKey("at"))?.iso8601 == "2026-11-25T14:00:00Z")
+        #expect(parsed.duration(OptionKey("delay"))?.seconds == 5400)
+        #expect(parsed.string(OptionKey("format")) == "csv")
     }
 
     @Test(arguments: [
@@ -141,11 +143,11 @@ private func usageError(_ words: [String], environment: [String: String] = [:]) 
         #expect(
             usageError(["init"], environment: ["TOOL_WORKERS": "nine"])?.message
                 == "The value 'nine' of TOOL_WORKERS is invalid for '--workers <n>': expected a whole number.")
-        #expect(try invocation(["init"], environment: ["TOOL_WORKERS": "3"]).int("workers") == 3)
+        #expect(try invocation(["init"], environment: ["TOOL_WORKERS": "3"]).int(OptionKey("workers")) == 3)
     }
 
     @Test func anEmptyEnvironmentVariableCountsAsUnset() throws {
-        #expect(try invocation(["init"], environment: ["TOOL_DB": ""]).string("db") == "tool.db")
+        #expect(try invocation(["init"], environment: ["TOOL_DB": ""]).string(OptionKey("db")) == "tool.db")
     }
 
     @Test func usageErrorCarriesTheUsageOfTheCommandItHappenedIn() throws {

@@ -53,8 +53,8 @@ public struct Argument: Sendable {
     /// Takes every remaining positional value (the last argument only).
     public var isRepeating: Bool
 
-    public init(_ name: String, help: String, kind: ValueKind = .string, optional: Bool = false, repeating: Bool = false) {
-        self.name = name
+    public init(_ key: OptionKey, help: String, kind: ValueKind = .string, optional: Bool = false, repeating: Bool = false) {
+        self.name = key.name
         self.help = help
         self.kind = kind
         self.isOptional = optional
@@ -92,7 +92,7 @@ public struct Option: Sendable {
     public var isInherited: Bool
 
     public init(
-        _ name: String,
+        _ key: OptionKey,
         short: Character? = nil,
         help: String,
         kind: Kind,
@@ -101,7 +101,7 @@ public struct Option: Sendable {
         repeating: Bool = false,
         inherited: Bool = false
     ) {
-        self.name = name
+        self.name = key.name
         self.short = short
         self.help = help
         self.kind = kind
@@ -112,13 +112,13 @@ public struct Option: Sendable {
     }
 
     /// A flag, optionally with a `--no-` form.
-    public static func flag(_ name: String, short: Character? = nil, help: String, inversion: Bool = false, inherited: Bool = false) -> Option {
-        Option(name, short: short, help: help, kind: .flag(inversion: inversion), inherited: inherited)
+    public static func flag(_ key: OptionKey, short: Character? = nil, help: String, inversion: Bool = false, inherited: Bool = false) -> Option {
+        Option(key, short: short, help: help, kind: .flag(inversion: inversion), inherited: inherited)
     }
 
     /// An option taking a value.
     public static func value(
-        _ name: String,
+        _ key: OptionKey,
         short: Character? = nil,
         _ valueName: String,
         _ kind: ValueKind = .string,
@@ -129,7 +129,7 @@ public struct Option: Sendable {
         inherited: Bool = false
     ) -> Option {
         Option(
-            name, short: short, help: help, kind: .value(kind, valueName: valueName),
+            key, short: short, help: help, kind: .value(kind, valueName: valueName),
             default: defaultValue, environment: environment, repeating: repeating, inherited: inherited)
     }
 

@@ -29,24 +29,24 @@ public struct Invocation: Sendable {
     }
 
     /// Whether a flag is on (absent flags are off).
-    public func flag(_ name: String) -> Bool { flags[name] ?? false }
+    public func flag(_ key: OptionKey) -> Bool { flags[key.name] ?? false }
 
     /// Whether a flag was written explicitly, either way.
-    public func flagIfGiven(_ name: String) -> Bool? { flags[name] }
+    public func flagIfGiven(_ key: OptionKey) -> Bool? { flags[key.name] }
 
     /// The value of an option or argument (the last one given, or its
     /// environment fallback, or its default).
-    public func string(_ name: String) -> String? { values[name]?.last }
+    public func string(_ key: OptionKey) -> String? { values[key.name]?.last }
 
     /// Every value of a repeating option or argument.
-    public func strings(_ name: String) -> [String] { values[name] ?? [] }
+    public func strings(_ key: OptionKey) -> [String] { values[key.name] ?? [] }
 
     /// An integer value (validated during parsing).
-    public func int(_ name: String) -> Int? { string(name).flatMap { Int($0) } }
+    public func int(_ key: OptionKey) -> Int? { string(key).flatMap { Int($0) } }
 
     /// An instant value (validated during parsing).
-    public func instant(_ name: String) -> Instant? { string(name).flatMap { try? Instant(commandLine: $0) } }
+    public func instant(_ key: OptionKey) -> Instant? { string(key).flatMap { try? Instant(commandLine: $0) } }
 
     /// A duration value (validated during parsing).
-    public func duration(_ name: String) -> TimeSpan? { string(name).flatMap { try? TimeSpan(parsing: $0) } }
+    public func duration(_ key: OptionKey) -> TimeSpan? { string(key).flatMap { try? TimeSpan(parsing: $0) } }
 }
