@@ -30,6 +30,49 @@ private final class Fixture {
 }
 
 @Suite struct LeadImporterTests {
+    /// A HubSpot-style export: its headers, states written the old way, a row
+    /// whose phone is only in the mobile column, countries by name.
+    @Test func crmExportsAreReadWithoutAMap() throws {
+        let f = try Fixture()
+        var options = LeadImportOptions()
+        options.rejectsPath = f.dir.path("r.csv")
+        let summary = try f.importCSV(
+            """
+            Record ID,First Name,Phone Number,Mobile Phone Number,State/Region,Country/Region,Postal Code
+            101,Ann,(850) 432-1234,,Fla.,UNITED STATES,32501
+            102,Bob,,(512) 555-0117,Tex,U.S.A.,
+            103,Cy,(212) 555-0123,,N.Y.,United States of America,
+            104,Di,(202) 555-0144,,D.C.,us,
+            105,Ed,(416) 555-0155,,Ont,Canada,
+            """, options: options)
+        #expect(summary.imported == 5 && summary.rejected == 0, "\(summary.reasons)")
+        let rows = try f.database.query("SELECT external_id, phone, state, country, zip FROM leads ORDER BY id") { s in
+            (0..<5).map { s.string($0) ?? "" }.joined(separator: " ")
+        }
+        #expect(
+            rows == [
+                "101 +18504321234 FL US 32501", "102 +15125550117 TX US ", "103 +12125550123 NY US ", "104 +12025550144 DC US ", "105 +14165550155 ON CA ",
+            ])
+    }
+
+    /// Re-importing with `--on-duplicate update` takes the file's values and keeps what the campaign added.
+    @Test func anUpdateKeepsTheTagsAndFieldsTheCampaignAdded() throws {
+        let f = try Fixture()
+        var options = LeadImportOptions()
+        options.rejectsPath = f.dir.path("r.csv")
+        let csv = "phone,first_name,tags,roof\n4155550123,Ann,solar,south\n"
+        _ = try f.importCSV(csv, options: options)
+        try f.database.run(#"UPDATE leads SET tags = '["called","solar"]', fields = '{"roof":"south","stage":"quoted"}'"#)
+        options.onDuplicate = .update
+        #expect(try f.importCSV(csv, options: options).updated == 0)  // nothing in the file changed
+        let summary = try f.importCSV("phone,first_name,tags,roof\n4155550123,Anne,vip,west\n", options: options)
+        #expect(summary.updated == 1)
+        let lead = try #require(try f.lead("+14155550123"))
+        #expect(lead.firstName == "Anne")
+        #expect(lead.tags == ["called", "solar", "vip"])
+        #expect(LeadRecord.parse(lead.fields) == LeadRecord.parse(#"{"roof":"west","stage":"quoted"}"#))
+    }
+
     @Test func importsNormalisesAndCounts() throws {
         let f = try Fixture()
         let summary = try f.importCSV(

@@ -64,7 +64,10 @@ private func zones(_ phone: String) throws -> [String] {
         #expect(plan.state(forZIP: zip) == state)
     }
 
-    @Test(arguments: [("FL", "FL"), ("fl", "FL"), ("Florida", "FL"), ("new hampshire", "NH"), ("Saskatchewan", "SK"), ("Narnia", nil)])
+    @Test(arguments: [
+        ("FL", "FL"), ("fl", "FL"), ("Florida", "FL"), ("new hampshire", "NH"), ("Saskatchewan", "SK"), ("Narnia", nil), ("Fla.", "FL"),
+        ("Tex", "TX"), ("N.Y.", "NY"), ("D.C.", "DC"), ("Ont", "ON"), ("P.E.I.", "PE"), ("Calif.", "CA"), ("W.Va.", "WV"), ("Xyz.", nil),
+    ])
     func stateNamesAndCodes(text: String, code: String?) {
         #expect(plan.regionCode(text) == code)
     }

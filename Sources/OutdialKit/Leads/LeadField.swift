@@ -6,15 +6,18 @@ public enum LeadField: String, CaseIterable, Sendable {
     static let aliases: [String: LeadField] = {
         var table: [String: LeadField] = [:]
         let words: [LeadField: [String]] = [
-            .phone: ["phone", "phonenumber", "mobile", "cell", "cellphone", "mobilephone", "mobilenumber", "telephone", "tel", "phoneno", "number"],
-            .id: ["id", "externalid", "contactid", "leadid", "customerid"],
+            .phone: [
+                "phone", "phonenumber", "mobile", "cell", "cellphone", "mobilephone", "mobilenumber", "telephone", "tel", "phoneno", "number",
+                "mobilephonenumber", "cellphonenumber", "cellnumber", "primaryphone", "workphone", "homephone", "businessphone",
+            ],
+            .id: ["id", "externalid", "contactid", "leadid", "customerid", "recordid", "hubspotid", "ghlcontactid"],
             .firstName: ["firstname", "first", "givenname", "fname"],
             .lastName: ["lastname", "last", "surname", "familyname", "lname"],
             .name: ["name", "fullname", "contactname"],
             .email: ["email", "emailaddress", "mail"],
-            .state: ["state", "province", "region", "stateprovince", "st"],
-            .zip: ["zip", "zipcode", "postalcode", "postcode", "postal"],
-            .country: ["country", "countrycode"],
+            .state: ["state", "province", "region", "stateprovince", "st", "state/region", "stateregion", "state/province"],
+            .zip: ["zip", "zipcode", "postalcode", "postcode", "postal", "zip/postalcode"],
+            .country: ["country", "countrycode", "country/region", "countryregion"],
             .timezone: ["timezone", "tz", "timezoneid", "zone"],
             .tags: ["tags", "tag", "labels"],
         ]

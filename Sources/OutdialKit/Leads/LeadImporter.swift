@@ -87,14 +87,21 @@ public final class LeadImporter {
             state_source, fields, tags, zone_set_id, dnc, source_line, created_at, updated_at)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)
         """
+    /// A re-import (`--on-duplicate update`) takes the file's values, but keeps
+    /// what the campaign added: tags are the union of the lead's and the row's,
+    /// and custom fields the row names are set while the others stay.
     static let updateSQL = """
         UPDATE leads SET external_id = ?1, first_name = ?3, last_name = ?4, email = ?5, state = ?6, zip = ?7,
-            country = ?8, timezone = ?9, state_source = ?10, fields = ?11, tags = ?12, zone_set_id = ?13, dnc = ?14,
+            country = ?8, timezone = ?9, state_source = ?10, fields = \(mergedFields), tags = \(mergedTags), zone_set_id = ?13, dnc = ?14,
             source_line = ?15, updated_at = ?16
         WHERE phone = ?2 AND (external_id IS NOT ?1 OR first_name IS NOT ?3 OR last_name IS NOT ?4 OR email IS NOT ?5
-            OR state IS NOT ?6 OR zip IS NOT ?7 OR country IS NOT ?8 OR timezone IS NOT ?9 OR fields IS NOT ?11
-            OR tags IS NOT ?12 OR zone_set_id IS NOT ?13 OR dnc IS NOT ?14)
+            OR state IS NOT ?6 OR zip IS NOT ?7 OR country IS NOT ?8 OR timezone IS NOT ?9 OR fields IS NOT \(mergedFields)
+            OR tags IS NOT \(mergedTags) OR zone_set_id IS NOT ?13 OR dnc IS NOT ?14)
         """
+    static let mergedTags = """
+        (SELECT coalesce(json_group_array(value), '[]') FROM (SELECT value FROM json_each(leads.tags) UNION SELECT value FROM json_each(?12) ORDER BY value))
+        """
+    static let mergedFields = "json_patch(coalesce(leads.fields, '{}'), coalesce(?11, '{}'))"
     static let existingSQL = "SELECT phone FROM leads"
     static let dropPhoneIndexSQL = "DROP INDEX leads_phone"
     static let createPhoneIndexSQL = "CREATE UNIQUE INDEX leads_phone ON leads(phone)"

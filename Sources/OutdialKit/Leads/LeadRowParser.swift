@@ -81,6 +81,8 @@ final class LeadRowParser {
     let headers: [String]
     let mapping: ColumnMapping
     let phoneColumn: Int
+    /// Other columns whose header names a phone, read in order when the phone column is empty.
+    let phoneFallbacks: [Int]
     // Column indices of the known fields, looked up once rather than per row.
     private let idColumn, firstNameColumn, lastNameColumn, nameColumn, emailColumn, stateColumn, zipColumn: Int?
     private let countryColumn, timezoneColumn, tagsColumn: Int?
@@ -118,6 +120,7 @@ final class LeadRowParser {
             throw CSVError(file: reader.file, line: reader.line, kind: .missingColumn("phone", found: headers))
         }
         phoneColumn = phone
+        phoneFallbacks = mapping.custom.filter { LeadField.matching(header: $0.name) == .phone }.map(\.index)
         let columns = mapping.columns
         (idColumn, firstNameColumn, lastNameColumn, nameColumn) = (columns[.id], columns[.firstName], columns[.lastName], columns[.name])
         (emailColumn, stateColumn, zipColumn) = (columns[.email], columns[.state], columns[.zip])
@@ -180,10 +183,12 @@ final class LeadRowParser {
     /// The rest of a row's work, on its fields as pointers.
     private func parseFields(_ record: CSVRecord, into batch: inout LeadBatch) throws {
         let normalized: NormalizedPhone
+        // An empty phone column gives way to the next phone-like one (`Mobile Phone` beside an empty `Phone`).
+        let column = phoneFallbacks.first { record.field(phoneColumn).allSatisfy({ $0 == 32 }) && !record.field($0).allSatisfy({ $0 == 32 }) } ?? phoneColumn
         do {
-            normalized = try normalizer.normalize(bytes: record.field(phoneColumn))
+            normalized = try normalizer.normalize(bytes: record.field(column))
         } catch {
-            return try reject("phone '\(record.string(phoneColumn))' \(error.reason)")
+            return try reject("phone '\(record.string(column))' \(error.reason)")
         }
         let number = normalized.number
         let key = number.key
@@ -300,7 +305,7 @@ final class LeadRowParser {
         batch.add(state)
         if let repairedZIP { batch.add(repairedZIP.zip) } else { textColumn(zipColumn, record, &batch) }
         if let c = countryColumn, case let text = record.string(c).trimmingSpaces(), !text.isEmpty {
-            batch.add(text.uppercased())
+            batch.add(CountryNames.code(text) ?? text.uppercased())
         } else {
             batch.add(location.country)
         }

@@ -309,8 +309,22 @@ public final class NumberingPlan: Sendable {
     public func regionCode(_ text: String) -> String? {
         let trimmed = text.trimmingSpaces()
         if trimmed.count == 2, regions[trimmed.uppercased()] != nil { return trimmed.uppercased() }
-        return regionNames[Self.foldName(trimmed)]
+        if let code = regionNames[Self.foldName(trimmed)] { return code }
+        // `N.Y.`, `D.C.`, `Fla.`, `Tex`, `Ont`: the letters alone, as a code or a traditional abbreviation.
+        let letters = String(trimmed.filter(\.isLetter)).lowercased()
+        if letters.count == 2, regions[letters.uppercased()] != nil { return letters.uppercased() }
+        return Self.abbreviations[letters]
     }
+
+    /// The traditional (AP and GPO style) abbreviations of US states and
+    /// Canadian provinces that are not their two-letter codes, without dots.
+    static let abbreviations: [String: String] = [
+        "ala": "AL", "alas": "AK", "ariz": "AZ", "ark": "AR", "calif": "CA", "cal": "CA", "colo": "CO", "conn": "CT", "del": "DE", "fla": "FL",
+        "flor": "FL", "ill": "IL", "ind": "IN", "kan": "KS", "kans": "KS", "mass": "MA", "mich": "MI", "minn": "MN", "miss": "MS", "mont": "MT",
+        "neb": "NE", "nebr": "NE", "nev": "NV", "nmex": "NM", "ndak": "ND", "sdak": "SD", "okla": "OK", "ore": "OR", "oreg": "OR", "penn": "PA",
+        "penna": "PA", "tenn": "TN", "tex": "TX", "wash": "WA", "wva": "WV", "wis": "WI", "wisc": "WI", "wyo": "WY", "alta": "AB", "man": "MB",
+        "nfld": "NL", "ont": "ON", "pei": "PE", "que": "QC", "pq": "QC", "sask": "SK", "yuk": "YT", "nwt": "NT", "nvt": "NU",
+    ]
 
     /// The state of a US ZIP code (`33101`, `33101-1234`, `2108` for `02108`), from USPS facts.
     public func state(forZIP zip: String) -> String? {
