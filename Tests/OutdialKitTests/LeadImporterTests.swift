@@ -44,14 +44,19 @@ private final class Fixture {
             103,Cy,(212) 555-0123,,N.Y.,United States of America,
             104,Di,(202) 555-0144,,D.C.,us,
             105,Ed,(416) 555-0155,,Ont,Canada,
+            106,Flo,123,(303) 555-0166,Narnia,,
             """, options: options)
-        #expect(summary.imported == 5 && summary.rejected == 0, "\(summary.reasons)")
+        #expect(summary.imported == 6 && summary.rejected == 0, "\(summary.reasons)")
+        // An unknown state is a warning with its line; the lead is kept, its state from its phone.
+        #expect(summary.warnings.contains { $0.line == 7 && $0.text.contains("state 'Narnia' is not a US state") })
+        #expect(try f.lead("+13035550166")?.state == "CO")
         let rows = try f.database.query("SELECT external_id, phone, state, country, zip FROM leads ORDER BY id") { s in
             (0..<5).map { s.string($0) ?? "" }.joined(separator: " ")
         }
         #expect(
             rows == [
                 "101 +18504321234 FL US 32501", "102 +15125550117 TX US ", "103 +12125550123 NY US ", "104 +12025550144 DC US ", "105 +14165550155 ON CA ",
+                "106 +13035550166 CO US ",
             ])
     }
 

@@ -183,12 +183,14 @@ final class LeadRowParser {
     /// The rest of a row's work, on its fields as pointers.
     private func parseFields(_ record: CSVRecord, into batch: inout LeadBatch) throws {
         let normalized: NormalizedPhone
-        // An empty phone column gives way to the next phone-like one (`Mobile Phone` beside an empty `Phone`).
-        let column = phoneFallbacks.first { record.field(phoneColumn).allSatisfy({ $0 == 32 }) && !record.field($0).allSatisfy({ $0 == 32 }) } ?? phoneColumn
         do {
-            normalized = try normalizer.normalize(bytes: record.field(column))
+            normalized = try normalizer.normalize(bytes: record.field(phoneColumn))
         } catch {
-            return try reject("phone '\(record.string(column))' \(error.reason)")
+            // An empty or unusable phone gives way to the next phone-like column that holds a number (`Mobile Phone`).
+            guard let other = phoneFallbacks.lazy.compactMap({ try? self.normalizer.normalize(bytes: record.field($0)) }).first else {
+                return try reject("phone '\(record.string(phoneColumn))' \(error.reason)")
+            }
+            normalized = other
         }
         let number = normalized.number
         let key = number.key
@@ -211,7 +213,10 @@ final class LeadRowParser {
                 bytes.isEmpty || bytes.allSatisfy({ $0 == 32 }) ? .some(nil) : plan.regionIndex(bytes: bytes).map { .some($0) } ?? nil
             switch found {
             case .none:
-                return try reject("state '\(record.string(c))' is not a US state or Canadian province")
+                // Only an unusable phone rejects a row: the lead is kept, gated on its ZIP's and phone's zones.
+                try warn(
+                    "state '\(Terminal.escapingControls(String(record.string(c).prefix(60))))' is not a US state or Canadian province; it is left out and the lead gated on its ZIP's and phone's zones"
+                )
             case .some(let index):
                 if let index {
                     address.region = index
