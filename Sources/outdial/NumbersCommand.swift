@@ -1,11 +1,11 @@
 import OutdialKit
 
-/// `outdial numbers import|list`.
+/// `outdial numbers import|list|enable|disable|rest`.
 enum NumbersCommand {
     static let command: Command = Command(
         name: "numbers",
         abstract: "Keep the caller-ID pool.",
-        subcommands: [importCommand, listCommand]
+        subcommands: [importCommand, listCommand, enableCommand, disableCommand, restCommand]
     )
 
     static let importCommand: Command = Command(
@@ -55,4 +55,44 @@ enum NumbersCommand {
             }
         }
     )
+
+    static let enableCommand = change(
+        "enable", abstract: "Put numbers back in the pool (and end a rest set with `numbers rest`).", done: "enabled"
+    ) { _ in .enable }
+    static let disableCommand = change("disable", abstract: "Take numbers out of the pool until they are enabled.", done: "disabled") { _ in .disable }
+    static let restCommand = change(
+        "rest", abstract: "Rest numbers for a while: no call is placed from them until the rest ends.", done: "resting",
+        options: [
+            .value(.for, "duration", .duration, help: "How long the numbers rest.", default: "24h"),
+            .value(.reason, "text", help: "Why, as numbers list shows it.", default: "rested by the operator"),
+        ]
+    ) { invocation in
+        let until = Instant(seconds: Instant.now.seconds + (invocation.duration(.for)?.seconds ?? 86_400))
+        return .rest(until: until, reason: invocation.string(.reason) ?? "rested by the operator")
+    }
+
+    /// A subcommand that applies one change to the numbers it is given.
+    private static func change(
+        _ name: String, abstract: String, done: String, options: [Option] = [], _ make: @escaping @Sendable (Invocation) -> NumberStore.Change
+    ) -> Command {
+        Command(
+            name: name, abstract: abstract,
+            discussion:
+                "A run started after the change uses it; a run going on now keeps the pool it read when it started (stop it with Ctrl-C and run it again).",
+            arguments: [Argument(.number, help: "The pool's numbers, in any format.", repeating: true)],
+            options: options + [.value(.region, "code", help: "Region for numbers written without a country code.", default: "US"), CommonOptions.json],
+            run: { invocation in
+                let database = try CommonOptions.existingDatabase(invocation)
+                let change = make(invocation)
+                let numbers = try NumberStore(database: database).apply(change, to: invocation.strings(.number), region: try CommonOptions.region(invocation))
+                let output = invocation.output
+                if output.json {
+                    output.result(JSONObject(["numbers": .array(numbers.map(JSONValue.string)), "status": .string(done)]).rendered)
+                } else if case .rest(let until, _) = change {
+                    output.result("\(numbers.joined(separator: ", ")): resting until \(until.iso8601).")
+                } else {
+                    output.result("\(numbers.joined(separator: ", ")): \(done).")
+                }
+            })
+    }
 }

@@ -65,4 +65,6 @@ extension OptionKey {
     static let warnings = OptionKey("warnings")
     static let watch = OptionKey("watch")
     static let zip = OptionKey("zip")
+    static let `for` = OptionKey("for")
+    static let reason = OptionKey("reason")
 }

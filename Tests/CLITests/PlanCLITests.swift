@@ -115,4 +115,30 @@ import Testing
         #expect(object["rejected"] as? Int == 2)
         #expect(FileManager.default.fileExists(atPath: dir.path("leads.rejects.csv")))
     }
+
+    /// `numbers disable|enable|rest` change what `numbers list` and `select` see; an unknown number changes nothing.
+    @Test func theOperatorDisablesRestsAndEnablesNumbers() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("t.db")
+        let numbers = try dir.write("numbers.csv", "number\n+12125550100\n+12125550101\n")
+        #expect(try Outdial.run(["--db", db, "numbers", "import", numbers]).status == 0)
+        func status(_ number: String) throws -> String {
+            let lines = try Outdial.run(["--db", db, "numbers", "list", "--json"]).stdout.split(separator: "\n")
+            let rows = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+            return rows.first { $0["number"] as? String == number }?["status"] as? String ?? "?"
+        }
+        #expect(try Outdial.run(["--db", db, "numbers", "disable", "(212) 555-0100"]).stdout == "+12125550100: disabled.\n")
+        #expect(try status("+12125550100") == "disabled")
+        let rest = try Outdial.run(["--db", db, "numbers", "rest", "+12125550101", "--for", "2h", "--reason", "carrier complaint"])
+        #expect(rest.status == 0 && rest.stdout.hasPrefix("+12125550101: resting until "))
+        #expect(try status("+12125550101").contains("(carrier complaint)"))
+        // Both out of the pool: no caller ID.
+        #expect(try Outdial.run(["--db", db, "select", "(212) 555-0123"]).status == 65)
+        let unknown = try Outdial.run(["--db", db, "numbers", "enable", "+12125550100", "+19995550000"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("no number of the pool matches '+19995550000'"))
+        #expect(try status("+12125550100") == "disabled")  // all or none
+        #expect(try Outdial.run(["--db", db, "numbers", "enable", "+12125550100", "+12125550101", "--json"]).status == 0)
+        #expect(try status("+12125550100") == "ok" && status("+12125550101") == "ok")
+        #expect(try Outdial.run(["--db", db, "select", "(212) 555-0123"]).status == 0)
+    }
 }

@@ -144,6 +144,43 @@ public struct NumberStore {
         return summary
     }
 
+    /// What the operator does to numbers of the pool (`numbers enable|disable|rest`).
+    public enum Change: Sendable, Equatable {
+        /// In the pool again; a rest set with `.rest` ends too.
+        case enable
+        /// Never chosen until enabled.
+        case disable
+        /// Not chosen until the instant, with the reason `numbers list` shows.
+        case rest(until: Instant, reason: String)
+    }
+
+    /// Applies a change to each number (any format), all or none: a number
+    /// that is not in the pool fails the whole change.
+    public func apply(_ change: Change, to texts: [String], region: String = "US", now: Instant = .now) throws -> [String] {
+        guard let normalizer = PhoneNormalizer(region: region, plan: plan) else { throw LeadImportError.unknownRegion(region) }
+        return try database.transaction {
+            var changed: [String] = []
+            for text in texts {
+                guard let number = try? normalizer.normalize(text).number,
+                    try database.scalar("SELECT count(*) FROM numbers WHERE number = ?", [.text(number.e164)]) == 1
+                else { throw NotFoundError(what: "number of the pool", key: text) }
+                let (sql, values): (String, [SQLValue]) =
+                    switch change {
+                    case .enable: ("UPDATE numbers SET enabled = 1, resting_until = NULL, resting_reason = NULL, updated_at = ?1 WHERE number = ?2", [])
+                    case .disable: ("UPDATE numbers SET enabled = 0, updated_at = ?1 WHERE number = ?2", [])
+                    case .rest(let until, let reason):
+                        (
+                            "UPDATE numbers SET resting_until = ?3, resting_reason = ?4, updated_at = ?1 WHERE number = ?2",
+                            [.integer(until.milliseconds), .text(reason)]
+                        )
+                    }
+                try database.run(sql, [.integer(now.milliseconds), .text(number.e164)] + values)
+                changed.append(number.e164)
+            }
+            return changed
+        }
+    }
+
     /// The pool as stored.
     public func all() throws -> [PoolNumber] {
         try database.query(Self.allSQL) { s in
