@@ -67,4 +67,5 @@ extension OptionKey {
     static let zip = OptionKey("zip")
     static let `for` = OptionKey("for")
     static let reason = OptionKey("reason")
+    static let workflow = OptionKey("workflow")
 }

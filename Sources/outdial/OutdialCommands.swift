@@ -20,6 +20,7 @@ enum OutdialCommands {
             PlanCommand.command,
             CheckCommand.command,
             RunCommand.command,
+            RunsCommand.command,
             CallsCommand.command,
             IngestCommand.command,
             ServeCommand.command,

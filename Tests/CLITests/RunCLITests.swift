@@ -621,4 +621,24 @@ import Testing
         #expect(object["errors"] as? Int == 3)
         #expect((object["findings"] as? [[String: Any]])?.map { $0["line"] as? Int } == [3, 4, 5])
     }
+
+    /// `runs list` shows each run where it stands, filtered as asked, and agrees with the database.
+    @Test func runsListShowsWhereEachRunStands() throws {
+        let dir = try TemporaryDirectory()
+        let copy = try setUp(dir)
+        #expect(try Outdial.run(["--db", copy, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z", "--max-calls", "30"]).status == 0)
+        try Database(path: copy).run("UPDATE workflow_runs SET status = 'stopped', error = 'the number is on the do-not-call list' WHERE id = 3")
+        func lines(_ arguments: [String]) throws -> [[String: Any]] {
+            let result = try Outdial.run(["--db", copy, "runs", "list"] + arguments + ["--json", "--limit", "100000"])
+            #expect(result.status == 0, "\(result.stderr)")
+            return try result.stdout.split(separator: "\n").map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        }
+        let waiting = try lines([campaign, "--status", "waiting"])
+        #expect(waiting.count == Int(try rows(copy, "SELECT count(*) FROM workflow_runs WHERE status = 'waiting'")[0][0]))
+        #expect(!waiting.isEmpty && waiting.allSatisfy { ["wait_until_calling_window", "place_call", "wait"].contains($0["step"] as? String ?? "") })
+        #expect(try lines(["--status", "done"]).count == Int(try rows(copy, "SELECT count(*) FROM workflow_runs WHERE status = 'done'")[0][0]))
+        let stopped = try lines(["--reason", "DO-NOT-CALL"])
+        #expect(stopped.map { $0["run_id"] as? Int } == [3] && stopped[0]["status"] as? String == "stopped")
+        #expect(try Outdial.run(["--db", copy, "runs", "list", "--status", "sleeping"]).status == 64)
+    }
 }
