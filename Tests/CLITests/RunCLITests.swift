@@ -641,4 +641,28 @@ import Testing
         #expect(stopped.map { $0["run_id"] as? Int } == [3] && stopped[0]["status"] as? String == "stopped")
         #expect(try Outdial.run(["--db", copy, "runs", "list", "--status", "sleeping"]).status == 64)
     }
+
+    /// Each lead's status follows the campaign: the view agrees with the calls and runs it is made of, and `leads show` lists it.
+    @Test func leadStatusFollowsTheCampaign() throws {
+        let dir = try TemporaryDirectory()
+        let copy = try setUp(dir)
+        #expect(try Outdial.run(["--db", copy, "run", campaign, "--simulate", "--start", "2026-11-23T13:00:00Z", "--max-calls", "60"]).status == 0)
+        let counts = Dictionary(uniqueKeysWithValues: try rows(copy, "SELECT status, count(*) FROM campaign_leads GROUP BY 1").map { ($0[0], Int($0[1]) ?? 0) })
+        #expect(Set(counts.keys).isSubset(of: ["new", "in_progress", "contacted", "done", "dnc", "opted_out"]))
+        let answered = "SELECT count(DISTINCT lead_id) FROM calls WHERE outcome = 'answered' AND lead_id IN (SELECT id FROM leads WHERE dnc = 0)"
+        #expect(counts["contacted"] == Int(try rows(copy, answered)[0][0]))
+        #expect(
+            counts["new"]
+                == Int(
+                    try rows(
+                        copy,
+                        "SELECT count(*) FROM leads l WHERE dnc = 0 AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = l.id) AND EXISTS (SELECT 1 FROM workflow_runs r WHERE r.lead_id = l.id AND r.status = 'waiting')"
+                    )[0][0]))
+        #expect((counts["in_progress"] ?? 0) > 0 && (counts["contacted"] ?? 0) > 0)
+        let lead = try rows(copy, "SELECT lead_id, status FROM campaign_leads WHERE status = 'contacted' LIMIT 1")[0]
+        let show = try Outdial.run(["--db", copy, "leads", "show", lead[0], "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+        let campaigns = try #require(object["campaigns"] as? [[String: Any]])
+        #expect(campaigns.first?["campaign"] as? String == "spring-solar" && campaigns.first?["status"] as? String == "contacted")
+    }
 }

@@ -53,7 +53,10 @@ public struct LeadStore {
                 "assignee": .optional(s.string(2)), "status": .optional(s.string(3)),
             ])
         }
-        return JSONObject(["calls": .array(calls), "notes": .array(notes), "tasks": .array(tasks)])
+        let campaigns = try database.query("SELECT campaign, status, attempts FROM campaign_leads WHERE lead_id = ? ORDER BY campaign", [.integer(id)]) { s in
+            JSONObject(["campaign": .optional(s.string(0)), "status": .optional(s.string(1)), "attempts": .int(s.int64(2))])
+        }
+        return JSONObject(["campaigns": .array(campaigns), "calls": .array(calls), "notes": .array(notes), "tasks": .array(tasks)])
     }
 
     /// A lead by outdial id.

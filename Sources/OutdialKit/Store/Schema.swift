@@ -17,7 +17,27 @@ public enum Schema {
                 "messaging and readable times: outbox delivery states, message status, leads.source; call_results and lead_results views with ISO 8601 text",
             sql: version5, edits: version5Edits),
         Migration(version: 6, summary: "lead lists: leads import --list puts leads in named lists, a campaign's audience selects by them", sql: version6),
+        Migration(version: 7, summary: "campaign_leads view: each lead's status in each campaign it is in", sql: version7),
     ]
+
+    /// A lead's status follows each campaign it is in: `new` (enrolled, not
+    /// called), `in_progress`, `contacted` (a call was answered), `done` (no run
+    /// waits), `dnc`, `opted_out` (it texted STOP). A view: nothing stored changes.
+    static let version7 = """
+        CREATE VIEW campaign_leads AS
+            SELECT e.campaign, l.id AS lead_id, l.external_id, l.phone,
+                CASE
+                    WHEN l.dnc = 1 AND EXISTS (SELECT 1 FROM messages m WHERE m.lead_id = l.id AND m.opt_out IS NOT NULL) THEN 'opted_out'
+                    WHEN l.dnc = 1 THEN 'dnc'
+                    WHEN EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = l.id AND c.campaign = e.campaign AND c.outcome = 'answered') THEN 'contacted'
+                    WHEN NOT EXISTS (SELECT 1 FROM workflow_runs r WHERE r.lead_id = l.id AND r.campaign = e.campaign AND r.status IN ('waiting', 'running'))
+                        THEN 'done'
+                    WHEN EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = l.id AND c.campaign = e.campaign) THEN 'in_progress'
+                    ELSE 'new'
+                END AS status,
+                (SELECT count(*) FROM calls c WHERE c.lead_id = l.id AND c.campaign = e.campaign) AS attempts
+            FROM (SELECT DISTINCT campaign, lead_id FROM workflow_runs) e JOIN leads l ON l.id = e.lead_id;
+        """
 
     /// Named lead lists (`leads import --list NAME`); a lead may be in several.
     static let version6 = """
