@@ -68,11 +68,7 @@ public struct CampaignInputs {
             "outdial-plan-\(ProcessInfo.processInfo.processIdentifier)-\(now.milliseconds)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let original = try Database(path: path, readOnly: true)
-        let copy = try Database(path: folder.appendingPathComponent("plan.db").path)
-        try copy.execute("PRAGMA journal_mode = DELETE")
-        try original.backup(into: copy)
-        try Migrator().migrate(copy)
+        let copy = try SimulationCopy.snapshot(of: try Store.openForReading(path), into: folder.appendingPathComponent("plan.db").path)
         let summary = try CampaignInputs(database: copy, campaign: campaign).sync(rejectsFolder: folder.path, now: now)
         return try body(copy, summary)
     }

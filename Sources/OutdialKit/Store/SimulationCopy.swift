@@ -19,7 +19,7 @@ public enum SimulationCopy {
     /// copy already, else a new copy at `into` (default `defaultPath(for:)`).
     /// The campaign's database is only ever opened read-only here.
     public static func open(forSimulating path: String, into: String?) throws -> (database: Database, path: String, fresh: Bool) {
-        let isCopy = try Self.isCopy(try Database(path: path, readOnly: true))
+        let isCopy = try Self.isCopy(try Store.openForReading(path))
         if isCopy, into == nil { return (try Store.open(path), path, false) }
         let target = into ?? defaultPath(for: path)
         return (try make(from: path, to: target), target, true)
@@ -44,7 +44,7 @@ public enum SimulationCopy {
     public static func make(from source: String, to target: String, now: Instant = .now) throws -> Database {
         try checkTarget(target, source: source)
         let resolvedSource = URL(fileURLWithPath: source).standardizedFileURL.resolvingSymlinksInPath().path
-        let original = try Database(path: source, readOnly: true)
+        let original = try Store.openForReading(source)
         let slash = target.lastIndex(of: "/")
         let folder = slash.map { String(target[..<$0]) } ?? "."
         let name = slash.map { String(target[target.index(after: $0)...]) } ?? target
@@ -53,11 +53,7 @@ public enum SimulationCopy {
             for suffix in ["", "-journal", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: temporary + suffix) }
         }
         do {
-            let copy = try Database(path: temporary)
-            // A backup into a WAL file needs the source's page size; in rollback mode it takes it.
-            try copy.execute("PRAGMA journal_mode = DELETE")
-            try original.backup(into: copy)
-            try Migrator().migrate(copy)
+            let copy = try snapshot(of: original, into: temporary)
             try copy.execute("CREATE TABLE simulation (source TEXT NOT NULL, created_at INTEGER NOT NULL)")
             try copy.run("INSERT INTO simulation (source, created_at) VALUES (?, ?)", [.text(resolvedSource), .integer(now.milliseconds)])
         }
@@ -70,11 +66,23 @@ public enum SimulationCopy {
         return copy
     }
 
+    /// A consistent copy of `original` (SQLite's online backup API) in a new
+    /// file at `path`, brought to the current schema: what a simulation and
+    /// `plan`'s look at the campaign's inputs work on.
+    static func snapshot(of original: Database, into path: String) throws -> Database {
+        let copy = try Database(path: path)
+        // A backup into a WAL file needs the source's page size; in rollback mode it takes it.
+        try copy.execute("PRAGMA journal_mode = DELETE")
+        try original.backup(into: copy)
+        try Migrator().migrate(copy)
+        return copy
+    }
+
     /// Refuses a target that is not a fresh path or an earlier copy (exit 64).
     static func checkTarget(_ target: String, source: String) throws {
         _ = try OutputFile(path: target, protecting: OutputFile.Protected.database(source), replacing: true)
         guard FileManager.default.fileExists(atPath: target) else { return }
-        let earlierCopy = (try? Database(path: target, readOnly: true)).flatMap { try? isCopy($0) } ?? false
+        let earlierCopy = (try? Store.openForReading(target)).flatMap { try? isCopy($0) } ?? false
         guard earlierCopy else {
             throw OutputPathError(
                 path: target, reason: "it is not a simulation's copy, and a simulation replaces only a copy it made (name a new file with --into)")

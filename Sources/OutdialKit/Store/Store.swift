@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 
 /// Opening the campaign database the way every command wants it.
@@ -31,6 +32,23 @@ public enum Store {
         let database = try Database(path: path, busyTimeout: busyTimeout)
         try Migrator().migrate(database)
         return database
+    }
+
+    /// A connection that only reads `path`. A WAL file left by a process that
+    /// was killed must be recovered first, which a read-only connection cannot
+    /// do (`SQLITE_READONLY_RECOVERY`); where this process may write the file,
+    /// it then reads through a read-write connection, which recovers it.
+    public static func openForReading(_ path: String) throws -> Database {
+        let readOnly = try Database(path: path, readOnly: true)
+        let failure: StoreError
+        do {
+            _ = try readOnly.scalar("SELECT count(*) FROM sqlite_master")
+            return readOnly
+        } catch {
+            failure = error
+        }
+        guard failure.primaryCode == SQLITE_READONLY, isWritable(path) else { throw failure }
+        return try Database(path: path)
     }
 
     /// Whether this process can write the database at `path` and the files SQLite keeps beside it.
