@@ -277,9 +277,16 @@ private func lead(tags: [String] = [], fields: String = "{}", state: String? = "
         }
         #expect(condition == .compare(field: "call.outcome", op: .is, value: .text("voicemail")))
         #expect(then.map(\.name) == ["send_sms", "add_to_workflow"] && other.map(\.name) == ["add_tag"])
-        if case .addToWorkflow(let name, let delay) = then[1] { #expect(name == "out" && delay == 4 * 3600) }
-        if case .createTask(_, let due, let assignee) = workflows[1].steps[1] { #expect(due == 86_400 && assignee == "sam") }
-        if case .wait(let seconds) = workflows[1].steps[2] { #expect(seconds == 1800) }
+        // Each step is the kind it should be (a step of another kind fails here, not silently).
+        guard case .addToWorkflow(let name, let delay) = then[1], case .createTask(_, let due, let assignee) = workflows[1].steps[1],
+            case .wait(let seconds) = workflows[1].steps[2]
+        else {
+            Issue.record("steps read as \(then.map(\.name)) and \(workflows[1].steps.map(\.name))")
+            return
+        }
+        #expect(name == "out" && delay == 4 * 3600)
+        #expect(due == 86_400 && assignee == "sam")
+        #expect(seconds == 1800)
         #expect(Step.at([0, 0, 1], in: workflows[1].steps)?.name == "add_to_workflow")
         #expect(Step.at([0, 1, 0], in: workflows[1].steps)?.name == "add_tag")
         #expect(Step.at([0, 1, 1], in: workflows[1].steps) == nil)

@@ -165,12 +165,13 @@ public struct Campaign: Sendable {
         // Each part of the file is read on its own: a problem in one is kept
         // and the others are still read, so every problem is told at once.
         let problems = CampaignProblems()
+        var nameTold = false  // a 'name' that was there and wrong is already a problem
         for (key, value) in try root.mapping(allowed: keys, problems: problems) {
+            let before = problems.list.count
             try problems.collect { try read(key, value, problems: problems) }
+            if key == "name" { nameTold = problems.list.count > before }
         }
-        if name.isEmpty && !problems.list.contains(where: { $0.message.contains("'name'") }) {
-            problems.list.append(root.error("the campaign needs a 'name'"))
-        }
+        if name.isEmpty && !nameTold { problems.list.append(root.error("the campaign needs a 'name'")) }
         if let error = CampaignFileError.combined(problems.list) { throw error }
     }
 

@@ -17,22 +17,12 @@ struct ConfigNode {
     private var name: String { path.isEmpty ? "the file" : "'\(path)'" }
 
     /// The mapping's entries in order; any key outside `allowed` is an error
-    /// (with a suggestion when one is close).
+    /// (with a suggestion when one is close), as is a key given twice.
     func mapping(allowed: [String]) throws -> [(key: String, value: ConfigNode)] {
-        guard case .mapping(let mapping) = node else { throw error("\(name) must be a mapping of keys to values") }
-        var result: [(String, ConfigNode)] = []
-        var seen = Set<String>()
-        for (keyNode, value) in mapping {
-            guard case .scalar(let scalar) = keyNode else { throw error("\(name) has a key that is not a plain word") }
-            let key = scalar.string
-            guard allowed.contains(key) else {
-                let hint = Suggestion.closest(to: key, in: allowed).map { "; did you mean '\($0)'?" } ?? "; expected one of \(allowed.joined(separator: ", "))"
-                throw ConfigNode(node: keyNode, file: file, path: path).error("unknown key '\(key)' in \(name)\(hint)")
-            }
-            guard seen.insert(key).inserted else { throw ConfigNode(node: keyNode, file: file, path: path).error("'\(key)' appears twice in \(name)") }
-            result.append((key, ConfigNode(node: value, file: file, path: path.isEmpty ? key : path + "." + key)))
-        }
-        return result
+        let problems = CampaignProblems()
+        let entries = try mapping(allowed: allowed, problems: problems)
+        if let first = problems.list.first { throw first }
+        return entries
     }
 
     /// `mapping(allowed:)` that goes on past an unknown or repeated key: the
@@ -40,17 +30,21 @@ struct ConfigNode {
     func mapping(allowed: [String], problems: CampaignProblems) throws -> [(key: String, value: ConfigNode)] {
         guard case .mapping(let mapping) = node else { throw error("\(name) must be a mapping of keys to values") }
         var result: [(String, ConfigNode)] = []
+        var seen = Set<String>()
         for (keyNode, value) in mapping {
-            let single = Node.mapping(Node.Mapping([(keyNode, value)]))
-            do {
-                let entry = try ConfigNode(node: single, file: file, path: path).mapping(allowed: allowed)
-                guard !result.contains(where: { $0.0 == entry[0].key }) else {
-                    throw ConfigNode(node: keyNode, file: file, path: path).error("'\(entry[0].key)' appears twice in \(name)")
-                }
-                result += entry
-            } catch let problem as CampaignFileError {
-                problems.list.append(problem)
+            let place = ConfigNode(node: keyNode, file: file, path: path)
+            guard case .scalar(let scalar) = keyNode else { throw error("\(name) has a key that is not a plain word") }
+            let key = scalar.string
+            guard allowed.contains(key) else {
+                let hint = Suggestion.closest(to: key, in: allowed).map { "; did you mean '\($0)'?" } ?? "; expected one of \(allowed.joined(separator: ", "))"
+                problems.list.append(place.error("unknown key '\(key)' in \(name)\(hint)"))
+                continue
             }
+            guard seen.insert(key).inserted else {
+                problems.list.append(place.error("'\(key)' appears twice in \(name)"))
+                continue
+            }
+            result.append((key, ConfigNode(node: value, file: file, path: path.isEmpty ? key : path + "." + key)))
         }
         return result
     }

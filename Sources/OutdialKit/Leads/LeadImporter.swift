@@ -99,7 +99,7 @@ public final class LeadImporter {
             OR tags IS NOT \(mergedTags) OR zone_set_id IS NOT ?13 OR dnc IS NOT ?14)
         """
     static let mergedTags = """
-        (SELECT coalesce(json_group_array(value), '[]') FROM (SELECT value FROM json_each(leads.tags) UNION SELECT value FROM json_each(?12) ORDER BY value))
+        (SELECT json_group_array(value) FROM (SELECT value FROM json_each(leads.tags) UNION SELECT value FROM json_each(?12) ORDER BY value))
         """
     static let mergedFields = "json_patch(coalesce(leads.fields, '{}'), coalesce(?11, '{}'))"
     static let existingSQL = "SELECT phone FROM leads"

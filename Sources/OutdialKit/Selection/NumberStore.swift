@@ -161,9 +161,7 @@ public struct NumberStore {
         return try database.transaction {
             var changed: [String] = []
             for text in texts {
-                guard let number = try? normalizer.normalize(text).number,
-                    try database.scalar("SELECT count(*) FROM numbers WHERE number = ?", [.text(number.e164)]) == 1
-                else { throw NotFoundError(what: "number of the pool", key: text) }
+                guard let number = try? normalizer.normalize(text).number else { throw NotFoundError(what: "number of the pool", key: text) }
                 let (sql, values): (String, [SQLValue]) =
                     switch change {
                     case .enable: ("UPDATE numbers SET enabled = 1, resting_until = NULL, resting_reason = NULL, updated_at = ?1 WHERE number = ?2", [])
@@ -175,6 +173,8 @@ public struct NumberStore {
                         )
                     }
                 try database.run(sql, [.integer(now.milliseconds), .text(number.e164)] + values)
+                // A number that is not in the pool matches no row; the transaction then leaves every number as it was.
+                guard database.changes == 1 else { throw NotFoundError(what: "number of the pool", key: text) }
                 changed.append(number.e164)
             }
             return changed
