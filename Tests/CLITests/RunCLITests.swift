@@ -207,7 +207,10 @@ import Testing
         let deadline = Date().addingTimeInterval(60)
         var holding = false
         while !holding, Date() < deadline, process.isRunning {
-            holding = (try? rows(db, "SELECT count(*) FROM campaign_state WHERE campaign = 'live' AND key = 'lease'")) == [["1"]]
+            holding =
+                (try? rows(db, "SELECT count(*) FROM campaign_state WHERE campaign_id = (SELECT id FROM campaigns WHERE name = 'live') AND key = 'lease'")) == [
+                    ["1"]
+                ]
         }
         #expect(holding)
         kill(process.processIdentifier, SIGINT)

@@ -35,7 +35,7 @@ import Testing
     }
 
     func calledPhones(_ db: Database, campaign: String) throws -> Set<String> {
-        Set(try db.query("SELECT to_number FROM calls WHERE campaign = ?", [.text(campaign)]) { $0.string(0) ?? "" })
+        Set(try db.query("SELECT to_number FROM calls WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?)", [.text(campaign)]) { $0.string(0) ?? "" })
     }
 
     @Test func aCampaignOnOneListDialsNoneOfTheOthersLeads() async throws {
@@ -59,7 +59,8 @@ import Testing
         #expect(summary.audience == 6)
         let called = try calledPhones(db, campaign: "acme-spring")
         #expect(called == Set(acme.map { String($0.prefix(12)) }))
-        #expect(try db.scalar("SELECT count(DISTINCT lead_id) FROM workflow_runs WHERE campaign = 'acme-spring'") == 6)
+        #expect(
+            try db.scalar("SELECT count(DISTINCT lead_id) FROM workflow_runs WHERE campaign_id = (SELECT id FROM campaigns WHERE name = 'acme-spring')") == 6)
 
         // The other client's campaign: its seven, the shared lead among them.
         let other = try Self.campaign(dir, name: "beta-spring", audience: "audience: { lists: [beta] }")

@@ -128,6 +128,30 @@ struct InjectedCrash: Error {}
         try db.query(sql) { s in (0..<s.columnCount).map { s.string($0) ?? "-" }.joined(separator: "|") }
     }
 
+    /// A campaign's name (up to 128 bytes) is kept once, in `campaigns`:
+    /// the example's hundreds of calls, runs and enrolment events refer to it
+    /// by id. Counted in the bytes of a vacuumed copy, where only live rows remain.
+    @Test func theCampaignNameIsStoredOnceHoweverManyRowsRefer() async throws {
+        let dir = try TemporaryDirectory()
+        var campaign = try Campaign.load(path: Self.examples.appendingPathComponent("campaign.yml").path)
+        campaign.name = "stored-once-" + String(repeating: "q", count: 116)
+        let db = try Self.exampleDatabase(dir)
+        let summary = try await CampaignRunner(database: db, campaign: campaign, options: Self.options()).run()
+        #expect(summary.callsPlaced > 300)
+        #expect(try db.scalar("SELECT count(*) FROM workflow_runs") ?? 0 > 300)
+        try db.run("VACUUM INTO ?", [.text(dir.path("copy.db"))])
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: dir.path("copy.db")))
+        var copies = 0
+        var from = bytes.startIndex
+        while let found = bytes.range(of: Data(campaign.name.utf8), in: from..<bytes.endIndex) {
+            copies += 1
+            from = found.upperBound
+        }
+        // The campaigns row and its entry in the unique index on name.
+        #expect(copies == 2)
+        #expect(try ReportBuilder(database: db).build(campaign: campaign.name).calls == summary.callsPlaced)
+    }
+
     @Test func anAmbiguousFailureBecomesUnknownAndIsNeverRequestedAgain() async throws {
         let dir = try TemporaryDirectory()
         let db = try Self.database(dir)
@@ -223,7 +247,7 @@ struct InjectedCrash: Error {}
         #expect(try db.scalar("SELECT count(*) FROM workflow_runs WHERE workflow = 'post-call'") == 3)
         #expect(try db.scalar("SELECT count(*) FROM notes") == 3)
         // The same event recorded again from outside (a webhook retry) changes nothing.
-        let recorder = EventRecorder(database: db, campaign: campaign)
+        let recorder = try EventRecorder(database: db, campaign: campaign)
         let call = try #require(try CallStore(database: db).record(1))
         let again = CallEvent(call: .provider(.http, callID: try #require(call.providerCallID)), report: try #require(call.report), raw: "{}")
         #expect(try recorder.record(again, receivedAt: 0) == false)
@@ -477,8 +501,12 @@ struct InjectedCrash: Error {}
         let now = Int64(Date().timeIntervalSince1970)
         let host = ProcessInfo.processInfo.hostName
         func plant(_ heartbeat: Int64, pid: Int32 = 1, host: String = host) throws {
+            try db.execute("INSERT OR IGNORE INTO campaigns (name, created_at) VALUES ('test', 0)")
             try db.run(
-                "INSERT INTO campaign_state (campaign, key, value) VALUES ('test', 'lease', ?) ON CONFLICT(campaign, key) DO UPDATE SET value = excluded.value",
+                """
+                INSERT INTO campaign_state (campaign_id, key, value) VALUES ((SELECT id FROM campaigns WHERE name = 'test'), 'lease', ?)
+                ON CONFLICT(campaign_id, key) DO UPDATE SET value = excluded.value
+                """,
                 [.text("\(pid) \(now - 300) \(heartbeat) \(host)")])
         }
         // pid 1 is always there: a live holder on this host, even when its heartbeat is old (a live run waiting for hours).
@@ -552,7 +580,7 @@ struct InjectedCrash: Error {}
         try db.execute("INSERT INTO campaigns (name, file, created_at) VALUES ('test', 'c.yml', 0)")
         for lead in 1...3 {
             try db.run(
-                "INSERT INTO workflow_runs (campaign, workflow, lead_id, status, position, wake_at, context, error, created_at, updated_at) VALUES ('test', 'outbound', ?, 'stopped', '[1]', NULL, '{}', 'no-caller-id: no number of the pool can be used; import or enable numbers and run again', 0, 0)",
+                "INSERT INTO workflow_runs (campaign_id, workflow, lead_id, status, position, wake_at, context, error, created_at, updated_at) VALUES ((SELECT id FROM campaigns WHERE name = 'test'), 'outbound', ?, 'stopped', '[1]', NULL, '{}', 'no-caller-id: no number of the pool can be used; import or enable numbers and run again', 0, 0)",
                 [.integer(Int64(lead))])
         }
         let summary = try await Self.run(db, campaign, ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) })

@@ -166,7 +166,9 @@ import Testing
         #expect(try db.scalar("SELECT wake_at FROM workflow_runs WHERE workflow = 'outbound' AND status = 'waiting' AND event_id = 7") == 1000)
         #expect(try db.scalar("SELECT count(*) FROM calls WHERE status IN ('queued', 'dialing')") == 1)
         #expect(throws: StoreError.self) {
-            try db.execute("INSERT INTO workflow_runs (campaign, workflow, lead_id, event_id, created_at, updated_at) VALUES ('c', 'outbound', 1, 7, 0, 0)")
+            try db.execute(
+                "INSERT INTO workflow_runs (campaign_id, workflow, lead_id, event_id, created_at, updated_at) VALUES ((SELECT id FROM campaigns WHERE name = 'c'), 'outbound', 1, 7, 0, 0)"
+            )
         }
         #expect(try db.text("PRAGMA integrity_check") == "ok")
         #expect(try db.scalar("SELECT count(*) FROM pragma_foreign_key_check") == 0)
@@ -250,6 +252,73 @@ import Testing
         #expect(try db.userVersion == 2)
         #expect(try db.scalar("SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%status = ''queued'' OR%'") == 0, "the calls edit was rolled back")
         #expect(try db.scalar("PRAGMA writable_schema") == 0)
+    }
+
+    /// Version 8 keeps each campaign's name once, in `campaigns`: the rows of
+    /// a version-7 file keep their campaign (by id), names no row of
+    /// `campaigns` had get one, enrolment keys move to the id, even where a
+    /// campaign named "1" had the key the campaign with id 1 now gets.
+    @Test func schemaVersion8RefersToCampaignsByID() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("a.db"))
+        try Migrator().migrate(db, upTo: 7)
+        try db.execute(
+            """
+            INSERT INTO leads (id, phone, created_at, updated_at) VALUES (1, '+14155550123', 0, 0), (2, '+14155550124', 0, 0);
+            INSERT INTO campaigns (id, name, file, created_at) VALUES (1, 'spring', 's.yml', 0), (2, '1', 'one.yml', 0);
+            INSERT INTO events (id, kind, dedupe_key, lead_id, occurred_at, received_at) VALUES
+                (10, 'lead_added', 'lead_added:spring:1', 1, 0, 0), (11, 'lead_added', 'lead_added:1:1', 1, 0, 0),
+                (12, 'lead_added', 'lead_added:legacy:2', 2, 0, 0);
+            INSERT INTO workflow_runs (campaign, workflow, lead_id, event_id, status, wake_at, created_at, updated_at) VALUES
+                ('spring', 'outbound', 1, 10, 'waiting', 1000, 0, 0), ('1', 'outbound', 1, 11, 'done', NULL, 0, 0),
+                ('legacy', 'outbound', 2, 12, 'waiting', 2000, 0, 0);
+            INSERT INTO calls (provider, lead_id, campaign, to_number, status, queued_at) VALUES
+                ('simulated', 1, 'spring', '+14155550123', 'completed', 5), ('simulated', 1, '1', '+14155550123', 'completed', 6),
+                ('simulated', 2, 'legacy', '+14155550124', 'dialing', 7), ('retell', NULL, NULL, '+14155550125', 'completed', 8);
+            INSERT INTO campaign_state (campaign, key, value) VALUES ('spring', 'clock', '100'), ('legacy', 'pacing', '{}');
+            """)
+        let report = try Migrator().migrate(db)
+        #expect(report.from == 7 && report.to == 8)
+        #expect(try db.query("SELECT name FROM campaigns ORDER BY id") { $0.string(0) } == ["spring", "1", "legacy"])
+        for table in ["calls", "workflow_runs", "campaign_state"] {
+            #expect(try db.scalar("SELECT count(*) FROM pragma_table_info(?) WHERE name = 'campaign'", [.text(table)]) == 0, "\(table)")
+        }
+        #expect(try db.query("SELECT campaign FROM call_results ORDER BY call_id") { $0.string(0) } == ["spring", "1", "legacy", nil])
+        #expect(
+            try db.query("SELECT dedupe_key FROM events ORDER BY id") { $0.string(0) ?? "" } == ["lead_added:1:1", "lead_added:2:1", "lead_added:3:2"])
+        #expect(
+            try db.query("SELECT campaign, status FROM campaign_leads ORDER BY campaign") { "\($0.string(0) ?? "")=\($0.string(1) ?? "")" } == [
+                "1=done", "legacy=in_progress", "spring=in_progress",
+            ])
+        let spring = RunStore(database: db, campaign: "spring")
+        #expect(try spring.state("clock") == "100")
+        #expect(try spring.waitingCount() == 1)
+        #expect(try CallStore(database: db).lastQueuedAt(campaign: "legacy") == 7)
+        // Enrolling again finds lead 1's converted key: only lead 2 is new to the campaign.
+        #expect(try spring.enrol(workflows: ["outbound"], file: "s.yml", audience: nil, at: 9) == 1)
+        #expect(try db.scalar("SELECT count(*) FROM workflow_runs WHERE campaign_id = 1") == 2)
+        #expect(try db.text("PRAGMA integrity_check") == "ok")
+        #expect(try db.scalar("SELECT count(*) FROM pragma_foreign_key_check") == 0)
+        #expect(try db.scalar("PRAGMA foreign_keys") == 1)
+    }
+
+    /// A rebuild that would leave a row pointing nowhere is refused whole.
+    @Test func aRebuildThatBreaksAForeignKeyIsRolledBack() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("a.db"))
+        let parentless =
+            steps + [
+                Migration(
+                    version: 3, summary: "rebuild",
+                    sql: "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE k (p INTEGER REFERENCES p(id)); INSERT INTO k VALUES (5);",
+                    rebuildsTables: ["k"])
+            ]
+        #expect(throws: MigrationError.foreignKeyViolation(path: dir.path("a.db"), version: 3, table: "k", rowID: 1, parent: "p")) {
+            try Migrator(migrations: parentless).migrate(db)
+        }
+        #expect(try db.userVersion == 2)
+        #expect(try db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'k'") == 0)
+        #expect(try db.scalar("PRAGMA foreign_keys") == 1)
     }
 
     @Test func aFailingMigrationLeavesTheVersionAndTablesAsTheyWere() throws {

@@ -34,6 +34,7 @@ import Testing
     /// A placed Retell call to lead `lead`, with the provider's id `providerID`.
     static func call(_ db: Database, lead: Int64, providerID: String?) throws -> Int64 {
         let store = CallStore(database: db)
+        try RunStore(database: db, campaign: "events").register(file: nil, at: 0)
         let phone = try #require(try db.text("SELECT phone FROM leads WHERE id = ?", [.integer(lead)]))
         let id = try store.insert(
             CallIntent(
@@ -142,7 +143,7 @@ import Testing
         #expect(try db.scalar("SELECT count(*) FROM events WHERE call_id IS NULL AND kind = 'retell.call_analyzed'") == 1)
         // A run learns that its call has this id: the kept event is linked, and its outcome handed back.
         let id = try Self.call(db, lead: 3, providerID: nil)
-        let recorder = EventRecorder(database: db, campaign: campaign)
+        let recorder = try EventRecorder(database: db, campaign: campaign)
         let event = try recorder.link(callID: id, provider: .retell, providerCallID: "call_later", leadID: 3, receivedAt: 0)
         #expect(event?.report.outcome == .answered)
         #expect(try db.scalar("SELECT call_id FROM events WHERE kind = 'retell.call_analyzed'") == id)

@@ -104,7 +104,7 @@ import Testing
         let lead = try #require(try db.scalar("SELECT id FROM leads WHERE phone = '+12125550100'"))
         #expect(try Self.count(db, "SELECT count(*) FROM workflow_runs WHERE lead_id = \(lead) AND status = 'waiting'") == 1)
 
-        let recorder = EventRecorder(database: db, campaign: campaign)
+        let recorder = try EventRecorder(database: db, campaign: campaign)
         #expect(try recorder.record(Self.sms("Stop!", id: "SM1"), receivedAt: 1_795_438_900_000) == .new)
         #expect(try db.text("SELECT source FROM dnc WHERE pattern = '+12125550100'")?.hasPrefix("opt-out: 'stop'") == true)
         #expect(try db.scalar("SELECT added_at FROM dnc WHERE pattern = '+12125550100'") == 1_795_438_800_000)
@@ -131,7 +131,7 @@ import Testing
     @Test func aDuplicateDeliveryChangesNothingAndAnUnknownNumberBecomesALead() throws {
         let dir = try TemporaryDirectory()
         let (db, campaign) = try Self.setUp(dir)
-        let recorder = EventRecorder(database: db, campaign: campaign)
+        let recorder = try EventRecorder(database: db, campaign: campaign)
         #expect(try recorder.record(Self.sms("hello", id: "SM9"), receivedAt: 1) == .new)
         let before = try Self.count(db, "SELECT count(*) FROM workflow_runs") + 1000 * (try Self.count(db, "SELECT count(*) FROM messages"))
         #expect(try recorder.record(Self.sms("hello", id: "SM9"), receivedAt: 2) == .duplicate)
@@ -151,7 +151,7 @@ import Testing
     @Test func aNewContactJoinsTheCampaignsListAndIsAnswered() throws {
         let dir = try TemporaryDirectory()
         let (db, campaign) = try Self.setUp(dir, extra: "audience: { lists: [client-a] }")
-        let recorder = EventRecorder(database: db, campaign: campaign)
+        let recorder = try EventRecorder(database: db, campaign: campaign)
         func replies(_ phone: String) throws -> Int {
             try Self.count(db, "SELECT count(*) FROM workflow_runs r JOIN leads l ON l.id = r.lead_id WHERE r.workflow = 'replies' AND l.phone = '\(phone)'")
         }
@@ -168,7 +168,7 @@ import Testing
     @Test func theChannelFilterAndTheTagRulesDecideWhoGetsAReply() throws {
         let dir = try TemporaryDirectory()
         let (db, campaign) = try Self.setUp(dir, trigger: "{ message_received: { channels: [sms, whatsapp], block_tags: [competitor] } }")
-        let recorder = EventRecorder(database: db, campaign: campaign)
+        let recorder = try EventRecorder(database: db, campaign: campaign)
         func replies() throws -> Int { try Self.count(db, "SELECT count(*) FROM workflow_runs WHERE workflow = 'replies'") }
         for (i, channel) in MessageFilter.channels.enumerated() {
             _ = try recorder.record(Self.sms("hi", id: "C\(i)", channel: channel), receivedAt: Int64(i))
@@ -299,7 +299,7 @@ import Testing
         let (db, campaign) = try Self.setUp(
             dir, base: stub.baseURL, trigger: "{ message_received: { channels: [sms] } }")
         let ai = Self.replying(campaign, with: "ai")
-        let recorder = EventRecorder(database: db, campaign: ai)
+        let recorder = try EventRecorder(database: db, campaign: ai)
         let lead = try #require(try db.scalar("SELECT id FROM leads WHERE phone = '+12125550100'"))
         // Earlier turns of the conversation, oldest first.
         try db.run(

@@ -92,8 +92,8 @@ import Testing
         let lead = try #require(try db.scalar("SELECT id FROM leads WHERE phone LIKE '+1212%' OR phone LIKE '+1718%' LIMIT 1"))
         try db.run(
             """
-            INSERT INTO calls (provider, lead_id, campaign, attempt, direction, from_number, to_number, status, outcome, queued_at, lead_timezone)
-            VALUES ('http', ?1, 'spring-solar', 9, 'outbound', '+12125555185', (SELECT phone FROM leads WHERE id = ?1), 'completed', 'answered', ?2, 'America/New_York')
+            INSERT INTO calls (provider, lead_id, campaign_id, attempt, direction, from_number, to_number, status, outcome, queued_at, lead_timezone)
+            VALUES ('http', ?1, (SELECT id FROM campaigns WHERE name = 'spring-solar'), 9, 'outbound', '+12125555185', (SELECT phone FROM leads WHERE id = ?1), 'completed', 'answered', ?2, 'America/New_York')
             """, [.integer(lead), .integer(Instant(seconds: 1_795_593_600).milliseconds)])  // 2026-11-25T08:00Z = 03:00 EST
         let id = try #require(try db.scalar("SELECT max(call_id) FROM calls"))
         let report = try ReportBuilder(database: db).build(campaign: campaign.name, file: campaign)
@@ -153,7 +153,9 @@ import Testing
         #expect(try builder.status(campaign: campaign.name).runner == nil)
 
         // A lease left by a process that is gone, with an old heartbeat.
-        try db.run("INSERT INTO campaign_state (campaign, key, value) VALUES (?, 'lease', '999999 1000 1000 elsewhere')", [.text(campaign.name)])
+        try db.run(
+            "INSERT INTO campaign_state (campaign_id, key, value) VALUES ((SELECT id FROM campaigns WHERE name = ?), 'lease', '999999 1000 1000 elsewhere')",
+            [.text(campaign.name)])
         let stale = try builder.status(campaign: campaign.name)
         #expect(stale.runner?.alive == false)
         #expect(stale.text.contains("the runner is gone"))

@@ -40,8 +40,8 @@ public struct CallQueries {
         default: statusClause = "status = ?1"
         }
         let sql = """
-            SELECT call_id, campaign, lead_id, to_number, from_number, status, outcome, connection, provider_call_id, queued_at, error_message
-            FROM calls WHERE \(statusClause) AND (?2 IS NULL OR campaign = ?2) ORDER BY call_id DESC LIMIT ?3
+            SELECT call_id, (SELECT name FROM campaigns WHERE id = campaign_id), lead_id, to_number, from_number, status, outcome, connection, provider_call_id, queued_at, error_message
+            FROM calls WHERE \(statusClause) AND (?2 IS NULL OR campaign_id = (SELECT id FROM campaigns WHERE name = ?2)) ORDER BY call_id DESC LIMIT ?3
             """
         return try database.query(sql, [.optional(status), .optional(campaign), .integer(Int64(limit))]) { s in
             Row(

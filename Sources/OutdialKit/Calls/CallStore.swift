@@ -5,9 +5,9 @@ struct CallStore {
     let database: Database
 
     static let intentSQL = """
-        INSERT INTO calls (provider, connection, agent_id, lead_id, campaign, workflow_run_id, attempt, direction, from_number, to_number,
+        INSERT INTO calls (provider, connection, agent_id, lead_id, campaign_id, workflow_run_id, attempt, direction, from_number, to_number,
             status, queued_at, lead_timezone, selection_tier, dynamic_variables)
-        VALUES (?, ?, ?, ?, ?, ?, ?, 'outbound', ?, ?, 'queued', ?, ?, ?, ?)
+        VALUES (?, ?, ?, ?, (SELECT id FROM campaigns WHERE name = ?), ?, ?, 'outbound', ?, ?, 'queued', ?, ?, ?, ?)
         """
     static let dialingSQL = "UPDATE calls SET status = 'dialing' WHERE call_id = ? AND status = 'queued'"
     static let placedSQL = "UPDATE calls SET status = 'in_progress', provider_call_id = ? WHERE call_id = ? AND status IN ('queued', 'dialing')"
@@ -17,7 +17,8 @@ struct CallStore {
         UPDATE calls SET status = 'queued', provider_call_id = NULL, error_message = ? WHERE call_id = ? AND status IN ('queued', 'dialing', 'in_progress')
         """
     /// The provider refused the call itself: it fails, with the provider's words, and has its outcome.
-    static let inFlightSQL = "SELECT \(columns), dynamic_variables FROM calls WHERE campaign = ? AND status = 'in_progress' ORDER BY call_id"
+    static let inFlightSQL =
+        "SELECT \(columns), dynamic_variables FROM calls WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND status = 'in_progress' ORDER BY call_id"
     /// The outcome is applied once: a call that has one is left as it is. (An
     /// `IN` list of more than two values here would build a temporary b-tree
     /// on every call recorded; a call has an outcome exactly when it ended.)
@@ -30,18 +31,20 @@ struct CallStore {
         """
     static let recoverSQL = """
         UPDATE calls SET status = 'unknown', error_message = 'outdial stopped while dialling; not redialled'
-        WHERE campaign = ? AND status = 'dialing'
+        WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND status = 'dialing'
         """
     static let columns = """
-        call_id, provider, connection, agent_id, lead_id, campaign, workflow_run_id, attempt, from_number, to_number, queued_at, lead_timezone,
+        call_id, provider, connection, agent_id, lead_id, (SELECT name FROM campaigns WHERE id = campaign_id), workflow_run_id, attempt, from_number, to_number, queued_at, lead_timezone,
         selection_tier, status, provider_call_id, error_message, outcome, disconnection_reason, started_at, ended_at, duration_ms, sentiment,
         user_spoke, in_voicemail, call_successful, summary, transcript, custom_analysis, cost_cents
         """
-    static let queuedSQL = "SELECT \(columns), dynamic_variables FROM calls WHERE campaign = ? AND status = 'queued' ORDER BY call_id"
+    static let queuedSQL =
+        "SELECT \(columns), dynamic_variables FROM calls WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND status = 'queued' ORDER BY call_id"
     static let byIDSQL = "SELECT \(columns) FROM calls WHERE call_id = ?"
     static let byProviderSQL = "SELECT call_id FROM calls WHERE provider = ? AND provider_call_id = ?"
-    static let historySQL = "SELECT lead_id, queued_at FROM calls WHERE campaign = ? AND lead_id IS NOT NULL ORDER BY queued_at"
-    static let endsAfterSQL = "SELECT ended_at FROM calls WHERE campaign = ? AND ended_at > ? ORDER BY ended_at"
+    static let historySQL =
+        "SELECT lead_id, queued_at FROM calls WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND lead_id IS NOT NULL ORDER BY queued_at"
+    static let endsAfterSQL = "SELECT ended_at FROM calls WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND ended_at > ? ORDER BY ended_at"
 
     /// Writes the intent (`queued`) and returns the call's id.
     func insert(_ intent: CallIntent) throws -> Int64 {
@@ -130,7 +133,7 @@ struct CallStore {
 
     /// When the campaign's last call was queued (UTC ms).
     func lastQueuedAt(campaign: String) throws -> Int64? {
-        try database.scalar("SELECT max(queued_at) FROM calls WHERE campaign = ?", [.text(campaign)])
+        try database.scalar("SELECT max(queued_at) FROM calls WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?)", [.text(campaign)])
     }
 
     private static func record(_ s: Statement) -> CallRecord {

@@ -38,12 +38,13 @@ public struct SimulatedCallPurge {
     public func run() throws -> Summary {
         try database.transaction {
             var summary = Summary()
-            summary.campaigns = try database.query(
+            let campaigns = try database.query(
                 """
-                SELECT campaign FROM calls WHERE campaign IS NOT NULL GROUP BY campaign
-                HAVING count(*) = sum(provider = 'simulated') ORDER BY campaign
+                SELECT k.id, k.name FROM calls c JOIN campaigns k ON k.id = c.campaign_id GROUP BY k.id
+                HAVING count(*) = sum(c.provider = 'simulated') ORDER BY k.name
                 """
-            ) { $0.string(0) ?? "" }
+            ) { ($0.int64(0), $0.string(1) ?? "") }
+            summary.campaigns = campaigns.map(\.1)
             summary.pendingOutbox = Int(
                 try database.scalar(
                     """
@@ -56,18 +57,18 @@ public struct SimulatedCallPurge {
             try database.execute("CREATE TEMP TABLE IF NOT EXISTS purge_events (id INTEGER PRIMARY KEY)")
             try database.execute("DELETE FROM temp.purge_events")
             try database.execute("INSERT INTO temp.purge_events SELECT id FROM events WHERE call_id IN (SELECT id FROM temp.purge_calls)")
-            for campaign in summary.campaigns {
+            for (campaign, _) in campaigns {
                 try database.run(
                     "INSERT OR IGNORE INTO temp.purge_events SELECT id FROM events WHERE kind = 'lead_added' AND dedupe_key >= ?1 AND dedupe_key < ?2",
                     [.text("lead_added:\(campaign):"), .text("lead_added:\(campaign);")])
             }
             var runs = 0
-            for campaign in summary.campaigns {
+            for (campaign, _) in campaigns {
                 try database.run(
-                    "UPDATE calls SET workflow_run_id = NULL WHERE campaign = ? AND call_id NOT IN (SELECT id FROM temp.purge_calls)", [.text(campaign)])
-                try database.run("DELETE FROM workflow_runs WHERE campaign = ?", [.text(campaign)])
+                    "UPDATE calls SET workflow_run_id = NULL WHERE campaign_id = ? AND call_id NOT IN (SELECT id FROM temp.purge_calls)", [.integer(campaign)])
+                try database.run("DELETE FROM workflow_runs WHERE campaign_id = ?", [.integer(campaign)])
                 runs += database.changes
-                try database.run("DELETE FROM campaign_state WHERE campaign = ?", [.text(campaign)])
+                try database.run("DELETE FROM campaign_state WHERE campaign_id = ?", [.integer(campaign)])
             }
             try database.execute("DELETE FROM workflow_runs WHERE event_id IN (SELECT id FROM temp.purge_events)")
             summary.runs = runs + database.changes

@@ -79,7 +79,7 @@ public struct EventIngester {
 
     public func ingest(_ bytes: [UInt8], receivedAt now: Instant = .now) throws -> Summary {
         var summary = Summary()
-        let recorder = EventRecorder(database: database, campaign: campaign)
+        let recorder = try EventRecorder(database: database, campaign: campaign)
         let ms = now.milliseconds
         let elements = Self.elements(bytes)
         var index = 0

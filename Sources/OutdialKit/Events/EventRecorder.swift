@@ -9,10 +9,13 @@ public struct EventRecorder {
     let dispatcher: TriggerDispatcher
     var calls: CallStore { CallStore(database: database) }
 
-    public init(database: Database, campaign: Campaign) {
+    /// Registers the campaign in `campaigns` when it is not yet (the runs and
+    /// state the events write refer to it by id).
+    public init(database: Database, campaign: Campaign, at ms: Int64 = Instant.now.milliseconds) throws {
         self.database = database
         self.campaign = campaign
         dispatcher = TriggerDispatcher(workflows: campaign.workflows)
+        try RunStore(database: database, campaign: campaign.name).register(file: campaign.file, at: ms)
     }
 
     static let eventSQL = """

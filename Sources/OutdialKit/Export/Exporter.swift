@@ -47,6 +47,7 @@ public struct Exporter {
         var time: String
         /// The text of the lead's zones, space-separated, for local times.
         var zones: String
+        /// The campaign id `--campaign` filters on (the name is in `campaigns`).
         var campaign: String?
         var order: String
         var columns: [Column]
@@ -70,11 +71,11 @@ public struct Exporter {
     static let callColumns: [Column] =
         columns(
             "c.", [("call_id", .integer), ("provider", .text), ("provider_call_id", .text), ("connection", .text), ("agent_id", .text), ("lead_id", .integer)])
-        + leadIdentity
+        + leadIdentity + [Column(name: "campaign", sql: "k.name", kind: .text)]
         + columns(
             "c.",
             [
-                ("campaign", .text), ("workflow_run_id", .integer), ("attempt", .integer), ("direction", .text), ("from_number", .text), ("to_number", .text),
+                ("workflow_run_id", .integer), ("attempt", .integer), ("direction", .text), ("from_number", .text), ("to_number", .text),
                 ("status", .text), ("outcome", .text), ("disconnection_reason", .text), ("queued_at", .instant), ("started_at", .instant),
                 ("ended_at", .instant), ("duration_ms", .integer), ("transcript", .text), ("transcript_json", .json), ("recording_url", .text),
                 ("recording_multichannel_url", .text), ("public_log_url", .text), ("summary", .text), ("sentiment", .text), ("call_successful", .bool),
@@ -112,9 +113,11 @@ public struct Exporter {
     /// One row per lead and campaign the lead is enrolled in.
     static let resultColumns: [Column] =
         [Column(name: "lead_id", sql: "l.id", kind: .integer)] + leadIdentity + [
-            Column(name: "campaign", sql: "e.campaign", kind: .text),
-            Column(name: "attempts", sql: "(SELECT count(*) FROM calls c WHERE c.lead_id = l.id AND c.campaign = e.campaign)", kind: .integer),
-            Column(name: "answered", sql: "(SELECT max(c.outcome = 'answered') FROM calls c WHERE c.lead_id = l.id AND c.campaign = e.campaign)", kind: .bool),
+            Column(name: "campaign", sql: "k.name", kind: .text),
+            Column(name: "attempts", sql: "(SELECT count(*) FROM calls c WHERE c.lead_id = l.id AND c.campaign_id = e.campaign_id)", kind: .integer),
+            Column(
+                name: "answered", sql: "(SELECT max(c.outcome = 'answered') FROM calls c WHERE c.lead_id = l.id AND c.campaign_id = e.campaign_id)", kind: .bool
+            ),
             Column(name: "last_outcome", sql: "lc.outcome", kind: .text),
             Column(name: "last_call_status", sql: "lc.status", kind: .text),
             Column(name: "last_call_at", sql: "lc.queued_at", kind: .instant),
@@ -122,21 +125,21 @@ public struct Exporter {
             Column(name: "last_sentiment", sql: "lc.sentiment", kind: .text),
             Column(name: "last_summary", sql: "lc.summary", kind: .text),
             Column(
-                name: "successful", sql: "(SELECT max(c.call_successful) FROM calls c WHERE c.lead_id = l.id AND c.campaign = e.campaign)", kind: .bool),
+                name: "successful", sql: "(SELECT max(c.call_successful) FROM calls c WHERE c.lead_id = l.id AND c.campaign_id = e.campaign_id)", kind: .bool),
             Column(name: "tags", sql: "l.tags", kind: .json),
             Column(name: "latest_note", sql: "(SELECT n.body FROM notes n WHERE n.lead_id = l.id ORDER BY n.id DESC LIMIT 1)", kind: .text),
             Column(
                 name: "status",
                 sql: """
-                    CASE WHEN EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = l.id AND c.campaign = e.campaign AND c.status IN ('queued', 'dialing', 'in_progress')) THEN 'in_flight'
-                    WHEN EXISTS (SELECT 1 FROM workflow_runs r WHERE r.lead_id = l.id AND r.campaign = e.campaign AND r.status = 'waiting') THEN 'waiting'
-                    WHEN EXISTS (SELECT 1 FROM workflow_runs r WHERE r.lead_id = l.id AND r.campaign = e.campaign AND r.status IN ('stopped', 'failed')) THEN 'stopped'
+                    CASE WHEN EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = l.id AND c.campaign_id = e.campaign_id AND c.status IN ('queued', 'dialing', 'in_progress')) THEN 'in_flight'
+                    WHEN EXISTS (SELECT 1 FROM workflow_runs r WHERE r.lead_id = l.id AND r.campaign_id = e.campaign_id AND r.status = 'waiting') THEN 'waiting'
+                    WHEN EXISTS (SELECT 1 FROM workflow_runs r WHERE r.lead_id = l.id AND r.campaign_id = e.campaign_id AND r.status IN ('stopped', 'failed')) THEN 'stopped'
                     ELSE 'done' END
                     """, kind: .text),
             Column(
                 name: "stop_reason",
                 sql:
-                    "(SELECT r.error FROM workflow_runs r WHERE r.lead_id = l.id AND r.campaign = e.campaign AND r.status IN ('stopped', 'failed') ORDER BY r.id DESC LIMIT 1)",
+                    "(SELECT r.error FROM workflow_runs r WHERE r.lead_id = l.id AND r.campaign_id = e.campaign_id AND r.status IN ('stopped', 'failed') ORDER BY r.id DESC LIMIT 1)",
                 kind: .text),
             Column(name: "owner", sql: "l.owner", kind: .text),
             Column(name: "dnc", sql: "l.dnc", kind: .bool),
@@ -147,15 +150,16 @@ public struct Exporter {
         switch table {
         case .calls:
             return Spec(
-                from: "calls c \(lead)c.lead_id", time: "c.queued_at", zones: "c.lead_timezone", campaign: "c.campaign", order: "c.call_id",
+                from: "calls c \(lead)c.lead_id LEFT JOIN campaigns k ON k.id = c.campaign_id", time: "c.queued_at", zones: "c.lead_timezone",
+                campaign: "c.campaign_id", order: "c.call_id",
                 columns: callColumns)
         case .results:
             return Spec(
                 from: """
-                    (SELECT DISTINCT campaign, lead_id FROM workflow_runs) e JOIN leads l ON l.id = e.lead_id
-                    LEFT JOIN calls lc ON lc.call_id = (SELECT c.call_id FROM calls c WHERE c.lead_id = e.lead_id AND c.campaign = e.campaign ORDER BY c.attempt DESC LIMIT 1)
+                    (SELECT DISTINCT campaign_id, lead_id FROM workflow_runs) e JOIN leads l ON l.id = e.lead_id JOIN campaigns k ON k.id = e.campaign_id
+                    LEFT JOIN calls lc ON lc.call_id = (SELECT c.call_id FROM calls c WHERE c.lead_id = e.lead_id AND c.campaign_id = e.campaign_id ORDER BY c.attempt DESC LIMIT 1)
                     LEFT JOIN zone_sets z ON z.id = l.zone_set_id
-                    """, time: "lc.queued_at", zones: "z.zones", campaign: "e.campaign", order: "e.campaign, l.id", columns: resultColumns)
+                    """, time: "lc.queued_at", zones: "z.zones", campaign: "e.campaign_id", order: "k.name, l.id", columns: resultColumns)
         case .leads:
             return Spec(
                 from: "leads l LEFT JOIN zone_sets z ON z.id = l.zone_set_id", time: "l.updated_at", zones: "z.zones", campaign: nil, order: "l.id",
@@ -178,7 +182,7 @@ public struct Exporter {
     func statement(_ spec: Spec, _ options: ExportOptions) throws -> Statement {
         var sql = "SELECT " + spec.columns.map(\.sql).joined(separator: ", ") + ", \(spec.zones)"
         sql += " FROM \(spec.from) WHERE (?1 IS NULL OR \(spec.time) >= ?1) AND (?2 IS NULL OR \(spec.time) < ?2)"
-        if let campaign = spec.campaign { sql += " AND (?3 IS NULL OR \(campaign) = ?3)" }
+        if let campaign = spec.campaign { sql += " AND (?3 IS NULL OR \(campaign) = (SELECT id FROM campaigns WHERE name = ?3))" }
         sql += " ORDER BY \(spec.order)"
         let statement = try database.prepare(sql)
         var values: [SQLValue] = [.optional(options.since?.milliseconds), .optional(options.until?.milliseconds)]

@@ -31,7 +31,7 @@ public struct LeadStore {
     /// A lead's activity for `leads show`: its calls, notes and tasks, oldest first.
     public func activity(_ id: Int64) throws -> JSONValue {
         let calls = try database.query(
-            "SELECT call_id, campaign, attempt, from_number, status, outcome, sentiment, queued_at, duration_ms, summary FROM calls WHERE lead_id = ? ORDER BY queued_at, call_id",
+            "SELECT call_id, (SELECT name FROM campaigns WHERE id = campaign_id), attempt, from_number, status, outcome, sentiment, queued_at, duration_ms, summary FROM calls WHERE lead_id = ? ORDER BY queued_at, call_id",
             [.integer(id)]
         ) { s in
             JSONObject([

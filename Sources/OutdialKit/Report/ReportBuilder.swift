@@ -15,21 +15,22 @@ public struct ReportBuilder {
 
     /// A simulation's virtual clock as its last batch left it, if the campaign has one.
     func virtualClock(_ name: String) throws -> Instant? {
-        try database.text("SELECT value FROM campaign_state WHERE campaign = ? AND key = 'clock'", [.text(name)]).flatMap(Int64.init).map {
-            Instant(seconds: $0)
-        }
+        try database.text("SELECT value FROM campaign_state WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND key = 'clock'", [.text(name)])
+            .flatMap(Int64.init).map {
+                Instant(seconds: $0)
+            }
     }
 
     /// The campaigns the database knows, by name.
     public func campaignNames() throws -> [String] {
-        try database.query("SELECT name FROM campaigns UNION SELECT DISTINCT campaign FROM calls ORDER BY 1") { $0.string(0) ?? "" }
+        try database.query("SELECT name FROM campaigns ORDER BY 1") { $0.string(0) ?? "" }
     }
 
     static let callsSQL = """
         SELECT c.call_id, c.lead_id, c.attempt, c.status, c.outcome, c.queued_at, c.duration_ms, c.sentiment, c.call_successful,
                c.cost_cents, c.lead_timezone, c.selection_tier, c.from_number, c.to_number, c.provider, l.state, l.state_source, l.phone
         FROM calls c JOIN leads l ON l.id = c.lead_id
-        WHERE c.campaign = ?1 AND (?2 IS NULL OR c.queued_at >= ?2) AND (?3 IS NULL OR c.queued_at < ?3)
+        WHERE c.campaign_id = (SELECT id FROM campaigns WHERE name = ?1) AND (?2 IS NULL OR c.queued_at >= ?2) AND (?3 IS NULL OR c.queued_at < ?3)
         ORDER BY c.queued_at, c.call_id
         """
 
@@ -219,7 +220,7 @@ public struct ReportBuilder {
         }
         report.funnel.enrolled = Int(
             try database.scalar(
-                "SELECT count(DISTINCT lead_id) FROM workflow_runs WHERE campaign = ?1 AND (?2 IS NULL OR created_at >= ?2) AND (?3 IS NULL OR created_at < ?3)",
+                "SELECT count(DISTINCT lead_id) FROM workflow_runs WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?1) AND (?2 IS NULL OR created_at >= ?2) AND (?3 IS NULL OR created_at < ?3)",
                 [.text(name), .optional(since?.milliseconds), .optional(until?.milliseconds)]) ?? 0)
         report.compliance.dncEntries = Int(try database.scalar("SELECT count(*) FROM dnc") ?? 0)
         report.compliance.dncLeads = Int(try database.scalar("SELECT count(*) FROM leads WHERE dnc = 1") ?? 0)
@@ -238,7 +239,8 @@ public struct ReportBuilder {
         let workflows = Dictionary((file?.workflows ?? []).map { ($0.name, $0.steps) }, uniquingKeysWith: { a, _ in a })
         var reasons: [String: Int] = [:]
         let rows = try database.query(
-            "SELECT workflow, position, wake_at FROM workflow_runs WHERE campaign = ? AND status = 'waiting'", [.text(name)]
+            "SELECT workflow, position, wake_at FROM workflow_runs WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND status = 'waiting'",
+            [.text(name)]
         ) { ($0.string(0) ?? "", $0.string(1) ?? "[0]", $0.optionalInt64(2)) }
         for (workflow, position, wake) in rows {
             let step = workflows[workflow].flatMap { Step.at(RunState.path(position), in: $0) }
@@ -247,15 +249,19 @@ public struct ReportBuilder {
         }
         waiting.runs = reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.key, $0.value) }
         let stopped = try database.query(
-            "SELECT coalesce(error, 'stopped'), count(*) FROM workflow_runs WHERE campaign = ? AND status IN ('stopped', 'failed') GROUP BY 1",
+            "SELECT coalesce(error, 'stopped'), count(*) FROM workflow_runs WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND status IN ('stopped', 'failed') GROUP BY 1",
             [.text(name)]
         ) { ($0.string(0) ?? "", Int($0.int64(1))) }
         var codes: [String: Int] = [:]
         for (error, count) in stopped { codes[String(error.prefix { $0 != ":" }), default: 0] += count }
         waiting.stopped = codes.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.key, $0.value) }
-        waiting.unknownCalls = Int(try database.scalar("SELECT count(*) FROM calls WHERE campaign = ? AND status = 'unknown'", [.text(name)]) ?? 0)
+        waiting.unknownCalls = Int(
+            try database.scalar(
+                "SELECT count(*) FROM calls WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND status = 'unknown'", [.text(name)]) ?? 0)
         waiting.inFlight = Int(
-            try database.scalar("SELECT count(*) FROM calls WHERE campaign = ? AND status IN ('queued', 'dialing', 'in_progress')", [.text(name)]) ?? 0)
+            try database.scalar(
+                "SELECT count(*) FROM calls WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND status IN ('queued', 'dialing', 'in_progress')",
+                [.text(name)]) ?? 0)
         waiting.outbox = try database.query(
             "SELECT kind, status, count(*) FROM outbox WHERE status <> 'sent' GROUP BY 1, 2 ORDER BY 1, 2"
         ) { ($0.string(0) ?? "", $0.string(1) ?? "", Int($0.int64(2))) }
@@ -266,7 +272,7 @@ public struct ReportBuilder {
         let leads = try database.query(
             """
             SELECT id, phone, zone_set_id, state, state_source FROM leads
-            WHERE id IN (SELECT lead_id FROM workflow_runs WHERE campaign = ? AND status = 'waiting') ORDER BY id
+            WHERE id IN (SELECT lead_id FROM workflow_runs WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND status = 'waiting') ORDER BY id
             """, [.text(name)]
         ) {
             DialLead(

@@ -13,8 +13,6 @@ struct ActionWriter {
         """
     static let taskSQL = "INSERT INTO tasks (lead_id, title, due_at, assignee, created_at) VALUES (?, ?, ?, ?, ?)"
     static let outboxSQL = "INSERT INTO outbox (kind, lead_id, channel, destination, body, created_at) VALUES (?, ?, ?, ?, ?, ?)"
-    static let stateGetSQL = "SELECT value FROM campaign_state WHERE campaign = ? AND key = ?"
-    static let stateSetSQL = "INSERT INTO campaign_state (campaign, key, value) VALUES (?1, ?2, ?3) ON CONFLICT(campaign, key) DO UPDATE SET value = ?3"
     static let ownerSQL = "UPDATE leads SET owner = ?, updated_at = ? WHERE id = ?"
 
     /// `add_tag` / `remove_tag` applied to tags: sorted, without repeats.
@@ -56,9 +54,10 @@ struct ActionWriter {
         case .assign(let users):
             guard !users.isEmpty else { return }
             let key = "assign:" + users.joined(separator: ",")
-            let current = Int(try database.text(Self.stateGetSQL, [.text(campaign), .text(key)]) ?? "0") ?? 0
+            let state = RunStore(database: database, campaign: campaign)
+            let current = Int(try state.state(key) ?? "0") ?? 0
             try database.run(Self.ownerSQL, [.text(users[current % users.count]), .integer(ms), .integer(lead.id)])
-            try database.run(Self.stateSetSQL, [.text(campaign), .text(key), .text(String(current + 1))])
+            try state.setState(key, String(current + 1))
         case .notify(let team, let webhook, let message):
             let body = JSONObject([
                 "lead_id": .int(lead.id), "phone": .string(lead.phone), "call_id": callID.map(JSONValue.int) ?? .null,

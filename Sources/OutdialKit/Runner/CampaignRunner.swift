@@ -67,7 +67,7 @@ public final class CampaignRunner {
         self.clock = clock ?? (options.simulate ? VirtualClock(start: options.start) : WallClock())
         self.fault = fault
         runs = RunStore(database: database, campaign: campaign.name)
-        recorder = EventRecorder(database: database, campaign: campaign)
+        recorder = try EventRecorder(database: database, campaign: campaign)
         workflowNames = campaign.workflowNames
         for (number, name) in workflowNames.enumerated() { workflowNumbers[name] = Int32(number) }
         summary = RunSummary(clockStart: options.start, clockEnd: options.start)

@@ -71,7 +71,7 @@ struct RunLease {
     func release() throws {
         try runs.database.transaction {
             guard let held = try runs.state("lease").flatMap(Holder.init), held.pid == holder.pid, held.host == holder.host else { return }
-            try runs.database.run("DELETE FROM campaign_state WHERE campaign = ? AND key = 'lease'", [.text(runs.campaign)])
+            try runs.removeState("lease")
         }
     }
 }

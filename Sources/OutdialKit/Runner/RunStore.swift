@@ -10,39 +10,47 @@ struct RunStore {
 
     static let enrolEventsSQL = """
         INSERT INTO events (kind, dedupe_key, lead_id, payload, occurred_at, received_at)
-        SELECT 'lead_added', 'lead_added:' || ?1 || ':' || id, id, '{}', ?2, ?2 FROM leads WHERE true
+        SELECT 'lead_added', 'lead_added:' || (SELECT id FROM campaigns WHERE name = ?1) || ':' || id, id, '{}', ?2, ?2 FROM leads WHERE true
         ON CONFLICT(dedupe_key) DO NOTHING
         """
     static let enrolRunsSQL = """
-        INSERT INTO workflow_runs (campaign, workflow, lead_id, event_id, status, position, wake_at, context, created_at, updated_at)
-        SELECT ?1, ?2, e.lead_id, e.id, 'waiting', '[0]', ?3, '{}', ?3, ?3 FROM events e
-        WHERE e.kind = 'lead_added' AND e.dedupe_key >= 'lead_added:' || ?1 || ':' AND e.dedupe_key < 'lead_added:' || ?1 || ';'
+        INSERT INTO workflow_runs (campaign_id, workflow, lead_id, event_id, status, position, wake_at, context, created_at, updated_at)
+        SELECT k.id, ?2, e.lead_id, e.id, 'waiting', '[0]', ?3, '{}', ?3, ?3 FROM campaigns k JOIN events e
+            ON e.dedupe_key >= 'lead_added:' || k.id || ':' AND e.dedupe_key < 'lead_added:' || k.id || ';'
+        WHERE k.name = ?1 AND e.kind = 'lead_added'
         ORDER BY e.id
-        ON CONFLICT(campaign, workflow, lead_id, event_id) DO NOTHING
+        ON CONFLICT(campaign_id, workflow, lead_id, event_id) DO NOTHING
         """
     static let newRunsSQL = """
-        SELECT id, workflow, lead_id, position, context, wake_at FROM workflow_runs WHERE id > ? AND +campaign = ? AND +status = 'waiting' ORDER BY id
+        SELECT id, workflow, lead_id, position, context, wake_at FROM workflow_runs WHERE id > ? AND +campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND +status = 'waiting' ORDER BY id
         """
     static let saveWakeSQL = "UPDATE workflow_runs SET wake_at = ? WHERE id = ? AND status = 'waiting'"
-    static let waitingSQL = "SELECT count(*) FROM workflow_runs WHERE campaign = ? AND status = 'waiting'"
+    static let waitingSQL = "SELECT count(*) FROM workflow_runs WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND status = 'waiting'"
     static let insertSQL = """
-        INSERT INTO workflow_runs (campaign, workflow, lead_id, event_id, status, position, wake_at, context, error, created_at, updated_at)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+        INSERT INTO workflow_runs (campaign_id, workflow, lead_id, event_id, status, position, wake_at, context, error, created_at, updated_at)
+        VALUES ((SELECT id FROM campaigns WHERE name = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
         """
     static let updateSQL = "UPDATE workflow_runs SET status = ?, position = ?, wake_at = ?, context = ?, error = ?, updated_at = ? WHERE id = ?"
 
     static let audienceEventsSQL = """
         INSERT INTO events (kind, dedupe_key, lead_id, payload, occurred_at, received_at)
-        SELECT 'lead_added', 'lead_added:' || ?1 || ':' || id, id, '{}', ?2, ?2 FROM leads WHERE id IN (SELECT id FROM temp.audience)
+        SELECT 'lead_added', 'lead_added:' || (SELECT id FROM campaigns WHERE name = ?1) || ':' || id, id, '{}', ?2, ?2 FROM leads WHERE id IN (SELECT id FROM temp.audience)
         ON CONFLICT(dedupe_key) DO NOTHING
         """
+
+    /// Gives the campaign its `campaigns` row, once: every row about it (calls,
+    /// runs, state, enrolment events) refers to that row's id, never copies
+    /// the name. Done by each writer before it writes (`run`, `ingest`,
+    /// `serve`, the outbox sender).
+    func register(file: String?, at ms: Int64) throws {
+        try database.run("INSERT OR IGNORE INTO campaigns (name, file, created_at) VALUES (?, ?, ?)", [.text(campaign), .optional(file), .integer(ms)])
+    }
 
     /// Registers the campaign, writes a `lead_added` event once for each lead
     /// of the audience (every lead when there is none) and a run of every
     /// `lead_added` workflow for it; returns the runs written.
     func enrol(workflows: [String], file: String, audience: [Int64]?, at ms: Int64) throws -> Int {
-        try database.run(
-            "INSERT OR IGNORE INTO campaigns (name, file, created_at) VALUES (?, ?, ?)", [.text(campaign), .text(file), .integer(ms)])
+        try register(file: file, at: ms)
         if let audience {
             try database.execute("CREATE TEMP TABLE IF NOT EXISTS audience (id INTEGER PRIMARY KEY)")
             try database.execute("DELETE FROM temp.audience")
@@ -69,7 +77,7 @@ struct RunStore {
     /// due now: importing or enabling numbers is what they waited for.
     func reviveStoppedForNumbers(at ms: Int64) throws {
         try database.run(
-            "UPDATE workflow_runs SET status = 'waiting', wake_at = ?2, error = NULL, updated_at = ?2 WHERE campaign = ?1 AND status = 'stopped' AND error LIKE ?3",
+            "UPDATE workflow_runs SET status = 'waiting', wake_at = ?2, error = NULL, updated_at = ?2 WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?1) AND status = 'stopped' AND error LIKE ?3",
             [.text(campaign), .integer(ms), .text(WaitReason.pool.rawValue + ":%")])
     }
 
@@ -87,13 +95,22 @@ struct RunStore {
     /// A value the runner keeps for the campaign between runs (`campaign_state`):
     /// `clock`, the virtual clock as the last batch left it; `pacing`, the pacer's position.
     func state(_ key: String) throws -> String? {
-        try database.text("SELECT value FROM campaign_state WHERE campaign = ? AND key = ?", [.text(campaign), .text(key)])
+        try database.text(
+            "SELECT value FROM campaign_state WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND key = ?", [.text(campaign), .text(key)])
     }
 
     func setState(_ key: String, _ value: String) throws {
         try database.run(
-            "INSERT INTO campaign_state (campaign, key, value) VALUES (?1, ?2, ?3) ON CONFLICT(campaign, key) DO UPDATE SET value = ?3",
+            """
+            INSERT INTO campaign_state (campaign_id, key, value) VALUES ((SELECT id FROM campaigns WHERE name = ?1), ?2, ?3)
+            ON CONFLICT(campaign_id, key) DO UPDATE SET value = ?3
+            """,
             [.text(campaign), .text(key), .text(value)])
+    }
+
+    func removeState(_ key: String) throws {
+        try database.run(
+            "DELETE FROM campaign_state WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND key = ?", [.text(campaign), .text(key)])
     }
 
     func waitingCount() throws -> Int { Int(try database.scalar(Self.waitingSQL, [.text(campaign)]) ?? 0) }

@@ -14,7 +14,7 @@ actor EventWriter {
 
     init(path: String, campaign: Campaign, groupCommits: Bool = true) throws {
         database = try Store.open(path)
-        recorder = EventRecorder(database: database, campaign: campaign)
+        recorder = try EventRecorder(database: database, campaign: campaign)
         self.groupCommits = groupCommits
     }
 

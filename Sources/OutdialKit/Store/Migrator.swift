@@ -10,12 +10,20 @@ public struct Migration: Sendable {
     /// Changes to tables' `CREATE TABLE` text that leave what is stored as it
     /// is (an equivalent `CHECK`), made after `sql`.
     public var edits: [SchemaEdit]
+    /// Tables the step rebuilds (create a copy, copy the rows, drop, rename),
+    /// the way SQLite documents for changes `ALTER TABLE` cannot make
+    /// (https://www.sqlite.org/lang_altertable.html#otheralter): the step runs
+    /// with foreign keys off, so dropping a table other rows point at deletes
+    /// nothing, and `PRAGMA foreign_key_check` of each of them must find no
+    /// row before it commits.
+    public var rebuildsTables: [String]
 
-    public init(version: Int, summary: String, sql: String = "", edits: [SchemaEdit] = []) {
+    public init(version: Int, summary: String, sql: String = "", edits: [SchemaEdit] = [], rebuildsTables: [String] = []) {
         self.version = version
         self.summary = summary
         self.sql = sql
         self.edits = edits
+        self.rebuildsTables = rebuildsTables
     }
 }
 
@@ -42,6 +50,8 @@ public enum MigrationError: Error, Equatable, Sendable, CustomStringConvertible 
     /// A table's definition is not the one a migration was written against
     /// (changed by hand): nothing is changed.
     case unexpectedDefinition(path: String, version: Int, table: String)
+    /// A rebuilt table has rows that point at rows that do not exist: nothing is changed.
+    case foreignKeyViolation(path: String, version: Int, table: String, rowID: Int64, parent: String)
 
     public var description: String {
         switch self {
@@ -50,6 +60,9 @@ public enum MigrationError: Error, Equatable, Sendable, CustomStringConvertible 
         case .unexpectedDefinition(let path, let version, let table):
             return
                 "\(path): cannot migrate to schema version \(version): the definition of table \(table) is not the one outdial created (was it changed by hand?); the file is unchanged."
+        case .foreignKeyViolation(let path, let version, let table, let rowID, let parent):
+            return
+                "\(path): cannot migrate to schema version \(version): row \(rowID) of table \(table) refers to a row of \(parent) that does not exist; the file is unchanged."
         }
     }
 }
@@ -90,9 +103,18 @@ public struct Migrator: Sendable {
         }
         var applied: [String] = []
         for migration in migrations where migration.version > found && migration.version <= target {
+            // The pragma is a no-op inside a transaction: it goes before.
+            if !migration.rebuildsTables.isEmpty { try database.execute("PRAGMA foreign_keys = OFF") }
+            defer { if !migration.rebuildsTables.isEmpty { try? database.execute("PRAGMA foreign_keys = ON") } }
             try database.transaction {
                 try database.execute(migration.sql)
                 if !migration.edits.isEmpty { try apply(migration.edits, of: migration.version, to: database) }
+                for table in migration.rebuildsTables {
+                    let violation = try database.query("PRAGMA foreign_key_check(\(table))") { ($0.int64(1), $0.string(2) ?? "") }.first
+                    if let (rowID, parent) = violation {
+                        throw MigrationError.foreignKeyViolation(path: database.path, version: migration.version, table: table, rowID: rowID, parent: parent)
+                    }
+                }
                 try database.execute("PRAGMA user_version = \(migration.version)")
             }
             applied.append(migration.summary)

@@ -18,7 +18,165 @@ public enum Schema {
             sql: version5, edits: version5Edits),
         Migration(version: 6, summary: "lead lists: leads import --list puts leads in named lists, a campaign's audience selects by them", sql: version6),
         Migration(version: 7, summary: "campaign_leads view: each lead's status in each campaign it is in", sql: version7),
+        Migration(
+            version: 8, summary: "campaign names stored once: calls, workflow runs, campaign state and enrolment events refer to campaigns by id",
+            sql: version8, rebuildsTables: ["calls", "workflow_runs", "campaign_state"]),
     ]
+
+    /// A campaign's name was copied into every call, workflow run, state row and
+    /// enrolment event key; it is now in `campaigns` once and the rows hold its
+    /// id. Every name any row used gets its `campaigns` row first; the three
+    /// tables are rebuilt with `campaign_id` in the place `campaign` had (the
+    /// other columns and every row are the same), and the views that showed
+    /// `campaign` show it still, joined from `campaigns`. Enrolment keys move
+    /// in two passes: `lead_added:<name>:<lead>` for a campaign named "7"
+    /// would otherwise collide with the new key of the campaign whose id is 7.
+    static let version8 = """
+        INSERT OR IGNORE INTO campaigns (name, file, created_at)
+            SELECT campaign, NULL, min(queued_at) FROM calls WHERE campaign IS NOT NULL GROUP BY campaign;
+        INSERT OR IGNORE INTO campaigns (name, file, created_at) SELECT campaign, NULL, min(created_at) FROM workflow_runs GROUP BY campaign;
+        INSERT OR IGNORE INTO campaigns (name, file, created_at) SELECT campaign, NULL, 0 FROM campaign_state GROUP BY campaign;
+        INSERT OR IGNORE INTO campaigns (name, file, created_at)
+            SELECT substr(dedupe_key, 12, length(dedupe_key) - 12 - length(lead_id)), NULL, min(occurred_at) FROM events
+            WHERE kind = 'lead_added' AND lead_id IS NOT NULL AND dedupe_key LIKE 'lead_added:%:' || lead_id GROUP BY 1;
+        UPDATE events SET dedupe_key = 'migrating:lead_added:' || (
+                SELECT c.id FROM campaigns c WHERE events.dedupe_key = 'lead_added:' || c.name || ':' || events.lead_id) || ':' || lead_id
+            WHERE kind = 'lead_added' AND lead_id IS NOT NULL
+                AND EXISTS (SELECT 1 FROM campaigns c WHERE events.dedupe_key = 'lead_added:' || c.name || ':' || events.lead_id);
+        UPDATE events SET dedupe_key = substr(dedupe_key, 11) WHERE kind = 'lead_added' AND dedupe_key LIKE 'migrating:lead_added:%';
+
+        DROP VIEW call_results;
+        DROP VIEW lead_results;
+        DROP VIEW campaign_leads;
+
+        CREATE TABLE calls_v8 (
+            call_id                    INTEGER PRIMARY KEY,
+            provider                   TEXT NOT NULL,
+            provider_call_id           TEXT,
+            connection                 TEXT,
+            agent_id                   TEXT,
+            lead_id                    INTEGER REFERENCES leads(id),
+            campaign_id                INTEGER REFERENCES campaigns(id),
+            workflow_run_id            INTEGER,
+            attempt                    INTEGER NOT NULL DEFAULT 1,
+            direction                  TEXT NOT NULL DEFAULT 'outbound',
+            from_number                TEXT,
+            to_number                  TEXT NOT NULL,
+            status                     TEXT NOT NULL DEFAULT 'queued'
+                CHECK (status = 'queued' OR status = 'dialing' OR status = 'in_progress' OR status = 'completed' OR status = 'failed' OR status = 'unknown'),
+            outcome                    TEXT
+                CHECK (outcome IS NULL OR outcome = 'answered' OR outcome = 'voicemail' OR outcome = 'no_answer' OR outcome = 'busy' \
+        OR outcome = 'failed' OR outcome = 'declined' OR outcome = 'invalid_number' OR outcome = 'spam_blocked'),
+            disconnection_reason       TEXT,
+            queued_at                  INTEGER NOT NULL,
+            started_at                 INTEGER,
+            ended_at                   INTEGER,
+            duration_ms                INTEGER,
+            transcript                 TEXT,
+            transcript_json            TEXT,
+            recording_url              TEXT,
+            recording_multichannel_url TEXT,
+            public_log_url             TEXT,
+            summary                    TEXT,
+            sentiment                  TEXT CHECK (sentiment IS NULL OR sentiment = 'positive' OR sentiment = 'neutral' OR sentiment = 'negative' OR sentiment = 'unknown'),
+            call_successful            INTEGER,
+            in_voicemail               INTEGER,
+            user_spoke                 INTEGER,
+            custom_analysis            TEXT,
+            dynamic_variables          TEXT,
+            collected_variables        TEXT,
+            transfer_to                TEXT,
+            cost_cents                 INTEGER,
+            latency_json               TEXT,
+            error_message              TEXT,
+            lead_timezone              TEXT,
+            selection_tier             TEXT,
+            raw                        TEXT,
+            UNIQUE (lead_id, campaign_id, attempt)
+        );
+        INSERT INTO calls_v8
+            SELECT call_id, provider, provider_call_id, connection, agent_id, lead_id, (SELECT id FROM campaigns WHERE name = calls.campaign),
+                workflow_run_id, attempt, direction, from_number, to_number, status, outcome, disconnection_reason, queued_at, started_at, ended_at,
+                duration_ms, transcript, transcript_json, recording_url, recording_multichannel_url, public_log_url, summary, sentiment,
+                call_successful, in_voicemail, user_spoke, custom_analysis, dynamic_variables, collected_variables, transfer_to, cost_cents,
+                latency_json, error_message, lead_timezone, selection_tier, raw
+            FROM calls ORDER BY call_id;
+        DROP TABLE calls;
+        ALTER TABLE calls_v8 RENAME TO calls;
+        CREATE UNIQUE INDEX calls_provider_call_id ON calls(provider, provider_call_id) WHERE provider_call_id IS NOT NULL;
+        CREATE INDEX calls_in_flight ON calls(campaign_id) WHERE status IN ('queued', 'dialing');
+        CREATE INDEX calls_queued ON calls(queued_at);
+
+        CREATE TABLE workflow_runs_v8 (
+            id           INTEGER PRIMARY KEY,
+            campaign_id  INTEGER NOT NULL REFERENCES campaigns(id),
+            workflow     TEXT NOT NULL,
+            lead_id      INTEGER REFERENCES leads(id),
+            event_id     INTEGER REFERENCES events(id),
+            status       TEXT NOT NULL DEFAULT 'waiting'
+                CHECK (status = 'waiting' OR status = 'running' OR status = 'done' OR status = 'stopped' OR status = 'failed'),
+            position     TEXT NOT NULL DEFAULT '[0]',
+            wake_at      INTEGER,
+            context      TEXT NOT NULL DEFAULT '{}',
+            error        TEXT,
+            created_at   INTEGER NOT NULL,
+            updated_at   INTEGER NOT NULL,
+            UNIQUE (event_id, workflow, campaign_id, lead_id)
+        );
+        INSERT INTO workflow_runs_v8
+            SELECT id, (SELECT c.id FROM campaigns c WHERE c.name = workflow_runs.campaign), workflow, lead_id, event_id, status, position, wake_at,
+                context, error, created_at, updated_at
+            FROM workflow_runs ORDER BY id;
+        DROP TABLE workflow_runs;
+        ALTER TABLE workflow_runs_v8 RENAME TO workflow_runs;
+        CREATE INDEX workflow_runs_waiting ON workflow_runs(campaign_id, wake_at) WHERE status = 'waiting';
+
+        CREATE TABLE campaign_state_v8 (
+            campaign_id  INTEGER NOT NULL REFERENCES campaigns(id),
+            key          TEXT NOT NULL,
+            value        TEXT NOT NULL,
+            PRIMARY KEY (campaign_id, key)
+        ) WITHOUT ROWID;
+        INSERT INTO campaign_state_v8 SELECT (SELECT id FROM campaigns WHERE name = campaign_state.campaign), key, value FROM campaign_state;
+        DROP TABLE campaign_state;
+        ALTER TABLE campaign_state_v8 RENAME TO campaign_state;
+
+        CREATE VIEW call_results AS
+            SELECT calls.*, campaigns.name AS campaign, leads.external_id AS lead_external_id, leads.first_name, leads.last_name,
+                   leads.state AS lead_state, leads.phone AS lead_phone, leads.email AS lead_email,
+                   strftime('%Y-%m-%dT%H:%M:%fZ', calls.queued_at / 1000.0, 'unixepoch') AS queued_at_iso,
+                   strftime('%Y-%m-%dT%H:%M:%fZ', calls.started_at / 1000.0, 'unixepoch') AS started_at_iso,
+                   strftime('%Y-%m-%dT%H:%M:%fZ', calls.ended_at / 1000.0, 'unixepoch') AS ended_at_iso
+            FROM calls LEFT JOIN leads ON leads.id = calls.lead_id LEFT JOIN campaigns ON campaigns.id = calls.campaign_id;
+        CREATE VIEW lead_results AS
+            SELECT k.name AS campaign, l.id AS lead_id, l.external_id, l.first_name, l.last_name, l.phone, l.email, l.state, l.status, l.owner,
+                   l.tags, l.dnc,
+                   (SELECT count(*) FROM calls c WHERE c.lead_id = l.id AND c.campaign_id = e.campaign_id) AS attempts,
+                   lc.outcome AS last_outcome, lc.status AS last_call_status, lc.queued_at AS last_call_at,
+                   strftime('%Y-%m-%dT%H:%M:%fZ', lc.queued_at / 1000.0, 'unixepoch') AS last_call_at_iso,
+                   lc.sentiment AS last_sentiment, lc.summary AS last_summary,
+                   (SELECT max(c.call_successful) FROM calls c WHERE c.lead_id = l.id AND c.campaign_id = e.campaign_id) AS successful,
+                   (SELECT n.body FROM notes n WHERE n.lead_id = l.id ORDER BY n.id DESC LIMIT 1) AS latest_note,
+                   l.created_at, strftime('%Y-%m-%dT%H:%M:%fZ', l.created_at / 1000.0, 'unixepoch') AS created_at_iso,
+                   l.updated_at, strftime('%Y-%m-%dT%H:%M:%fZ', l.updated_at / 1000.0, 'unixepoch') AS updated_at_iso
+            FROM (SELECT DISTINCT campaign_id, lead_id FROM workflow_runs) e JOIN leads l ON l.id = e.lead_id JOIN campaigns k ON k.id = e.campaign_id
+            LEFT JOIN calls lc ON lc.call_id = (
+                SELECT c.call_id FROM calls c WHERE c.lead_id = e.lead_id AND c.campaign_id = e.campaign_id ORDER BY c.attempt DESC LIMIT 1);
+        CREATE VIEW campaign_leads AS
+            SELECT k.name AS campaign, l.id AS lead_id, l.external_id, l.phone,
+                CASE
+                    WHEN l.dnc = 1 AND EXISTS (SELECT 1 FROM messages m WHERE m.lead_id = l.id AND m.opt_out IS NOT NULL) THEN 'opted_out'
+                    WHEN l.dnc = 1 THEN 'dnc'
+                    WHEN EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = l.id AND c.campaign_id = e.campaign_id AND c.outcome = 'answered') THEN 'contacted'
+                    WHEN NOT EXISTS (
+                        SELECT 1 FROM workflow_runs r WHERE r.lead_id = l.id AND r.campaign_id = e.campaign_id AND r.status IN ('waiting', 'running'))
+                        THEN 'done'
+                    WHEN EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = l.id AND c.campaign_id = e.campaign_id) THEN 'in_progress'
+                    ELSE 'new'
+                END AS status,
+                (SELECT count(*) FROM calls c WHERE c.lead_id = l.id AND c.campaign_id = e.campaign_id) AS attempts
+            FROM (SELECT DISTINCT campaign_id, lead_id FROM workflow_runs) e JOIN leads l ON l.id = e.lead_id JOIN campaigns k ON k.id = e.campaign_id;
+        """
 
     /// A lead's status follows each campaign it is in: `new` (enrolled, not
     /// called), `in_progress`, `contacted` (a call was answered), `done` (no run
