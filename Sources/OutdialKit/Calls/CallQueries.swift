@@ -41,7 +41,7 @@ public struct CallQueries {
         }
         let sql = """
             SELECT call_id, (SELECT name FROM campaigns WHERE id = campaign_id), lead_id, to_number, from_number, status, outcome, connection, provider_call_id, queued_at, error_message
-            FROM calls WHERE \(statusClause) AND (?2 IS NULL OR campaign_id = (SELECT id FROM campaigns WHERE name = ?2)) ORDER BY call_id DESC LIMIT ?3
+            FROM calls WHERE \(statusClause) AND (?2 IS NULL OR campaign_id = \(Schema.campaignID("?2"))) ORDER BY call_id DESC LIMIT ?3
             """
         return try database.query(sql, [.optional(status), .optional(campaign), .integer(Int64(limit))]) { s in
             Row(

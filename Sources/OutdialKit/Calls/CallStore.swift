@@ -7,7 +7,7 @@ struct CallStore {
     static let intentSQL = """
         INSERT INTO calls (provider, connection, agent_id, lead_id, campaign_id, workflow_run_id, attempt, direction, from_number, to_number,
             status, queued_at, lead_timezone, selection_tier, dynamic_variables)
-        VALUES (?, ?, ?, ?, (SELECT id FROM campaigns WHERE name = ?), ?, ?, 'outbound', ?, ?, 'queued', ?, ?, ?, ?)
+        VALUES (?, ?, ?, ?, \(Schema.campaignID()), ?, ?, 'outbound', ?, ?, 'queued', ?, ?, ?, ?)
         """
     static let dialingSQL = "UPDATE calls SET status = 'dialing' WHERE call_id = ? AND status = 'queued'"
     static let placedSQL = "UPDATE calls SET status = 'in_progress', provider_call_id = ? WHERE call_id = ? AND status IN ('queued', 'dialing')"
@@ -18,7 +18,7 @@ struct CallStore {
         """
     /// The provider refused the call itself: it fails, with the provider's words, and has its outcome.
     static let inFlightSQL =
-        "SELECT \(columns), dynamic_variables FROM calls WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND status = 'in_progress' ORDER BY call_id"
+        "SELECT \(columns), dynamic_variables FROM calls WHERE campaign_id = \(Schema.campaignID()) AND status = 'in_progress' ORDER BY call_id"
     /// The outcome is applied once: a call that has one is left as it is. (An
     /// `IN` list of more than two values here would build a temporary b-tree
     /// on every call recorded; a call has an outcome exactly when it ended.)
@@ -31,7 +31,7 @@ struct CallStore {
         """
     static let recoverSQL = """
         UPDATE calls SET status = 'unknown', error_message = 'outdial stopped while dialling; not redialled'
-        WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND status = 'dialing'
+        WHERE campaign_id = \(Schema.campaignID()) AND status = 'dialing'
         """
     static let columns = """
         call_id, provider, connection, agent_id, lead_id, (SELECT name FROM campaigns WHERE id = campaign_id), workflow_run_id, attempt, from_number, to_number, queued_at, lead_timezone,
@@ -39,12 +39,12 @@ struct CallStore {
         user_spoke, in_voicemail, call_successful, summary, transcript, custom_analysis, cost_cents
         """
     static let queuedSQL =
-        "SELECT \(columns), dynamic_variables FROM calls WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND status = 'queued' ORDER BY call_id"
+        "SELECT \(columns), dynamic_variables FROM calls WHERE campaign_id = \(Schema.campaignID()) AND status = 'queued' ORDER BY call_id"
     static let byIDSQL = "SELECT \(columns) FROM calls WHERE call_id = ?"
     static let byProviderSQL = "SELECT call_id FROM calls WHERE provider = ? AND provider_call_id = ?"
     static let historySQL =
-        "SELECT lead_id, queued_at FROM calls WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND lead_id IS NOT NULL ORDER BY queued_at"
-    static let endsAfterSQL = "SELECT ended_at FROM calls WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND ended_at > ? ORDER BY ended_at"
+        "SELECT lead_id, queued_at FROM calls WHERE campaign_id = \(Schema.campaignID()) AND lead_id IS NOT NULL ORDER BY queued_at"
+    static let endsAfterSQL = "SELECT ended_at FROM calls WHERE campaign_id = \(Schema.campaignID()) AND ended_at > ? ORDER BY ended_at"
 
     /// Writes the intent (`queued`) and returns the call's id.
     func insert(_ intent: CallIntent) throws -> Int64 {
@@ -133,7 +133,7 @@ struct CallStore {
 
     /// When the campaign's last call was queued (UTC ms).
     func lastQueuedAt(campaign: String) throws -> Int64? {
-        try database.scalar("SELECT max(queued_at) FROM calls WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?)", [.text(campaign)])
+        try database.scalar("SELECT max(queued_at) FROM calls WHERE campaign_id = \(Schema.campaignID())", [.text(campaign)])
     }
 
     private static func record(_ s: Statement) -> CallRecord {

@@ -67,7 +67,7 @@ extension EventRecorder {
         let rows = try database.query(
             """
             SELECT e.payload FROM events e JOIN calls c ON c.call_id = e.call_id
-            WHERE (e.kind = 'retell.call_ended' OR e.kind = 'vapi.status-update') AND c.outcome IS NULL AND c.campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND e.occurred_at < ?
+            WHERE (e.kind = 'retell.call_ended' OR e.kind = 'vapi.status-update') AND c.outcome IS NULL AND c.campaign_id = \(Schema.campaignID()) AND e.occurred_at < ?
             ORDER BY e.id
             """, [.text(campaign.name), .integer(cutoff)]
         ) { $0.string(0) ?? "" }

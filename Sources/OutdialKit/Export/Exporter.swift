@@ -182,7 +182,7 @@ public struct Exporter {
     func statement(_ spec: Spec, _ options: ExportOptions) throws -> Statement {
         var sql = "SELECT " + spec.columns.map(\.sql).joined(separator: ", ") + ", \(spec.zones)"
         sql += " FROM \(spec.from) WHERE (?1 IS NULL OR \(spec.time) >= ?1) AND (?2 IS NULL OR \(spec.time) < ?2)"
-        if let campaign = spec.campaign { sql += " AND (?3 IS NULL OR \(campaign) = (SELECT id FROM campaigns WHERE name = ?3))" }
+        if let campaign = spec.campaign { sql += " AND (?3 IS NULL OR \(campaign) = \(Schema.campaignID("?3")))" }
         sql += " ORDER BY \(spec.order)"
         let statement = try database.prepare(sql)
         var values: [SQLValue] = [.optional(options.since?.milliseconds), .optional(options.until?.milliseconds)]

@@ -98,7 +98,7 @@ public struct CampaignStatus: Sendable {
 extension ReportBuilder {
     /// The campaign's status at `now` (a simulation's virtual clock, else the wall clock, when nil).
     public func status(campaign name: String, file: Campaign? = nil, now: Instant? = nil) throws -> CampaignStatus {
-        let providers = try database.query("SELECT DISTINCT provider FROM calls WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?)", [.text(name)]) {
+        let providers = try database.query("SELECT DISTINCT provider FROM calls WHERE campaign_id = \(Schema.campaignID())", [.text(name)]) {
             $0.string(0) ?? ""
         }
         let simulated = providers == ["simulated"]
@@ -106,7 +106,7 @@ extension ReportBuilder {
         let now = now ?? resumed ?? .now
         var status = CampaignStatus(campaign: name, now: now, simulated: simulated)
         if let text = try database.text(
-            "SELECT value FROM campaign_state WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND key = 'lease'", [.text(name)]),
+            "SELECT value FROM campaign_state WHERE campaign_id = \(Schema.campaignID()) AND key = 'lease'", [.text(name)]),
             let held = RunLease.Holder(text)
         {
             let me = RunLease.Holder(pid: getpid(), host: RunLease.host, since: 0, heartbeat: 0)
@@ -115,31 +115,31 @@ extension ReportBuilder {
                 pid: held.pid, host: held.host, since: Instant(seconds: held.since), heartbeat: Instant(seconds: held.heartbeat), alive: alive)
         }
         status.inFlight = try database.query(
-            "SELECT status, count(*) FROM calls WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND status IN ('queued', 'dialing', 'in_progress') GROUP BY 1 ORDER BY 1",
+            "SELECT status, count(*) FROM calls WHERE campaign_id = \(Schema.campaignID()) AND status IN ('queued', 'dialing', 'in_progress') GROUP BY 1 ORDER BY 1",
             [.text(name)]
         ) { ($0.string(0) ?? "", Int($0.int64(1))) }
         let midnight = Instant(seconds: WindowSchedule.floorDiv(now.seconds, 86_400) * 86_400).milliseconds
         status.placedToday = Int(
             try database.scalar(
-                "SELECT count(*) FROM calls WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND queued_at >= ?",
+                "SELECT count(*) FROM calls WHERE campaign_id = \(Schema.campaignID()) AND queued_at >= ?",
                 [.text(name), .integer(midnight)]) ?? 0)
         status.endedToday = try database.query(
-            "SELECT outcome, count(*) FROM calls WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND queued_at >= ? AND outcome IS NOT NULL GROUP BY 1",
+            "SELECT outcome, count(*) FROM calls WHERE campaign_id = \(Schema.campaignID()) AND queued_at >= ? AND outcome IS NOT NULL GROUP BY 1",
             [.text(name), .integer(midnight)]
         ) { ($0.string(0) ?? "", Int($0.int64(1))) }.sorted { ReportBuilder.outcomeOrder($0.0) < ReportBuilder.outcomeOrder($1.0) }
         status.callsTotal = Int(
-            try database.scalar("SELECT count(*) FROM calls WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?)", [.text(name)]) ?? 0)
+            try database.scalar("SELECT count(*) FROM calls WHERE campaign_id = \(Schema.campaignID())", [.text(name)]) ?? 0)
         status.waiting = try waiting(campaign: name, file: file, now: now)
 
         // The most recent of a failed run's error and a call's error message.
         let run = try database.query(
-            "SELECT updated_at, id, error FROM workflow_runs WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND status = 'failed' AND error IS NOT NULL ORDER BY updated_at DESC LIMIT 1",
+            "SELECT updated_at, id, error FROM workflow_runs WHERE campaign_id = \(Schema.campaignID()) AND status = 'failed' AND error IS NOT NULL ORDER BY updated_at DESC LIMIT 1",
             [.text(name)]
         ) { CampaignStatus.LastError(at: Instant(milliseconds: $0.int64(0)), subject: "workflow run \($0.int64(1))", message: $0.string(2) ?? "") }.first
         let call = try database.query(
             """
             SELECT coalesce(ended_at, started_at, queued_at), call_id, error_message FROM calls
-            WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND error_message IS NOT NULL ORDER BY call_id DESC LIMIT 1
+            WHERE campaign_id = \(Schema.campaignID()) AND error_message IS NOT NULL ORDER BY call_id DESC LIMIT 1
             """, [.text(name)]
         ) { CampaignStatus.LastError(at: Instant(milliseconds: $0.int64(0)), subject: "call \($0.int64(1))", message: $0.string(2) ?? "") }.first
         status.lastError = [run, call].compactMap { $0 }.max { $0.at < $1.at }

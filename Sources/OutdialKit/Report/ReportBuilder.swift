@@ -15,7 +15,7 @@ public struct ReportBuilder {
 
     /// A simulation's virtual clock as its last batch left it, if the campaign has one.
     func virtualClock(_ name: String) throws -> Instant? {
-        try database.text("SELECT value FROM campaign_state WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND key = 'clock'", [.text(name)])
+        try database.text("SELECT value FROM campaign_state WHERE campaign_id = \(Schema.campaignID()) AND key = 'clock'", [.text(name)])
             .flatMap(Int64.init).map {
                 Instant(seconds: $0)
             }
@@ -30,7 +30,7 @@ public struct ReportBuilder {
         SELECT c.call_id, c.lead_id, c.attempt, c.status, c.outcome, c.queued_at, c.duration_ms, c.sentiment, c.call_successful,
                c.cost_cents, c.lead_timezone, c.selection_tier, c.from_number, c.to_number, c.provider, l.state, l.state_source, l.phone
         FROM calls c JOIN leads l ON l.id = c.lead_id
-        WHERE c.campaign_id = (SELECT id FROM campaigns WHERE name = ?1) AND (?2 IS NULL OR c.queued_at >= ?2) AND (?3 IS NULL OR c.queued_at < ?3)
+        WHERE c.campaign_id = \(Schema.campaignID("?1")) AND (?2 IS NULL OR c.queued_at >= ?2) AND (?3 IS NULL OR c.queued_at < ?3)
         ORDER BY c.queued_at, c.call_id
         """
 
@@ -220,7 +220,7 @@ public struct ReportBuilder {
         }
         report.funnel.enrolled = Int(
             try database.scalar(
-                "SELECT count(DISTINCT lead_id) FROM workflow_runs WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?1) AND (?2 IS NULL OR created_at >= ?2) AND (?3 IS NULL OR created_at < ?3)",
+                "SELECT count(DISTINCT lead_id) FROM workflow_runs WHERE campaign_id = \(Schema.campaignID("?1")) AND (?2 IS NULL OR created_at >= ?2) AND (?3 IS NULL OR created_at < ?3)",
                 [.text(name), .optional(since?.milliseconds), .optional(until?.milliseconds)]) ?? 0)
         report.compliance.dncEntries = Int(try database.scalar("SELECT count(*) FROM dnc") ?? 0)
         report.compliance.dncLeads = Int(try database.scalar("SELECT count(*) FROM leads WHERE dnc = 1") ?? 0)
@@ -239,7 +239,7 @@ public struct ReportBuilder {
         let workflows = Dictionary((file?.workflows ?? []).map { ($0.name, $0.steps) }, uniquingKeysWith: { a, _ in a })
         var reasons: [String: Int] = [:]
         let rows = try database.query(
-            "SELECT workflow, position, wake_at FROM workflow_runs WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND status = 'waiting'",
+            "SELECT workflow, position, wake_at FROM workflow_runs WHERE campaign_id = \(Schema.campaignID()) AND status = 'waiting'",
             [.text(name)]
         ) { ($0.string(0) ?? "", $0.string(1) ?? "[0]", $0.optionalInt64(2)) }
         for (workflow, position, wake) in rows {
@@ -249,7 +249,7 @@ public struct ReportBuilder {
         }
         waiting.runs = reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.key, $0.value) }
         let stopped = try database.query(
-            "SELECT coalesce(error, 'stopped'), count(*) FROM workflow_runs WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND status IN ('stopped', 'failed') GROUP BY 1",
+            "SELECT coalesce(error, 'stopped'), count(*) FROM workflow_runs WHERE campaign_id = \(Schema.campaignID()) AND status IN ('stopped', 'failed') GROUP BY 1",
             [.text(name)]
         ) { ($0.string(0) ?? "", Int($0.int64(1))) }
         var codes: [String: Int] = [:]
@@ -257,10 +257,10 @@ public struct ReportBuilder {
         waiting.stopped = codes.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.key, $0.value) }
         waiting.unknownCalls = Int(
             try database.scalar(
-                "SELECT count(*) FROM calls WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND status = 'unknown'", [.text(name)]) ?? 0)
+                "SELECT count(*) FROM calls WHERE campaign_id = \(Schema.campaignID()) AND status = 'unknown'", [.text(name)]) ?? 0)
         waiting.inFlight = Int(
             try database.scalar(
-                "SELECT count(*) FROM calls WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND status IN ('queued', 'dialing', 'in_progress')",
+                "SELECT count(*) FROM calls WHERE campaign_id = \(Schema.campaignID()) AND status IN ('queued', 'dialing', 'in_progress')",
                 [.text(name)]) ?? 0)
         waiting.outbox = try database.query(
             "SELECT kind, status, count(*) FROM outbox WHERE status <> 'sent' GROUP BY 1, 2 ORDER BY 1, 2"
@@ -272,7 +272,7 @@ public struct ReportBuilder {
         let leads = try database.query(
             """
             SELECT id, phone, zone_set_id, state, state_source FROM leads
-            WHERE id IN (SELECT lead_id FROM workflow_runs WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND status = 'waiting') ORDER BY id
+            WHERE id IN (SELECT lead_id FROM workflow_runs WHERE campaign_id = \(Schema.campaignID()) AND status = 'waiting') ORDER BY id
             """, [.text(name)]
         ) {
             DialLead(

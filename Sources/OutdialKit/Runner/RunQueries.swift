@@ -38,7 +38,7 @@ public struct RunQueries {
     /// The runs of `campaign` in `status` (all when nil) whose reason contains
     /// `reason` (when given), oldest first, at most `limit`.
     public func list(campaign: String, file: Campaign?, status: RunStatus?, reason: String?, workflow: String?, limit: Int) throws -> [Row] {
-        var clauses = ["r.campaign_id = (SELECT id FROM campaigns WHERE name = ?1)"]
+        var clauses = ["r.campaign_id = \(Schema.campaignID("?1"))"]
         if status != nil { clauses.append("r.status = ?2") }
         if reason != nil { clauses.append("instr(lower(coalesce(r.error, '')), lower(?3)) > 0") }
         if workflow != nil { clauses.append("r.workflow = ?4") }

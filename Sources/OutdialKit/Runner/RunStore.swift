@@ -10,7 +10,7 @@ struct RunStore {
 
     static let enrolEventsSQL = """
         INSERT INTO events (kind, dedupe_key, lead_id, payload, occurred_at, received_at)
-        SELECT 'lead_added', 'lead_added:' || (SELECT id FROM campaigns WHERE name = ?1) || ':' || id, id, '{}', ?2, ?2 FROM leads WHERE true
+        SELECT 'lead_added', 'lead_added:' || \(Schema.campaignID("?1")) || ':' || id, id, '{}', ?2, ?2 FROM leads WHERE true
         ON CONFLICT(dedupe_key) DO NOTHING
         """
     static let enrolRunsSQL = """
@@ -22,19 +22,19 @@ struct RunStore {
         ON CONFLICT(campaign_id, workflow, lead_id, event_id) DO NOTHING
         """
     static let newRunsSQL = """
-        SELECT id, workflow, lead_id, position, context, wake_at FROM workflow_runs WHERE id > ? AND +campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND +status = 'waiting' ORDER BY id
+        SELECT id, workflow, lead_id, position, context, wake_at FROM workflow_runs WHERE id > ? AND +campaign_id = \(Schema.campaignID()) AND +status = 'waiting' ORDER BY id
         """
     static let saveWakeSQL = "UPDATE workflow_runs SET wake_at = ? WHERE id = ? AND status = 'waiting'"
-    static let waitingSQL = "SELECT count(*) FROM workflow_runs WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND status = 'waiting'"
+    static let waitingSQL = "SELECT count(*) FROM workflow_runs WHERE campaign_id = \(Schema.campaignID()) AND status = 'waiting'"
     static let insertSQL = """
         INSERT INTO workflow_runs (campaign_id, workflow, lead_id, event_id, status, position, wake_at, context, error, created_at, updated_at)
-        VALUES ((SELECT id FROM campaigns WHERE name = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+        VALUES (\(Schema.campaignID("?1")), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
         """
     static let updateSQL = "UPDATE workflow_runs SET status = ?, position = ?, wake_at = ?, context = ?, error = ?, updated_at = ? WHERE id = ?"
 
     static let audienceEventsSQL = """
         INSERT INTO events (kind, dedupe_key, lead_id, payload, occurred_at, received_at)
-        SELECT 'lead_added', 'lead_added:' || (SELECT id FROM campaigns WHERE name = ?1) || ':' || id, id, '{}', ?2, ?2 FROM leads WHERE id IN (SELECT id FROM temp.audience)
+        SELECT 'lead_added', 'lead_added:' || \(Schema.campaignID("?1")) || ':' || id, id, '{}', ?2, ?2 FROM leads WHERE id IN (SELECT id FROM temp.audience)
         ON CONFLICT(dedupe_key) DO NOTHING
         """
 
@@ -77,7 +77,7 @@ struct RunStore {
     /// due now: importing or enabling numbers is what they waited for.
     func reviveStoppedForNumbers(at ms: Int64) throws {
         try database.run(
-            "UPDATE workflow_runs SET status = 'waiting', wake_at = ?2, error = NULL, updated_at = ?2 WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?1) AND status = 'stopped' AND error LIKE ?3",
+            "UPDATE workflow_runs SET status = 'waiting', wake_at = ?2, error = NULL, updated_at = ?2 WHERE campaign_id = \(Schema.campaignID("?1")) AND status = 'stopped' AND error LIKE ?3",
             [.text(campaign), .integer(ms), .text(WaitReason.pool.rawValue + ":%")])
     }
 
@@ -96,13 +96,13 @@ struct RunStore {
     /// `clock`, the virtual clock as the last batch left it; `pacing`, the pacer's position.
     func state(_ key: String) throws -> String? {
         try database.text(
-            "SELECT value FROM campaign_state WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND key = ?", [.text(campaign), .text(key)])
+            "SELECT value FROM campaign_state WHERE campaign_id = \(Schema.campaignID()) AND key = ?", [.text(campaign), .text(key)])
     }
 
     func setState(_ key: String, _ value: String) throws {
         try database.run(
             """
-            INSERT INTO campaign_state (campaign_id, key, value) VALUES ((SELECT id FROM campaigns WHERE name = ?1), ?2, ?3)
+            INSERT INTO campaign_state (campaign_id, key, value) VALUES (\(Schema.campaignID("?1")), ?2, ?3)
             ON CONFLICT(campaign_id, key) DO UPDATE SET value = ?3
             """,
             [.text(campaign), .text(key), .text(value)])
@@ -110,7 +110,7 @@ struct RunStore {
 
     func removeState(_ key: String) throws {
         try database.run(
-            "DELETE FROM campaign_state WHERE campaign_id = (SELECT id FROM campaigns WHERE name = ?) AND key = ?", [.text(campaign), .text(key)])
+            "DELETE FROM campaign_state WHERE campaign_id = \(Schema.campaignID()) AND key = ?", [.text(campaign), .text(key)])
     }
 
     func waitingCount() throws -> Int { Int(try database.scalar(Self.waitingSQL, [.text(campaign)]) ?? 0) }

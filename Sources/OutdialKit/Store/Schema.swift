@@ -3,6 +3,10 @@
 /// Instants are integer milliseconds UTC, phones E.164 text, JSON columns valid
 /// JSON. docs/schema.md describes every table and column: keep it in step.
 public enum Schema {
+    /// The id of the campaign whose name is bound to `parameter`, for SQL
+    /// that filters or writes by campaign (rows hold the id, never the name).
+    static func campaignID(_ parameter: String = "?") -> String { "(SELECT id FROM campaigns WHERE name = \(parameter))" }
+
     public static let migrations: [Migration] = [
         Migration(
             version: 1, summary: "core tables: leads, zone sets, numbers, dnc, calls, events, workflow runs, CRM records, messages, outbox", sql: version1),
