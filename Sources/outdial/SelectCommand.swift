@@ -42,6 +42,8 @@ enum SelectCommand {
                         "phone": .string(number.e164), "number": .optional(chosen?.e164), "tier": .optional(choice.tier?.rawValue),
                         "distance_km": choice.distanceKilometres.map { .double($0) } ?? .null, "used_today": used.map { .int(Int64($0)) } ?? .null,
                         "daily_cap": cap.map { .int(Int64($0)) } ?? .null, "reason": .string(choice.reason),
+                        "waits_for": .optional(choice.waitFor.map { selector.numbers[$0].e164 }),
+                        "wait_until": .optional(choice.waitUntil.map { Instant(seconds: $0).iso8601 }),
                     ]).rendered)
             } else if let chosen, let tier = choice.tier, let used, let cap {
                 var line =
@@ -49,8 +51,11 @@ enum SelectCommand {
                     + ", tier \(tier.rawValue): \(choice.reason)."
                 if let d = choice.distanceKilometres { line += " Distance \(d) km." }
                 output.result(line + " Used \(used) of \(cap) today.")
+            } else if choice.waitFor != nil {
+                output.result("\(number.e164) would not be called yet: \(choice.reason).")
             }
-            if chosen == nil { throw NoCallerIDError(phone: number.e164, reason: choice.reason) }
+            // Waiting for a local number is an answer; no number at all is not.
+            if chosen == nil, choice.waitFor == nil { throw NoCallerIDError(phone: number.e164, reason: choice.reason) }
         }
     )
 }

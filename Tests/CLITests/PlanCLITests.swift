@@ -35,7 +35,7 @@ import Testing
         let chosen = try #require(try JSONSerialization.jsonObject(with: Data(select.stdout.utf8)) as? [String: Any])
         #expect(chosen["number"] as? String == first["number"] as? String)
         #expect(chosen["tier"] as? String == first["tier"] as? String)
-        #expect(Set(chosen.keys) == ["phone", "number", "tier", "distance_km", "used_today", "daily_cap", "reason"])
+        #expect(Set(chosen.keys) == ["phone", "number", "tier", "distance_km", "used_today", "daily_cap", "reason", "waits_for", "wait_until"])
     }
 
     @Test func planWritesNothing() throws {

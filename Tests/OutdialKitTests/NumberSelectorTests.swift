@@ -58,11 +58,76 @@ private let wednesday: Int64 = 1_795_622_400  // 2026-11-25T16:00:00Z, a Wednesd
         #expect(choice.reason.contains("fallback is none"))
     }
 
-    @Test func stickyComesFirstWhileEligible() throws {
+    @Test func aLocalStickyNumberComesFirstWhileEligible() throws {
         let s = NumberSelector(numbers: try pool(["212-555-0001", "212-555-0002", "415-555-0001"]), settings: SelectionSettings())
-        let choice = s.select(try lead("212-555-9999", lastFrom: "415-555-0001"), at: wednesday)
+        let choice = s.select(try lead("212-555-9999", lastFrom: "212-555-0002"), at: wednesday)
         #expect(choice.tier == .sticky)
-        #expect(s.numbers[choice.index!].e164 == "+14155550001")
+        #expect(s.numbers[choice.index!].e164 == "+12125550002")
+    }
+
+    @Test func aStickyDistantNumberDoesNotBeatALocalOne() throws {
+        // A Rhode Island lead last called from Seattle: its own 401 number wins, and so does a nearby one.
+        let s = NumberSelector(numbers: try pool(["206-555-0001", "401-555-0001"]), settings: SelectionSettings())
+        let local = s.select(try lead("401-555-9999", lastFrom: "206-555-0001"), at: wednesday)
+        #expect(local.tier == .areaCode)
+        #expect(s.numbers[local.index!].e164 == "+14015550001")
+        // A sticky number of the state still beats a fresh pick of the same state tier.
+        let texas = NumberSelector(numbers: try pool(["214-555-0001", "713-555-0001"]), settings: SelectionSettings())
+        let state = texas.select(try lead("915-555-9999", lastFrom: "713-555-0001"), at: wednesday)
+        #expect(state.tier == .sticky)
+        #expect(texas.numbers[state.index!].e164 == "+17135550001")
+    }
+
+    @Test func a401LeadWaitsForIts401NumberCoolingDownRatherThanTakeADistantOne() throws {
+        let s = NumberSelector(numbers: try pool(["206-555-0001", "401-555-0001"]), settings: SelectionSettings(cooldown: 600))
+        let rhodeIsland = s.index(of: try us.normalize("401-555-0001").number.key)!
+        s.recordUse(rhodeIsland, at: wednesday - 60)
+        let choice = s.select(try lead("401-555-9999"), at: wednesday)
+        #expect(choice.index == nil)
+        #expect(choice.waitFor == rhodeIsland)
+        #expect(choice.waitUntil == wednesday + 540)
+        #expect(choice.reason.contains("+14015550001"))
+        // When the wait is longer than local_wait, fallback any takes the distant number.
+        let impatient = NumberSelector(numbers: try pool(["206-555-0001", "401-555-0001"]), settings: SelectionSettings(cooldown: 600, localWait: 300))
+        impatient.recordUse(rhodeIsland, at: wednesday - 60)
+        let distant = impatient.select(try lead("401-555-9999"), at: wednesday)
+        #expect(distant.tier == .nearest)
+        #expect(impatient.numbers[distant.index!].e164 == "+12065550001")
+        // local_wait 0: never wait.
+        let never = NumberSelector(numbers: try pool(["206-555-0001", "401-555-0001"]), settings: SelectionSettings(cooldown: 600, localWait: 0))
+        never.recordUse(rhodeIsland, at: wednesday - 60)
+        #expect(never.select(try lead("401-555-9999"), at: wednesday).tier == .nearest)
+    }
+
+    @Test func leadsWaitingForOneNumberTakeTurnsAndTheTurnIsKeptForThem() throws {
+        let s = NumberSelector(numbers: try pool(["206-555-0001", "401-555-0001"], cap: 3), settings: SelectionSettings(cooldown: 600))
+        let local = s.index(of: try us.normalize("401-555-0001").number.key)!
+        s.recordUse(local, at: wednesday)  // one use of three today
+        let first = s.select(try lead("401-555-1111"), at: wednesday + 10)
+        #expect(first.waitUntil == wednesday + 600)
+        s.promise(local, at: first.waitUntil!)
+        // The second waits a cooldown after the first: they are woken one at a time.
+        let second = s.select(try lead("401-555-2222"), at: wednesday + 20)
+        #expect(second.waitUntil == wednesday + 1200)
+        s.promise(local, at: second.waitUntil!)
+        // A third would need a fourth use today: the cap is 3, so it is called from the distant number now.
+        let third = s.select(try lead("401-555-3333"), at: wednesday + 30)
+        #expect(third.tier == .nearest)
+        // At its turn the number is kept for the lead promised it, not taken by a newcomer.
+        #expect(s.select(try lead("401-555-4444"), at: wednesday + 600).index.map { s.numbers[$0].areaCode } != 401)
+        let turn = s.select(try lead("401-555-1111"), at: wednesday + 600, promised: local)
+        #expect(turn.index == local)
+        #expect(turn.tier == .areaCode)
+    }
+
+    @Test func withFallbackNoneALeadWaitsForItsLocalNumberHoweverLong() throws {
+        let s = NumberSelector(numbers: try pool(["206-555-0001", "401-555-0001"]), settings: SelectionSettings(fallback: "none"))
+        let local = s.index(of: try us.normalize("401-555-0001").number.key)!
+        s.rest(local, until: wednesday + 86_400)
+        let choice = s.select(try lead("401-555-9999"), at: wednesday)
+        #expect(choice.index == nil)
+        #expect(choice.waitUntil == wednesday + 86_400)
+        #expect(choice.reason.contains("fallback: none"))
     }
 
     @Test func theDailyCapResetsAtTheNumbersLocalMidnight() throws {

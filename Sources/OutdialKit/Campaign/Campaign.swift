@@ -52,13 +52,16 @@ public struct Campaign: Sendable {
         public var cooldown: TimeSpan?
         public var nearbyKilometres: Double = 80
         public var fallback = "any"
+        public var localWait: TimeSpan?
         /// Where the file says `numbers` (line, column), for `check`.
         public var place = (line: 1, column: 1)
         public var health = NumberStore.Health()
 
         /// The selector's settings.
         public var settings: SelectionSettings {
-            SelectionSettings(dailyCap: dailyCap ?? 80, cooldown: cooldown?.seconds ?? 0, nearbyKilometres: nearbyKilometres, fallback: fallback)
+            SelectionSettings(
+                dailyCap: dailyCap ?? 80, cooldown: cooldown?.seconds ?? 0, nearbyKilometres: nearbyKilometres, fallback: fallback,
+                localWait: localWait?.seconds ?? 900)
         }
     }
 
@@ -303,7 +306,7 @@ public struct Campaign: Sendable {
                 try problems.collect { spec.file = try value.string() }
                 continue
             }
-            let keys = ["daily_cap", "cooldown", "nearby_km", "fallback", "rest_after_spam", "min_answer_rate", "answer_rate_calls", "rest"]
+            let keys = ["daily_cap", "cooldown", "nearby_km", "fallback", "local_wait", "rest_after_spam", "min_answer_rate", "answer_rate_calls", "rest"]
             for (k, v) in try value.mapping(allowed: keys, problems: problems) {
                 try problems.collect { try Self.parseSelection(k, v, into: &spec) }
             }
@@ -319,6 +322,7 @@ public struct Campaign: Sendable {
         case "rest": spec.health.rest = try v.duration().seconds
         case "daily_cap": spec.dailyCap = try v.int(1...1_000_000)
         case "cooldown": spec.cooldown = try v.duration()
+        case "local_wait": spec.localWait = try v.duration()
         case "nearby_km": spec.nearbyKilometres = try v.double(0...20_000)
         default:
             spec.fallback = try v.string()

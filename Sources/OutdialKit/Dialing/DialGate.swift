@@ -8,6 +8,10 @@ public enum WaitReason: String, Sendable, CaseIterable {
     case stateCap = "state-24h-cap"
     /// No caller ID is free now (caps, cooldowns, rests).
     case callerID = "no-eligible-number"
+    /// No local caller ID is free now, but one frees within `local_wait` (or
+    /// at all, with `fallback: none`): the lead waits for it rather than being
+    /// shown a distant number.
+    case localNumber = "local-number"
     /// No number of the pool can ever be used for the lead as the pool stands
     /// (empty, every number disabled, no local number with `fallback: none`):
     /// the lead waits for the operator (`numbers import`, `numbers enable`) and
@@ -65,6 +69,8 @@ final class DialGate {
     /// key of the number it was last called from (0: none).
     private var history = LeadIndexed<[Int64]>(absent: [])
     private var lastFrom = LeadIndexed<UInt64>(absent: 0)
+    /// The number each lead waiting for a local number was promised a turn at (-1: none).
+    private var promisedTo = LeadIndexed<Int32>(absent: -1)
     /// The distinct window subjects of the leads seen, numbered; and each lead's number.
     private var slots: [SubjectSlot] = []
     private var slotBySubject: [WindowSubject: Int32] = [:]
@@ -215,7 +221,16 @@ final class DialGate {
             if let fixedNumber, let key = PhoneNumber(e164: fixedNumber)?.key {
                 choice = selector.fixed(key, at: dialAt)
             } else {
-                choice = selector.select(wanted, at: dialAt, explain: !pacer.enabled)
+                let mine = promisedTo[lead.id]
+                choice = selector.select(wanted, at: dialAt, promised: mine < 0 ? nil : Int(mine), explain: !pacer.enabled)
+            }
+            if let until = choice.waitUntil, let number = choice.waitFor {
+                // A local number frees soon: the lead waits for its turn at it; others go on meanwhile.
+                if pacer.enabled {
+                    selector.promise(number, at: until)
+                    promisedTo[lead.id] = Int32(number)
+                }
+                return .wait(until: until, .localNumber, choice.reason)
             }
             if let index = choice.index {
                 return .dial(
@@ -224,7 +239,9 @@ final class DialGate {
                         zones: subject.zones.joined(separator: " "), localZone: subject.zones.first, reason: choice.reason))
             }
             rounds += 1
-            guard let next = selector.nextChange(after: dialAt) else {
+            // With fallback none and no local number that can ever be used, other numbers freeing changes nothing.
+            let never = fixedNumber == nil && selector.settings.fallback == "none"
+            guard !never, let next = selector.nextChange(after: dialAt) else {
                 // No caller ID will ever be free as the pool stands: a wait for the operator, not a dead end.
                 let what =
                     selector.numbers.isEmpty
@@ -252,6 +269,7 @@ final class DialGate {
         selector.recordUse(choice.index, at: choice.dialAt)
         history.update(leadID) { $0.append(choice.dialAt) }
         lastFrom[leadID] = selector.numbers[choice.index].key
+        if promisedTo[leadID] >= 0 { promisedTo[leadID] = -1 }
         pacer.dialled(at: choice.dialAt)
     }
 }

@@ -3,6 +3,11 @@
 /// within a tier fewest uses today, then weight, then least recently used,
 /// then the number itself, so a dry run and a real run choose alike.
 ///
+/// Local first: the sticky number counts only at its own tier (a distant
+/// number never sticks over a local one), and when no local number is free
+/// now but one frees within `local_wait`, the lead waits for it rather than
+/// being shown a distant number.
+///
 /// Everything is in memory with indexes by area code and state, so a
 /// selection costs microseconds.
 public final class NumberSelector {
@@ -19,6 +24,11 @@ public final class NumberSelector {
         public var distanceKilometres: Double?
         /// A sentence for people.
         public var reason: String
+        /// With no index: the lead waits for a local number (`waitFor`) whose
+        /// turn for it comes at this instant (within `local_wait`, or at all
+        /// with `fallback: none`).
+        public var waitUntil: Int64? = nil
+        public var waitFor: Int? = nil
     }
 
     /// The lead side of a selection.
@@ -53,6 +63,8 @@ public final class NumberSelector {
     private var dayEnd: [Int64]
     private var lastUse: [Int64]
     private var restingUntil: [Int64]
+    /// The latest turn promised to a lead waiting for the number (`promise`).
+    private var promised: [Int64]
     private let enabled: [Bool]
     private let caps: [Int32]
     private let weights: [Int32]
@@ -87,6 +99,7 @@ public final class NumberSelector {
         dayEnd = Array(repeating: .min, count: sorted.count)
         lastUse = Array(repeating: .min, count: sorted.count)
         restingUntil = sorted.map { $0.restingUntil ?? .min }
+        promised = Array(repeating: .min, count: sorted.count)
         enabled = sorted.map(\.enabled)
         caps = sorted.map { Int32($0.dailyCap ?? settings.dailyCap) }
         weights = sorted.map { Int32($0.weight) }
@@ -138,6 +151,9 @@ public final class NumberSelector {
         if settings.cooldown > 0, let last = lastUsed(i), last + settings.cooldown > at {
             return "cooling down until \(Instant(seconds: last + settings.cooldown).iso8601)"
         }
+        if promised[i] != .min, at < promised[i] + promiseGap {
+            return "promised to leads waiting for it until \(Instant(seconds: promised[i] + promiseGap).iso8601)"
+        }
         return nil
     }
 
@@ -150,6 +166,12 @@ public final class NumberSelector {
 
     @inline(__always)
     private func eligible(_ i: Int, at: Int64) -> Bool {
+        free(i, at: at) && (promised[i] == .min || at >= promised[i] + promiseGap)
+    }
+
+    /// Eligible but for the turns promised to waiting leads (`promise`).
+    @inline(__always)
+    private func free(_ i: Int, at: Int64) -> Bool {
         guard enabled[i], restingUntil[i] <= at else { return false }
         if settings.cooldown > 0, lastUse[i] != .min, lastUse[i] + settings.cooldown > at { return false }
         rollDay(i, at: at)
@@ -195,29 +217,54 @@ public final class NumberSelector {
             if restingUntil[i] > at { consider(restingUntil[i]) }
             if uses[i] >= caps[i] { consider(dayEnd[i]) }
             if settings.cooldown > 0, lastUse[i] != .min { consider(lastUse[i] + settings.cooldown) }
+            if promised[i] != .min { consider(promised[i] + promiseGap) }
         }
         return earliest
     }
 
     /// Picks a number for a lead at `at` (UTC seconds). Does not record the use.
     /// With `explain` false a failure skips working out why (the runner's hot path).
-    public func select(_ lead: Lead, at: Int64, explain: Bool = true) -> Choice {
-        if let sticky = lead.lastFrom, let i = byKey[sticky], eligible(i, at: at) {
-            return choice(i, .sticky, lead, "the number this lead was last called from")
+    /// `promised`: the number the lead was promised a turn at (`promise`), which
+    /// it takes when that turn comes.
+    public func select(_ lead: Lead, at: Int64, promised mine: Int? = nil, explain: Bool = true) -> Choice {
+        if let i = mine, free(i, at: at) {
+            return choice(i, locality(of: i, for: lead), lead, "the local number this lead waited for")
         }
+        // The sticky number competes at its own tier only.
+        let sticky = lead.lastFrom.flatMap { byKey[$0] }.flatMap { eligible($0, at: at) ? $0 : nil }
+        let stickyTier = sticky.map { locality(of: $0, for: lead) }
+        if let i = sticky, stickyTier == .areaCode { return choice(i, .sticky, lead, "the number this lead was last called from (same area code)") }
         if let list = byAreaCode[lead.areaCode], let i = best(list, at: at) {
             return choice(i, .areaCode, lead, "same area code \(lead.areaCode)")
         }
+        if let i = sticky, stickyTier == .nearby { return choice(i, .sticky, lead, "the number this lead was last called from (nearby)") }
         let near = nearby(lead.areaCode)
         if let i = best(near, at: at) {
             return choice(i, .nearby, lead, "area code \(numbers[i].areaCode) is within \(Int(settings.nearbyKilometres)) km of \(lead.areaCode)")
         }
+        if let i = sticky, stickyTier == .state { return choice(i, .sticky, lead, "the number this lead was last called from (same state)") }
         if let state = lead.state, let list = byState[state], let i = best(list, at: at) {
             return choice(i, .state, lead, "same state \(state)")
+        }
+        // No local number is free now: wait for one that frees soon enough.
+        // No local number is free now: wait for one that comes out of its
+        // cooldown or rest within local_wait, taking a turn after the leads
+        // already waiting for it, as long as it can give that turn today.
+        if let (i, turn) = firstLocalTurn(lead, after: at),
+            settings.fallback == "none" || turn <= at + settings.localWait
+                || ((freeAt(i, after: at) ?? .max) <= at + settings.localWait && turnToday(i, turn, at: at))
+        {
+            let reason =
+                explain
+                ? "waiting for the local number \(numbers[i].e164), its turn at \(Instant(seconds: turn).iso8601)"
+                    + (settings.fallback == "none" ? " (fallback: none)" : " (within local_wait \(TimeSpan(seconds: settings.localWait)))")
+                : "waiting for a local number"
+            return Choice(index: nil, tier: nil, distanceKilometres: nil, reason: reason, waitUntil: turn, waitFor: i)
         }
         guard settings.fallback != "none" else {
             return Choice(index: nil, tier: nil, distanceKilometres: nil, reason: explain ? noLocalReason(lead, at: at) : "no eligible local number")
         }
+        // A distant number is never sticky: `sticky` always names a local number.
         if let position = lead.position {
             // Numbers by distance from this position, worked out once per place.
             let key = Int64((position.latitude * 100).rounded()) << 32 | Int64(Int32((position.longitude * 100).rounded())) & 0xFFFF_FFFF
@@ -250,6 +297,78 @@ public final class NumberSelector {
             return choice(i, .any, lead, lead.position == nil ? "no position is known for the lead" : "no eligible number has a known position")
         }
         return Choice(index: nil, tier: nil, distanceKilometres: nil, reason: explain ? noneReason(at: at) : "no eligible number")
+    }
+
+    /// How local number `i` is to the lead: `areaCode`, `nearby`, `state`, or `any` (distant).
+    private func locality(of i: Int, for lead: Lead) -> Tier {
+        let n = numbers[i]
+        if n.areaCode == lead.areaCode { return .areaCode }
+        if nearby(lead.areaCode).contains(i) { return .nearby }
+        if let state = lead.state, n.state == state { return .state }
+        return .any
+    }
+
+    /// The local number (area code, nearby, state) whose next turn for the
+    /// lead comes first after `at`, and when; nil when none ever can as the
+    /// pool stands. A lead that missed its turn (its window was closed, the
+    /// number's cap was reached) goes to the back: woken with others at a
+    /// window's opening, they are given turns one after another.
+    private func firstLocalTurn(_ lead: Lead, after at: Int64) -> (Int, Int64)? {
+        var found: (Int, Int64)?
+        func consider(_ list: [Int]) {
+            for i in list {
+                guard let t = turn(i, after: at) else { continue }
+                if let f = found, f.1 < t || (f.1 == t && f.0 <= i) { continue }
+                found = (i, t)
+            }
+        }
+        consider(byAreaCode[lead.areaCode] ?? [])
+        consider(nearby(lead.areaCode))
+        if let state = lead.state { consider(byState[state] ?? []) }
+        return found
+    }
+
+    /// When number `i` can next be given to a lead not yet promised it: after
+    /// its rest, cooldown and cap, and after the turns promised to waiting leads.
+    private func turn(_ i: Int, after at: Int64) -> Int64? {
+        guard let t = freeAt(i, after: at) else { return nil }
+        return promised[i] == .min ? t : max(t, promised[i] + promiseGap)
+    }
+
+    /// The first turn of any number of the pool after `at`.
+    private func firstTurn(after at: Int64) -> Int64? {
+        var first: Int64?
+        for i in numbers.indices { if let t = turn(i, after: at), t < (first ?? .max) { first = t } }
+        return first
+    }
+
+    /// Whether a turn at `turn` for number `i` is one it can give today: the
+    /// leads waiting ahead and today's uses stay under its daily cap, and the
+    /// turn comes before its local midnight.
+    private func turnToday(_ i: Int, _ turn: Int64, at: Int64) -> Bool {
+        rollDay(i, at: at)
+        return turn < dayEnd[i] && Int64(uses[i]) + (turn - at) / promiseGap < Int64(caps[i])
+    }
+
+    /// Promised turns of a number are a cooldown apart (a second at least).
+    private var promiseGap: Int64 { max(settings.cooldown, 1) }
+
+    /// A lead waits for number `i` until `turn` (`Choice.waitUntil`): a later
+    /// lead waiting for it is given the turn after, so leads waiting for one
+    /// number are woken one at a time, not all at once.
+    public func promise(_ i: Int, at turn: Int64) {
+        if turn > promised[i] { promised[i] = turn }
+    }
+
+    /// When number `i` can next be used, at or after `at`: its rest, cooldown
+    /// and daily cap as they stand; nil when it is disabled.
+    public func freeAt(_ i: Int, after at: Int64) -> Int64? {
+        guard enabled[i] else { return nil }
+        var t = max(at, restingUntil[i])
+        if settings.cooldown > 0, lastUse[i] != .min { t = max(t, lastUse[i] + settings.cooldown) }
+        rollDay(i, at: t)
+        if uses[i] >= caps[i] { t = dayEnd[i] }
+        return t
     }
 
     /// Fewer uses today, then more weight, then used longer ago; false when equal.

@@ -59,11 +59,15 @@ public struct SelectionSettings: Sendable {
     public var nearbyKilometres: Double = 80
     /// `any`: fall back to distant numbers; `none`: wait for a local one.
     public var fallback = "any"
+    /// Seconds a lead may wait for a local number to free before `fallback: any`
+    /// shows it a distant one (`local_wait`, default 15 minutes).
+    public var localWait: Int64 = 900
 
-    public init(dailyCap: Int = 80, cooldown: Int64 = 0, nearbyKilometres: Double = 80, fallback: String = "any") {
+    public init(dailyCap: Int = 80, cooldown: Int64 = 0, nearbyKilometres: Double = 80, fallback: String = "any", localWait: Int64 = 900) {
         self.dailyCap = dailyCap
         self.cooldown = cooldown
         self.nearbyKilometres = nearbyKilometres
         self.fallback = fallback
+        self.localWait = localWait
     }
 }
