@@ -384,7 +384,8 @@ struct InjectedCrash: Error {}
         let at = Instant(seconds: 1_795_456_800)  // Monday 2026-11-23T18:00:00Z
         var entries: [PlanEntry] = []
         _ = try CampaignPlanner(database: db, campaign: campaign).run(at: at) { entries.append($0) }
-        #expect(entries.filter { $0.status == .ready }.count > 100)
+        // 36 numbers with a 10-minute cooldown: a run at that instant dials 36 leads at most before it must wait.
+        #expect(entries.filter { $0.status == .ready }.count >= 30)
         let leads = try db.query("SELECT id FROM leads ORDER BY id") { $0.int64(0) }
         #expect(leads.count == entries.count)
         let reader = LeadReader(database: db)
@@ -395,10 +396,12 @@ struct InjectedCrash: Error {}
             let decision = gate.decide(DialLead(lead), at: at.seconds)
             switch decision {
             case .dial(let choice):
-                #expect(entry.status == .ready, "lead \(entry.leadID)")
-                // Plan consumes the day's uses in lead order; a lone lead sees an unused pool, so only the tier must agree.
-                #expect(entry.tier == choice.tier, "lead \(entry.leadID)")
-                if entry.leadID == leads.first { #expect(entry.number == choice.from) }
+                // Plan takes the leads in turn, using each number as a run would: a lone
+                // lead sees an unused pool, so a plan's lead is ready (maybe from a
+                // lesser tier) or waits its turn at a busy number — never blocked.
+                let waitsForANumber = [WaitReason.localNumber.rawValue, WaitReason.callerID.rawValue].contains(entry.code)
+                #expect(entry.status == .ready || waitsForANumber, "lead \(entry.leadID)")
+                if entry.leadID == leads.first { #expect(entry.number == choice.from && entry.tier == choice.tier) }
             case .wait(let until, let reason, _):
                 #expect(entry.status != .ready && entry.code == reason.rawValue && entry.nextOpen == until, "lead \(entry.leadID)")
             case .stop(let code, _):
@@ -409,6 +412,48 @@ struct InjectedCrash: Error {}
 
     /// The runner skips foreign-key enforcement on its own writes; once `run`
     /// returns, the connection enforces it again.
+    /// `plan` knows what the campaign has done: stopped part-way, every lead it
+    /// calls ready is dialled by a run started at that instant with as many
+    /// calls allowed, and no other; after the campaign has finished, no lead is
+    /// ready and the leads it called are `done`.
+    @Test func planCallsReadyExactlyTheLeadsARunWouldDialThen() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Self.exampleDatabase(dir)
+        let campaign = try Campaign.load(path: Self.examples.appendingPathComponent("campaign.yml").path)
+        let midway = try Instant(iso8601: "2026-11-23T18:00:00Z")
+        var first = Self.options()
+        first.until = midway
+        _ = try await CampaignRunner(database: db, campaign: campaign, options: first).run()
+        #expect(try db.scalar("SELECT count(*) FROM calls") ?? 0 > 100)
+        func plan(at: Instant) throws -> [PlanEntry] {
+            var entries: [PlanEntry] = []
+            _ = try CampaignPlanner(database: db, campaign: campaign).run(at: at) { entries.append($0) }
+            return entries
+        }
+        // Half an hour on, some of the runs that were waiting are due.
+        let later = try Instant(iso8601: "2026-11-23T18:30:00Z")
+        let entries = try plan(at: later)
+        let ready = entries.filter { $0.status == .ready }.map(\.leadID)
+        #expect(!ready.isEmpty)
+        #expect(entries.contains { $0.status == .done } && entries.contains { $0.code == "workflow-wait" })
+        let before = try db.scalar("SELECT max(call_id) FROM calls") ?? 0
+        var second = Self.options()
+        second.start = later
+        second.maxCalls = ready.count
+        _ = try await CampaignRunner(database: db, campaign: campaign, options: second).run()
+        let dialled = try db.query("SELECT lead_id FROM calls WHERE call_id > ? ORDER BY lead_id", [.integer(before)]) { $0.int64(0) }
+        #expect(dialled == ready.sorted())
+
+        // Finished: nothing is ready, and every lead called is done.
+        var rest = Self.options()
+        rest.start = later
+        _ = try await CampaignRunner(database: db, campaign: campaign, options: rest).run()
+        let after = try plan(at: try Instant(iso8601: "2026-11-26T18:00:00Z"))
+        #expect(after.filter { $0.status == .ready }.isEmpty)
+        let called = Set(try db.query("SELECT DISTINCT lead_id FROM calls") { $0.int64(0) })
+        #expect(Set(after.filter { $0.status == .done }.map(\.leadID)) == called)
+    }
+
     @Test func leadsWaitingForALineAreDialledInTurnAsTheLineFrees() async throws {
         // One line, a one-hour window: four 15-minute holds a zone a day, so 30
         // leads in three zones take three days and most wait for the line.

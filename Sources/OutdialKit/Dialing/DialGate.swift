@@ -53,7 +53,7 @@ final class DialGate {
     enum Mode {
         /// A run: calls are paced and lines held; selection keeps the cooldown.
         case run
-        /// A plan at one instant: as many calls as may be dialled at once, no cooldown.
+        /// A plan at one instant: no pacing or lines, each number used as a call would use it.
         case plan
     }
 
@@ -97,10 +97,7 @@ final class DialGate {
         gate = WindowGate(policy: policy)
         limits = FrequencyLimits(maxAttempts: campaign.limits.maxAttempts, minimumGap: campaign.limits.minimumGap?.seconds)
         dnc = try DoNotCallStore(database: database).load()
-        var settings = campaign.numbers?.settings ?? SelectionSettings()
-        // A plan works through the ready leads at one instant, as fast as a run
-        // may dial them: the cooldown is pacing, not a reason to skip a number there.
-        if mode == .plan { settings.cooldown = 0 }
+        let settings = campaign.numbers?.settings ?? SelectionSettings()
         let store = NumberStore(database: database, plan: plan)
         selector = try store.selector(
             settings: settings, health: campaign.numbers?.health ?? NumberStore.Health(), at: Instant(seconds: at), includingLater: mode == .run

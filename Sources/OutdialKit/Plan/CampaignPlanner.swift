@@ -1,6 +1,8 @@
 /// One lead's line of a plan (`plan --json`, SPEC §3.1).
 public struct PlanEntry: Sendable {
-    public enum Status: String, Sendable { case ready, waiting, blocked }
+    /// `done`: the lead's workflow runs in the campaign have all ended (the
+    /// reason says how); `run` will not call it again.
+    public enum Status: String, Sendable { case ready, waiting, blocked, done }
 
     public var leadID: Int64
     public var phone: String
@@ -64,55 +66,151 @@ public final class CampaignPlanner {
     }
 
     static let leadsSQL = "SELECT id, phone, zone_set_id, state, state_source, dnc, zip FROM leads ORDER BY id"
+    static let leadSQL = "SELECT id, phone, zone_set_id, state, state_source, dnc, zip FROM leads WHERE id = ?"
 
     /// Plans every lead at `at`, handing each entry to `each` in lead order.
-    /// Each lead's first call is decided by the runner's own dial gate, at one
-    /// instant: no pacing, no cooldown, the day's caps consumed in lead order.
+    /// A lead whose runs have ended is `done`; one whose run waits past `at`
+    /// is `waiting` until then. The others are decided by the runner's own
+    /// dial gate at one instant, in the order a run started then would take
+    /// them — the due runs by wake-up, then the leads it would enrol, by id —
+    /// with the cooldown and the day's caps consumed as they go, no pacing.
     public func run(at: Instant, each: (PlanEntry) throws -> Void) throws -> PlanSummary {
         let now = at.seconds
         let gate = try DialGate(database: database, campaign: campaign, plan: plan, mode: .plan, at: now)
+        let history = try RunHistory(database: database, campaign: campaign, at: now)
         let zoneSets = try ZoneSetStore.zones(database)
         var summary = PlanSummary()
         var capped = Set<Int>()
         let audience = try campaign.audience.map { Set(try $0.select(in: database)) }
         if audience != nil { summary.outOf = Int(try database.scalar("SELECT count(*) FROM leads") ?? 0) }
-        let statement = try database.prepare(Self.leadsSQL)
-        defer { statement.reset() }
-        while try statement.step() {
-            if let audience, !audience.contains(statement.int64(0)) { continue }
-            let lead = DialLead(
+        func read(_ statement: Statement) -> DialLead {
+            DialLead(
                 id: statement.int64(0), phone: statement.string(1) ?? "", zones: statement.isNull(2) ? [] : zoneSets[statement.int64(2)] ?? [],
                 state: statement.string(3), stateSource: statement.string(4), dnc: statement.int64(5) != 0, zip: statement.string(6))
+        }
+        func decide(_ lead: DialLead) -> DialDecision {
             let decision = gate.decide(lead, at: now)
             if case .dial(let choice) = decision {
                 gate.record(choice, leadID: lead.id)
                 if gate.selector.usesToday(choice.index, at: now) >= gate.selector.cap(choice.index) { capped.insert(choice.index) }
             }
+            return decision
+        }
+        // The due runs first, in wake-up order, as the run's queue takes them.
+        var decided: [Int64: DialDecision] = [:]
+        let one = try database.prepare(Self.leadSQL)
+        defer { one.reset() }
+        for leadID in history.due where audience?.contains(leadID) ?? true {
+            one.rewind()
+            try one.bind([.integer(leadID)])
+            if try one.step() { decided[leadID] = decide(read(one)) }
+        }
+        let statement = try database.prepare(Self.leadsSQL)
+        defer { statement.reset() }
+        while try statement.step() {
+            if let audience, !audience.contains(statement.int64(0)) { continue }
+            let lead = read(statement)
+            if let ended = history.ended[lead.id] {
+                try each(summary.add(PlanEntry(lead: lead, zones: lead.zones, status: .done, code: "done", reason: ended)))
+                continue
+            }
+            if let wake = history.wakes[lead.id], wake > now {
+                let reason = "its workflow waits until then (a retry's delay, a wait step)"
+                try each(summary.add(PlanEntry(lead: lead, zones: lead.zones, status: .waiting, nextOpen: wake, code: "workflow-wait", reason: reason)))
+                continue
+            }
+            let decision = decided[lead.id] ?? decide(lead)
             var zones = lead.zones
             if zones.isEmpty, let fallback = campaign.defaults.timezone { zones = [fallback] }
-            let entry = PlanEntry(lead: lead, zones: zones, decision: decision, fallbackNone: gate.selector.settings.fallback == "none")
-            summary.leads += 1
-            summary.byStatus[entry.status, default: 0] += 1
-            summary.byCode[entry.code, default: 0] += 1
-            if let tier = entry.tier { summary.byTier[tier.rawValue, default: 0] += 1 }
-            try each(entry)
+            try each(summary.add(PlanEntry(lead: lead, zones: zones, decision: decision)))
         }
         summary.cappedNumbers = capped.sorted().map { (gate.selector.numbers[$0].e164, gate.selector.cap($0)) }
         return summary
     }
 }
 
+extension PlanSummary {
+    /// Counts an entry and hands it back.
+    mutating func add(_ entry: PlanEntry) -> PlanEntry {
+        leads += 1
+        byStatus[entry.status, default: 0] += 1
+        byCode[entry.code, default: 0] += 1
+        if let tier = entry.tier { byTier[tier.rawValue, default: 0] += 1 }
+        return entry
+    }
+}
+
+/// What the campaign's workflow runs say about each lead, for `plan`: the
+/// earliest wake-up of a waiting run that may place a call, or — when the lead
+/// was enrolled and no run of it waits any more — how its last run ended.
+/// A lead with neither is new: `run` would enrol it.
+struct RunHistory {
+    /// UTC seconds.
+    var wakes: [Int64: Int64] = [:]
+    var ended: [Int64: String] = [:]
+    /// The leads with a run due at `at`, in the order the run's queue takes them (wake-up, then run id).
+    var due: [Int64] = []
+
+    init(database: Database, campaign: Campaign, at: Int64) throws {
+        // Workflows with a place_call step: a waiting run of another (a post-call wait) dials nothing.
+        let dialling = Set(campaign.workflows.filter { Step.anyPlacesCall($0.steps) }.map(\.name))
+        let sql = """
+            SELECT lead_id, workflow, status, wake_at, error, id FROM workflow_runs
+            WHERE campaign_id = \(Schema.campaignID()) ORDER BY lead_id, updated_at, id
+            """
+        var waiting = Set<Int64>()
+        var queue: [(wakeMs: Int64, id: Int64, lead: Int64)] = []
+        let statement = try database.prepare(sql)
+        defer { statement.reset() }
+        try statement.bind([.text(campaign.name)])
+        while try statement.step() {
+            let lead = statement.int64(0)
+            let status = statement.string(2) ?? ""
+            if status == RunStatus.waiting.rawValue {
+                guard dialling.contains(statement.string(1) ?? "") else { continue }
+                waiting.insert(lead)
+                ended[lead] = nil
+                let wakeMs = statement.isNull(3) ? 0 : statement.int64(3)
+                let wake = wakeMs / 1000 + (wakeMs % 1000 > 0 ? 1 : 0)
+                wakes[lead] = min(wakes[lead] ?? .max, wake)
+                if wake <= at { queue.append((wakeMs, statement.int64(5), lead)) }
+            } else if !waiting.contains(lead) {
+                let how = status == RunStatus.done.rawValue ? "finished" : status
+                ended[lead] = "its workflow runs have ended; the last \(how)" + (statement.string(4).map { ": \($0)" } ?? "")
+            }
+        }
+        var seen = Set<Int64>()
+        due = queue.sorted { $0.wakeMs != $1.wakeMs ? $0.wakeMs < $1.wakeMs : $0.id < $1.id }.map(\.lead).filter { seen.insert($0).inserted }
+    }
+}
+
+extension Step {
+    /// Whether any of the steps, at any depth, places a call.
+    static func anyPlacesCall(_ steps: [Step]) -> Bool {
+        steps.contains { step in
+            switch step {
+            case .placeCall: return true
+            case .ifThen(_, let then, let otherwise): return anyPlacesCall(then) || anyPlacesCall(otherwise)
+            default: return false
+            }
+        }
+    }
+}
+
 extension PlanEntry {
+    /// A lead's line without a dial decision (its runs have ended, or wait).
+    init(lead: DialLead, zones: [String], status: Status, nextOpen: Int64? = nil, code: String, reason: String) {
+        self.init(leadID: lead.id, phone: lead.phone, zones: zones, status: status, nextOpen: nextOpen, number: nil, tier: nil, code: code, reason: reason)
+    }
+
     /// A lead's line for the gate's decision.
-    init(lead: DialLead, zones: [String], decision: DialDecision, fallbackNone: Bool) {
+    init(lead: DialLead, zones: [String], decision: DialDecision) {
         self.init(leadID: lead.id, phone: lead.phone, zones: zones, status: .blocked, nextOpen: nil, number: nil, tier: nil, code: "", reason: "")
         switch decision {
         case .dial(let choice):
             (status, nextOpen, number, tier, code, reason) = (.ready, choice.dialAt, choice.from, choice.tier, "ready", choice.reason)
         case .wait(let until, let why, let text):
             (status, nextOpen, code, reason) = (.waiting, until, why.rawValue, text)
-            // With fallback any a lead no number can take now is blocked for this plan.
-            if why == .callerID, !fallbackNone { status = .blocked }
             // A lead no number of the pool can take waits for the operator: blocked, with no time.
             if why == .pool { (status, nextOpen) = (.blocked, nil) }
         case .stop(let stop, let text):

@@ -4,7 +4,8 @@ public enum PlanReport {
         var text = "Plan for \(campaign) at \(at.iso8601): \(summary.leads) leads"
         if let outOf = summary.outOf { text += " (the audience's, of \(outOf) in the database)" }
         text += " — "
-        text += ["ready", "waiting", "blocked"].map { "\(summary.byStatus[PlanEntry.Status(rawValue: $0)!] ?? 0) \($0)" }.joined(separator: ", ") + ".\n\n"
+        text +=
+            ["ready", "waiting", "blocked", "done"].map { "\(summary.byStatus[PlanEntry.Status(rawValue: $0)!] ?? 0) \($0)" }.joined(separator: ", ") + ".\n\n"
         let codes = summary.byCode.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }
         text += TextTable.render(header: ["BY REASON", "LEADS"], rows: codes.map { [$0.key, String($0.value)] })
         if !summary.byTier.isEmpty {

@@ -335,13 +335,6 @@ public final class NumberSelector {
         return promised[i] == .min ? t : max(t, promised[i] + promiseGap)
     }
 
-    /// The first turn of any number of the pool after `at`.
-    private func firstTurn(after at: Int64) -> Int64? {
-        var first: Int64?
-        for i in numbers.indices { if let t = turn(i, after: at), t < (first ?? .max) { first = t } }
-        return first
-    }
-
     /// Whether a turn at `turn` for number `i` is one it can give today: the
     /// leads waiting ahead and today's uses stay under its daily cap, and the
     /// turn comes before its local midnight.
