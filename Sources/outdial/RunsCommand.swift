@@ -10,9 +10,9 @@ enum RunsCommand {
 
     static let listCommand: Command = Command(
         name: "list",
-        abstract: "List workflow runs: where each waits, when it wakes, why it stopped or failed.",
+        abstract: "List workflow runs: where each waits, when it wakes and why, why it stopped or failed.",
         discussion:
-            "CAMPAIGN is the campaign file or its name (it may be left out when the database holds one campaign); with the file, each waiting run shows the step it waits at. --reason keeps the runs whose stop or failure reason contains the text.",
+            "CAMPAIGN is the campaign file or its name (it may be left out when the database holds one campaign); with the file, each waiting run shows the step it waits at. --reason keeps the runs whose reason contains the text: why a run stopped or failed, or why one waiting at place_call waits (no-caller-id, local-number, window-closed …).",
         arguments: [Argument(.campaign, help: "The campaign file or name.", optional: true)],
         options: [
             .value(.status, "status", .choice(RunStatus.allCases.map(\.rawValue)), help: "Only runs in this state."),

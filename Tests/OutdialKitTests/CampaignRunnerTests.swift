@@ -657,6 +657,34 @@ struct InjectedCrash: Error {}
         #expect(impatient.filter { $0.hasPrefix("+12065550001|60") }.count == 1)
     }
 
+    /// A run waiting at its `place_call` keeps why in its row, for
+    /// `runs list --reason`: no caller ID at all, a busy local number.
+    @Test func aWaitingRunsRowSaysWhyItWaits() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Self.database(dir, leads: 6)
+        try db.execute("DELETE FROM numbers")
+        let campaign = try Self.campaign(dir)
+        _ = try await Self.run(db, campaign, ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) })
+        let queries = RunQueries(database: db)
+        let forOperator = try queries.list(campaign: "test", file: nil, status: .waiting, reason: "no-caller-id", workflow: nil, limit: 100)
+        #expect(forOperator.count == 6)
+
+        // One New York number with a 10-minute cooldown, stopped five minutes after
+        // New York's window opens: the second New York lead waits its turn at it.
+        let other = try TemporaryDirectory()
+        let second = try Self.database(other, leads: 6)
+        try second.execute("DELETE FROM numbers WHERE number != '+12125550001'")
+        let text = try String(contentsOfFile: dir.path("c.yml"), encoding: .utf8) + "\nnumbers: { selection: { cooldown: 10m, fallback: none } }\n"
+        let local = try Campaign.load(path: try other.write("local.yml", text))
+        var options = Self.options()
+        options.until = try Instant(iso8601: "2026-11-23T14:05:00Z")
+        let connections = ConnectionSet([ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) }])
+        _ = try await CampaignRunner(database: second, campaign: local, options: options, connections: connections).run()
+        let waits = try RunQueries(database: second).list(campaign: "test", file: nil, status: .waiting, reason: "local-number", workflow: nil, limit: 100)
+        #expect(waits.map(\.phone) == ["+12125550103"])
+
+    }
+
     @Test func runsAnEarlierVersionStoppedForWantOfACallerIDWaitAgain() async throws {
         let dir = try TemporaryDirectory()
         let db = try Self.database(dir, leads: 3)

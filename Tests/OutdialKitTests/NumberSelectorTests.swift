@@ -123,11 +123,31 @@ private let wednesday: Int64 = 1_795_622_400  // 2026-11-25T16:00:00Z, a Wednesd
     @Test func withFallbackNoneALeadWaitsForItsLocalNumberHoweverLong() throws {
         let s = NumberSelector(numbers: try pool(["206-555-0001", "401-555-0001"]), settings: SelectionSettings(fallback: "none"))
         let local = s.index(of: try us.normalize("401-555-0001").number.key)!
-        s.rest(local, until: wednesday + 86_400)
+        s.rest(local, until: wednesday + 86_400, reason: "a carrier complaint")
         let choice = s.select(try lead("401-555-9999"), at: wednesday)
         #expect(choice.index == nil)
         #expect(choice.waitUntil == wednesday + 86_400)
         #expect(choice.reason.contains("fallback: none"))
+    }
+
+    @Test func theAnswerRateIsWorkedOutAgainAsEachCallEnds() throws {
+        let s = NumberSelector(numbers: try pool(["212-555-0001", "212-555-0002"]), settings: SelectionSettings())
+        var health = NumberStore.Health()
+        health.window = 4
+        health.minimumAnswerRate = 0.2
+        health.rest = 3600
+        // Three calls from the history (one answered), then one more unanswered in the run: 1 of 4, 25 %.
+        s.seedAnswers(0, [true, false, false])
+        s.recordOutcome(0, .noAnswer, endedAt: wednesday, health: health)
+        #expect(s.ineligibility(0, at: wednesday + 1) == nil)
+        s.recordOutcome(0, .voicemail, endedAt: wednesday + 60, health: health)
+        // The answered call has left the window: 0 of the last 4.
+        #expect(s.ineligibility(0, at: wednesday + 61) == "resting until \(Instant(seconds: wednesday + 3660).iso8601) (answer rate 0% over its last 4 calls)")
+        #expect(s.numbers[s.select(try lead("212-555-9999"), at: wednesday + 61).index!].e164 == "+12125550002")
+        #expect(s.ineligibility(0, at: wednesday + 3660) == nil)
+        // A spam block rests for rest_after_spam from the call's end.
+        s.recordOutcome(1, .spamBlocked, endedAt: wednesday + 100, health: health)
+        #expect(s.ineligibility(1, at: wednesday + 101)?.hasSuffix("(its last call was blocked as spam)") == true)
     }
 
     @Test func theDailyCapResetsAtTheNumbersLocalMidnight() throws {

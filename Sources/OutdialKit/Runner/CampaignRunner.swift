@@ -385,12 +385,12 @@ public final class CampaignRunner {
             // Nothing in this run can free a number for it: its row waits (due now) for the next run.
             summary.waitingForNumbers += 1
             if let area = gate.areaCode(of: run.leadID) { summary.areaCodesWanted[area, default: 0] += 1 }
-            return try save(run, .waiting, state, wake: clock, at: clock, rewindable: rewindable, hold: .forOperator)
+            return try save(run, .waiting, state, wake: clock, at: clock, rewindable: rewindable, hold: .forOperator, reason: reason)
         }
         guard reason == .lines, let slot = gate.knownSlot(run.leadID) else {
-            return try save(run, .waiting, state, wake: until, at: clock, rewindable: rewindable)
+            return try save(run, .waiting, state, wake: until, at: clock, rewindable: rewindable, reason: reason)
         }
-        try save(run, .waiting, state, wake: clock, at: clock, rewindable: rewindable, hold: .forLine(slot))
+        try save(run, .waiting, state, wake: clock, at: clock, rewindable: rewindable, hold: .forLine(slot), reason: reason)
     }
 
     /// Where a waiting run waits in this process.
@@ -405,9 +405,11 @@ public final class CampaignRunner {
 
     /// Writes the run's new state, or keeps it in memory when only its wake-up
     /// moved; a waiting run is then held as `hold` says.
+    /// `reason`: why a run waits at its `place_call`, written in `error` (a
+    /// waiting run's row has no other use for it) for `runs list --reason`.
     private func save(
         _ run: QueuedRun, _ status: RunStatus, _ state: RunState, wake: Int64? = nil, error: String? = nil, at clock: Int64, rewindable: Bool = false,
-        hold: Hold = .byWakeUp
+        hold: Hold = .byWakeUp, reason: WaitReason? = nil
     )
         throws
     {
@@ -416,10 +418,11 @@ public final class CampaignRunner {
         if status == .waiting, wakes.canKeep(run, state: state, rewindable: rewindable) {
             switch hold {
             case .forLine(let slot): return lines.park(run, slot: slot)
-            case .forOperator: return
-            case .byWakeUp: if let wakeMs, wakes.keep(run, state: state, wakeMs: wakeMs, rewindable: rewindable) { return }
+            case .forOperator: if run.waitReason == reason { return }
+            case .byWakeUp: if let wakeMs, wakes.keep(run, state: state, wakeMs: wakeMs, rewindable: rewindable, reason: reason) { return }
             }
         }
+        let error = error ?? reason?.rawValue
         var id = run.id
         if id == 0 {
             id = try runs.insert(
@@ -430,7 +433,8 @@ public final class CampaignRunner {
             try runs.update(id, status: status, state: state, wakeMs: wakeMs, error: error, at: clock * 1000)
         }
         if status == .waiting, let wakeMs {
-            let queued = QueuedRun(id: id, workflow: run.workflow, leadID: run.leadID, position: state.position, context: state.context, wakeMs: wakeMs)
+            var queued = QueuedRun(id: id, workflow: run.workflow, leadID: run.leadID, position: state.position, context: state.context, wakeMs: wakeMs)
+            queued.waitReason = reason
             switch hold {
             case .byWakeUp: wakes.push(queued)
             case .forLine(let slot): lines.park(queued, slot: slot)
@@ -591,9 +595,10 @@ public final class CampaignRunner {
     func recordOutcome(_ event: CallEvent, of dial: PendingDial, receivedAt ms: Int64, dials: inout [PendingDial]) throws {
         guard let applied = try recorder.apply(event, intent: dial.intent, receivedAt: ms) else { return }
         summary.outcomes[applied.report.outcome, default: 0] += 1
-        // Health reacts within the run: a number blocked as spam rests from the call's end.
-        if applied.report.outcome == .spamBlocked, let key = PhoneNumber(e164: dial.intent.from)?.key, let index = gate.selector.index(of: key) {
-            gate.selector.rest(index, until: (applied.report.endedAt + 999) / 1000 + (campaign.numbers?.health ?? NumberStore.Health()).restAfterSpam)
+        // Health reacts within the run: spam blocks and the answer rate, from the call's end.
+        if let key = PhoneNumber(e164: dial.intent.from)?.key, let index = gate.selector.index(of: key) {
+            gate.selector.recordOutcome(
+                index, applied.report.outcome, endedAt: (applied.report.endedAt + 999) / 1000, health: campaign.numbers?.health ?? NumberStore.Health())
         }
         var subject: RunSubject? = RunSubject(lead: dial.lead, callID: dial.callID, intent: dial.intent, report: applied.report, status: applied.report.status)
         for number in applied.workflows {

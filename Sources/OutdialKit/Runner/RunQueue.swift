@@ -47,8 +47,8 @@ struct RunQueue {
     }
 
     /// The waiting runs whose wake-up is kept in memory only, in no order.
-    var unsavedWakes: [(id: Int64, wakeMs: Int64)] {
-        runs.compactMap { run in run.flatMap { $0.wakeUnsaved ? ($0.id, $0.wakeMs) : nil } }
+    var unsavedWakes: [(id: Int64, wakeMs: Int64, reason: WaitReason?)] {
+        runs.compactMap { run in run.flatMap { $0.wakeUnsaved ? ($0.id, $0.wakeMs, $0.waitReason) : nil } }
     }
 
     /// Room for this many runs at once, instead of doubling towards them.
@@ -97,6 +97,9 @@ struct QueuedRun {
     var workflow: Int32
     /// The wake-up moved in memory only: the row still has an earlier one.
     var wakeUnsaved = false
+    /// Why the run waits at its `place_call` (nil: a step's wait), written
+    /// with an unsaved wake-up.
+    var waitReason: WaitReason?
 
     init(id: Int64, workflow: Int32, leadID: Int64, eventID: Int64 = 0, position: [Int], context: [String: Int64], wakeMs: Int64) {
         self.id = id

@@ -24,7 +24,7 @@ struct RunStore {
     static let newRunsSQL = """
         SELECT id, workflow, lead_id, position, context, wake_at FROM workflow_runs WHERE id > ? AND +campaign_id = \(Schema.campaignID()) AND +status = 'waiting' ORDER BY id
         """
-    static let saveWakeSQL = "UPDATE workflow_runs SET wake_at = ? WHERE id = ? AND status = 'waiting'"
+    static let saveWakeSQL = "UPDATE workflow_runs SET wake_at = ?, error = ? WHERE id = ? AND status = 'waiting'"
     static let waitingSQL = "SELECT count(*) FROM workflow_runs WHERE campaign_id = \(Schema.campaignID()) AND status = 'waiting'"
     static let insertSQL = """
         INSERT INTO workflow_runs (campaign_id, workflow, lead_id, event_id, status, position, wake_at, context, error, created_at, updated_at)
@@ -143,11 +143,14 @@ struct RunStore {
             [.text(status.rawValue), .text(state.positionJSON), .optional(wakeMs), .text(state.contextJSON), .optional(error), .integer(ms), .integer(id)])
     }
 
-    /// Writes back wake-ups that were kept in memory.
-    func saveWakes(_ wakes: [(id: Int64, wakeMs: Int64)]) throws {
+    /// Writes back wake-ups that were kept in memory, each with why it waits
+    /// (kept in `error`, which a waiting run otherwise leaves empty).
+    func saveWakes(_ wakes: [(id: Int64, wakeMs: Int64, reason: WaitReason?)]) throws {
         guard !wakes.isEmpty else { return }
         try database.transaction {
-            for (id, wakeMs) in wakes.sorted(by: { $0.id < $1.id }) { try database.run(Self.saveWakeSQL, [.integer(wakeMs), .integer(id)]) }
+            for (id, wakeMs, reason) in wakes.sorted(by: { $0.id < $1.id }) {
+                try database.run(Self.saveWakeSQL, [.integer(wakeMs), .optional(reason?.rawValue), .integer(id)])
+            }
         }
     }
 }

@@ -27,11 +27,12 @@ struct WakeCache {
     /// changed; false when its row must be written. `rewindable`: the steps
     /// since the row's position were only window checks that passed, so
     /// resuming from the row's position is the same as resuming from `state`.
-    mutating func keep(_ run: QueuedRun, state: RunState, wakeMs: Int64, rewindable: Bool) -> Bool {
+    mutating func keep(_ run: QueuedRun, state: RunState, wakeMs: Int64, rewindable: Bool, reason: WaitReason? = nil) -> Bool {
         guard canKeep(run, state: state, rewindable: rewindable) else { return false }
         var run = run
         run.wakeMs = wakeMs
         run.wakeUnsaved = true
+        run.waitReason = reason
         queue.push(run)
         return true
     }
@@ -49,7 +50,7 @@ struct WakeCache {
     }
 
     /// The wake-ups kept in memory only.
-    var unsaved: [(id: Int64, wakeMs: Int64)] { queue.unsavedWakes }
+    var unsaved: [(id: Int64, wakeMs: Int64, reason: WaitReason?)] { queue.unsavedWakes }
 
     private mutating func interned(_ position: [Int]) -> [Int] {
         if let known = positions[position] { return known }

@@ -63,6 +63,10 @@ public final class NumberSelector {
     private var dayEnd: [Int64]
     private var lastUse: [Int64]
     private var restingUntil: [Int64]
+    private var restingReasons: [String?]
+    /// Each number's latest outcomes (answered or not), oldest first, at most
+    /// the health rule's `answer_rate_calls`: the answer rate as calls end.
+    private var recentAnswers: [[Bool]]
     /// The latest turn promised to a lead waiting for the number (`promise`).
     private var promised: [Int64]
     private let enabled: [Bool]
@@ -99,6 +103,8 @@ public final class NumberSelector {
         dayEnd = Array(repeating: .min, count: sorted.count)
         lastUse = Array(repeating: .min, count: sorted.count)
         restingUntil = sorted.map { $0.restingUntil ?? .min }
+        restingReasons = sorted.map(\.restingReason)
+        recentAnswers = Array(repeating: [], count: sorted.count)
         promised = Array(repeating: .min, count: sorted.count)
         enabled = sorted.map(\.enabled)
         caps = sorted.map { Int32($0.dailyCap ?? settings.dailyCap) }
@@ -130,10 +136,28 @@ public final class NumberSelector {
         uses[i] = 0
     }
 
-    /// Rests a number until `until` (UTC seconds): a call from it just ended
-    /// blocked as spam. It is not chosen again before then, in this run too.
-    public func rest(_ i: Int, until: Int64) {
-        if until > restingUntil[i] { restingUntil[i] = until }
+    /// Rests a number until `until` (UTC seconds), for `reason`: it is not
+    /// chosen again before then, in this run too.
+    public func rest(_ i: Int, until: Int64, reason: String) {
+        guard until > restingUntil[i] else { return }
+        restingUntil[i] = until
+        restingReasons[i] = reason
+    }
+
+    /// The answers of number `i`'s latest calls, oldest first (from the call history).
+    public func seedAnswers(_ i: Int, _ answers: [Bool]) { recentAnswers[i] = answers }
+
+    /// Health as calls end (docs/numbers.md): a call blocked as spam rests its
+    /// number for `rest_after_spam` from the call's end; an answer rate below
+    /// `min_answer_rate` over its last `answer_rate_calls` calls rests it for `rest`.
+    public func recordOutcome(_ i: Int, _ outcome: CallOutcome, endedAt end: Int64, health: NumberStore.Health) {
+        recentAnswers[i].append(outcome == .answered)
+        if recentAnswers[i].count > health.window { recentAnswers[i].removeFirst(recentAnswers[i].count - health.window) }
+        if outcome == .spamBlocked { return rest(i, until: end + health.restAfterSpam, reason: "its last call was blocked as spam") }
+        let calls = recentAnswers[i].count
+        let answered = recentAnswers[i].filter { $0 }.count
+        guard calls >= health.window, Double(answered) / Double(calls) < health.minimumAnswerRate else { return }
+        rest(i, until: end + health.rest, reason: "answer rate \(Int((Double(answered) / Double(calls) * 100).rounded()))% over its last \(calls) calls")
     }
 
     /// The cap of a number.
@@ -144,8 +168,7 @@ public final class NumberSelector {
         let n = numbers[i]
         if !n.enabled { return "disabled" }
         if restingUntil[i] > at {
-            return "resting until \(Instant(seconds: restingUntil[i]).iso8601)"
-                + (n.restingReason.map { " (\($0))" } ?? " (a call from it was blocked as spam)")
+            return "resting until \(Instant(seconds: restingUntil[i]).iso8601)" + (restingReasons[i].map { " (\($0))" } ?? "")
         }
         if usesToday(i, at: at) >= cap(i) { return "at its daily cap of \(cap(i))" }
         if settings.cooldown > 0, let last = lastUsed(i), last + settings.cooldown > at {

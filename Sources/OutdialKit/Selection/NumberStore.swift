@@ -248,6 +248,7 @@ public struct NumberStore {
         let selector = NumberSelector(numbers: pool, settings: settings, plan: plan)
         for (key, calls) in recent {
             for (when, _) in calls { selector.recordPastUse(key: key, at: when, now: now) }
+            if let i = selector.index(of: key) { selector.seedAnswers(i, calls.suffix(health.window).map { $0.1 == "answered" }) }
         }
         for (when, key) in later.sorted(by: { $0.0 < $1.0 }) {
             if let i = selector.index(of: key) { selector.recordUse(i, at: when) }
