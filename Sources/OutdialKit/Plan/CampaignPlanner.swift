@@ -110,18 +110,20 @@ public final class CampaignPlanner {
         while try statement.step() {
             if let audience, !audience.contains(statement.int64(0)) { continue }
             let lead = read(statement)
-            if let ended = history.ended[lead.id] {
-                try each(summary.add(PlanEntry(lead: lead, zones: lead.zones, status: .done, code: "done", reason: ended)))
+            var zones = lead.zones
+            if zones.isEmpty, let fallback = campaign.defaults.timezone { zones = [fallback] }
+            if let (status, error) = history.ended[lead.id] {
+                let how = status == RunStatus.done.rawValue ? "finished" : status
+                let reason = "its workflow runs have ended; the last \(how)" + (error.map { ": \($0)" } ?? "")
+                try each(summary.add(PlanEntry(lead: lead, zones: zones, status: .done, code: "done", reason: reason)))
                 continue
             }
             if let wake = history.wakes[lead.id], wake > now {
                 let reason = "its workflow waits until then (a retry's delay, a wait step)"
-                try each(summary.add(PlanEntry(lead: lead, zones: lead.zones, status: .waiting, nextOpen: wake, code: "workflow-wait", reason: reason)))
+                try each(summary.add(PlanEntry(lead: lead, zones: zones, status: .waiting, nextOpen: wake, code: "workflow-wait", reason: reason)))
                 continue
             }
             let decision = decided[lead.id] ?? decide(lead)
-            var zones = lead.zones
-            if zones.isEmpty, let fallback = campaign.defaults.timezone { zones = [fallback] }
             try each(summary.add(PlanEntry(lead: lead, zones: zones, decision: decision)))
         }
         summary.cappedNumbers = capped.sorted().map { (gate.selector.numbers[$0].e164, gate.selector.cap($0)) }
@@ -147,7 +149,8 @@ extension PlanSummary {
 struct RunHistory {
     /// UTC seconds.
     var wakes: [Int64: Int64] = [:]
-    var ended: [Int64: String] = [:]
+    /// How the last run of a lead with no waiting run ended: its status and error.
+    var ended: [Int64: (status: String, error: String?)] = [:]
     /// The leads with a run due at `at`, in the order the run's queue takes them (wake-up, then run id).
     var due: [Int64] = []
 
@@ -175,8 +178,7 @@ struct RunHistory {
                 wakes[lead] = min(wakes[lead] ?? .max, wake)
                 if wake <= at { queue.append((wakeMs, statement.int64(5), lead)) }
             } else if !waiting.contains(lead) {
-                let how = status == RunStatus.done.rawValue ? "finished" : status
-                ended[lead] = "its workflow runs have ended; the last \(how)" + (statement.string(4).map { ": \($0)" } ?? "")
+                ended[lead] = (status, statement.string(4))
             }
         }
         var seen = Set<Int64>()

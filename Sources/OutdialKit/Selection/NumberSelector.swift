@@ -154,10 +154,8 @@ public final class NumberSelector {
         recentAnswers[i].append(outcome == .answered)
         if recentAnswers[i].count > health.window { recentAnswers[i].removeFirst(recentAnswers[i].count - health.window) }
         if outcome == .spamBlocked { return rest(i, until: end + health.restAfterSpam, reason: "its last call was blocked as spam") }
-        let calls = recentAnswers[i].count
-        let answered = recentAnswers[i].filter { $0 }.count
-        guard calls >= health.window, Double(answered) / Double(calls) < health.minimumAnswerRate else { return }
-        rest(i, until: end + health.rest, reason: "answer rate \(Int((Double(answered) / Double(calls) * 100).rounded()))% over its last \(calls) calls")
+        guard let reason = health.lowAnswerRate(answered: recentAnswers[i].count(where: { $0 }), calls: recentAnswers[i].count) else { return }
+        rest(i, until: end + health.rest, reason: reason)
     }
 
     /// The cap of a number.
@@ -269,7 +267,6 @@ public final class NumberSelector {
         if let state = lead.state, let list = byState[state], let i = best(list, at: at) {
             return choice(i, .state, lead, "same state \(state)")
         }
-        // No local number is free now: wait for one that frees soon enough.
         // No local number is free now: wait for one that comes out of its
         // cooldown or rest within local_wait, taking a turn after the leads
         // already waiting for it, as long as it can give that turn today.
@@ -382,8 +379,9 @@ public final class NumberSelector {
         guard enabled[i] else { return nil }
         var t = max(at, restingUntil[i])
         if settings.cooldown > 0, lastUse[i] != .min { t = max(t, lastUse[i] + settings.cooldown) }
-        rollDay(i, at: t)
-        if uses[i] >= caps[i] { t = dayEnd[i] }
+        // Today's cap holds t back to local midnight; a later day starts with none used.
+        rollDay(i, at: at)
+        if t < dayEnd[i], uses[i] >= caps[i] { t = dayEnd[i] }
         return t
     }
 

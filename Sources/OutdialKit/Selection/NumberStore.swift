@@ -19,6 +19,13 @@ public struct NumberStore {
         public var rest: Int64 = 24 * 3600
 
         public init() {}
+
+        /// Why a number with `answered` of its last `calls` calls answered rests,
+        /// or nil when the rule leaves it be (too few calls, or rate high enough).
+        func lowAnswerRate(answered: Int, calls: Int) -> String? {
+            guard calls >= window, Double(answered) / Double(calls) < minimumAnswerRate else { return nil }
+            return "answer rate \(Int((Double(answered) / Double(calls) * 100).rounded()))% over its last \(calls) calls"
+        }
     }
 
     static let upsertSQL = """
@@ -238,11 +245,11 @@ public struct NumberStore {
             if last.1 == "spam_blocked", last.0 + health.restAfterSpam > now, (pool[i].restingUntil ?? 0) < last.0 + health.restAfterSpam {
                 pool[i].restingUntil = last.0 + health.restAfterSpam
                 pool[i].restingReason = "its last call was blocked as spam"
-            } else if window.count >= health.window, Double(answered) / Double(window.count) < health.minimumAnswerRate,
-                last.0 + health.rest > now, (pool[i].restingUntil ?? 0) < last.0 + health.rest
+            } else if let reason = health.lowAnswerRate(answered: answered, calls: window.count), last.0 + health.rest > now,
+                (pool[i].restingUntil ?? 0) < last.0 + health.rest
             {
                 pool[i].restingUntil = last.0 + health.rest
-                pool[i].restingReason = "answer rate \(Int((Double(answered) / Double(window.count) * 100).rounded()))% over its last \(window.count) calls"
+                pool[i].restingReason = reason
             }
         }
         let selector = NumberSelector(numbers: pool, settings: settings, plan: plan)
