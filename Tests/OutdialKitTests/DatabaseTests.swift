@@ -278,7 +278,7 @@ import Testing
             INSERT INTO campaign_state (campaign, key, value) VALUES ('spring', 'clock', '100'), ('legacy', 'pacing', '{}');
             """)
         let report = try Migrator().migrate(db)
-        #expect(report.from == 7 && report.to == 8)
+        #expect(report.from == 7 && report.to == Schema.migrations.count)
         #expect(try db.query("SELECT name FROM campaigns ORDER BY id") { $0.string(0) } == ["spring", "1", "legacy"])
         for table in ["calls", "workflow_runs", "campaign_state"] {
             #expect(try db.scalar("SELECT count(*) FROM pragma_table_info(?) WHERE name = 'campaign'", [.text(table)]) == 0, "\(table)")
@@ -300,6 +300,21 @@ import Testing
         #expect(try db.text("PRAGMA integrity_check") == "ok")
         #expect(try db.scalar("SELECT count(*) FROM pragma_foreign_key_check") == 0)
         #expect(try db.scalar("PRAGMA foreign_keys") == 1)
+    }
+
+    /// Version 9 adds where a lead's phone came from: a version-8 lead keeps
+    /// its row with no source (its phone was the phone column), and the view
+    /// `leads show` reads sees the new column.
+    @Test func schemaVersion9AddsThePhonesSourceColumn() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("a.db"))
+        try Migrator().migrate(db, upTo: 8)
+        try db.execute("INSERT INTO leads (id, phone, created_at, updated_at) VALUES (1, '+14155550123', 0, 0)")
+        let report = try Migrator().migrate(db)
+        #expect(report.from == 8 && report.to == 9)
+        #expect(try LeadStore(database: db).find(id: 1).map { $0.phone == "+14155550123" && $0.phoneSource == nil } == true)
+        try db.run("UPDATE leads SET phone_source = 'Mobile' WHERE id = 1")
+        #expect(try db.text("SELECT phone_source FROM lead_zones WHERE id = 1") == "Mobile")
     }
 
     /// A rebuild that would leave a row pointing nowhere is refused whole.

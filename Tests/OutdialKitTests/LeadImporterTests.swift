@@ -58,6 +58,12 @@ private final class Fixture {
                 "101 +18504321234 FL US 32501", "102 +15125550117 TX US ", "103 +12125550123 NY US ", "104 +12025550144 DC US ", "105 +14165550155 ON CA ",
                 "106 +13035550166 CO US ",
             ])
+        // The phones taken from the second column say so; the others came from the phone column.
+        let sources = try f.database.query("SELECT external_id, phone_source FROM leads WHERE phone_source IS NOT NULL ORDER BY id") { s in
+            "\(s.string(0) ?? "") \(s.string(1) ?? "")"
+        }
+        #expect(sources == ["102 Mobile Phone Number", "106 Mobile Phone Number"])
+        #expect(try f.lead("+15125550117")?.phoneSource == "Mobile Phone Number")
     }
 
     /// Re-importing with `--on-duplicate update` takes the file's values and keeps what the campaign added.

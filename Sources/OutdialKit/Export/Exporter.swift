@@ -84,7 +84,12 @@ public struct Exporter {
                 ("selection_tier", .text), ("raw", .json),
             ])
     static let leadColumns: [Column] =
-        columns("l.", [("id", .integer), ("external_id", .text), ("phone", .text), ("first_name", .text), ("last_name", .text), ("email", .text)])
+        columns(
+            "l.",
+            [
+                ("id", .integer), ("external_id", .text), ("phone", .text), ("phone_source", .text), ("first_name", .text), ("last_name", .text),
+                ("email", .text),
+            ])
         + [Column(name: "zones", sql: "z.zones", kind: .zones), Column(name: "zone_sources", sql: "z.sources", kind: .json)]
         + columns(
             "l.",

@@ -84,8 +84,8 @@ public final class LeadImporter {
 
     static let insertSQL = """
         INSERT INTO leads (external_id, phone, first_name, last_name, email, state, zip, country, timezone,
-            state_source, fields, tags, zone_set_id, dnc, source_line, created_at, updated_at)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)
+            state_source, fields, tags, zone_set_id, dnc, source_line, created_at, updated_at, phone_source)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17)
         """
     /// A re-import (`--on-duplicate update`) takes the file's values, but keeps
     /// what the campaign added: tags are the union of the lead's and the row's,
@@ -93,10 +93,10 @@ public final class LeadImporter {
     static let updateSQL = """
         UPDATE leads SET external_id = ?1, first_name = ?3, last_name = ?4, email = ?5, state = ?6, zip = ?7,
             country = ?8, timezone = ?9, state_source = ?10, fields = \(mergedFields), tags = \(mergedTags), zone_set_id = ?13, dnc = ?14,
-            source_line = ?15, updated_at = ?16
+            source_line = ?15, updated_at = ?16, phone_source = ?17
         WHERE phone = ?2 AND (external_id IS NOT ?1 OR first_name IS NOT ?3 OR last_name IS NOT ?4 OR email IS NOT ?5
             OR state IS NOT ?6 OR zip IS NOT ?7 OR country IS NOT ?8 OR timezone IS NOT ?9 OR fields IS NOT \(mergedFields)
-            OR tags IS NOT \(mergedTags) OR zone_set_id IS NOT ?13 OR dnc IS NOT ?14)
+            OR tags IS NOT \(mergedTags) OR zone_set_id IS NOT ?13 OR dnc IS NOT ?14 OR phone_source IS NOT ?17)
         """
     static let mergedTags = """
         (SELECT json_group_array(value) FROM (SELECT value FROM json_each(leads.tags) UNION SELECT value FROM json_each(?12) ORDER BY value))
@@ -224,6 +224,7 @@ public final class LeadImporter {
                 try statement.bind(row.dnc ? 1 : 0, at: 14)
                 try statement.bind(Int64(row.line), at: 15)
                 try statement.bind(now.milliseconds, at: 16)
+                if row.phoneSource >= 0 { try statement.bind(batch.headers[Int(row.phoneSource)], at: 17) } else { try statement.bindNull(at: 17) }
                 try statement.step()
                 if row.existing {
                     if database.changes > 0 { counts.updated += 1 } else { counts.unchanged += 1 }

@@ -24,11 +24,14 @@ public struct LeadRecord: Sendable {
     public var sourceLine: Int64?
     public var createdAt: Instant
     public var updatedAt: Instant
+    /// The CSV column the phone came from when it was not the phone column
+    /// (a second phone such as `Mobile Phone`); nil for the phone column.
+    public var phoneSource: String? = nil
 
     /// The object of `leads show --json` and `export leads` (SPEC §3.1).
     public var json: JSONValue {
         JSONObject([
-            "id": .int(id), "external_id": .optional(externalID), "phone": .string(phone),
+            "id": .int(id), "external_id": .optional(externalID), "phone": .string(phone), "phone_source": .optional(phoneSource),
             "first_name": .optional(firstName), "last_name": .optional(lastName), "email": .optional(email),
             "zones": .array(zones.map(JSONValue.string)), "zone_sources": Self.parse(zoneSources),
             "state": .optional(state), "state_source": .optional(stateSource), "zip": .optional(zip), "zone_conflict": .bool(zoneConflict),

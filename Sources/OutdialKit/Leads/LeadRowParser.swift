@@ -15,6 +15,9 @@ struct LeadBatch {
         var zoneSet: Int64
         var dnc: Bool
         var line: Int32
+        /// The column the phone came from when it was not the phone column (a
+        /// second phone such as `Mobile Phone`); -1 for the phone column.
+        var phoneSource: Int32 = -1
     }
 
     var arena: [UInt8] = []
@@ -25,6 +28,8 @@ struct LeadBatch {
     /// With `--list`: the E.164 of every lead of the batch's rows, including
     /// rows skipped as already stored, for the list's members.
     var listPhones: [String] = []
+    /// The file's header names, for a row's `phoneSource`.
+    var headers: [String] = []
 
     init(capacity: Int) {
         arena.reserveCapacity(capacity * 160)
@@ -140,6 +145,7 @@ final class LeadRowParser {
     func nextBatch(size: Int = 2048) throws -> LeadBatch? {
         guard !finished else { return nil }
         var batch = LeadBatch(capacity: size)
+        batch.headers = headers
         while batch.rows.count < size {
             guard try reader.next() else {
                 finished = true
@@ -183,14 +189,19 @@ final class LeadRowParser {
     /// The rest of a row's work, on its fields as pointers.
     private func parseFields(_ record: CSVRecord, into batch: inout LeadBatch) throws {
         let normalized: NormalizedPhone
+        var phoneSource: Int32 = -1
         do {
             normalized = try normalizer.normalize(bytes: record.field(phoneColumn))
         } catch {
             // An empty or unusable phone gives way to the next phone-like column that holds a number (`Mobile Phone`).
-            guard let other = phoneFallbacks.lazy.compactMap({ try? self.normalizer.normalize(bytes: record.field($0)) }).first else {
+            guard
+                let (column, other) = phoneFallbacks.lazy.compactMap({ c in (try? self.normalizer.normalize(bytes: record.field(c))).map { (c, $0) } })
+                    .first
+            else {
                 return try reject("phone '\(record.string(phoneColumn))' \(error.reason)")
             }
             normalized = other
+            phoneSource = Int32(column)
         }
         let number = normalized.number
         let key = number.key
@@ -332,7 +343,7 @@ final class LeadRowParser {
             batch.arena.append(contentsOf: [91, 93])
         }
         batch.texts.append(LeadBatch.TextRef(start: Int32(tagsStart), count: Int32(batch.arena.count - tagsStart)))
-        batch.rows.append(LeadBatch.Row(existing: isExisting, zoneSet: zoneSet ?? 0, dnc: onDNC, line: Int32(reader.line)))
+        batch.rows.append(LeadBatch.Row(existing: isExisting, zoneSet: zoneSet ?? 0, dnc: onDNC, line: Int32(reader.line), phoneSource: phoneSource))
         if listing { batch.listPhones.append(number.e164) }
     }
 

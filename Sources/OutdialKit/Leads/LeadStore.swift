@@ -6,7 +6,7 @@ public struct LeadStore {
 
     static let columns = """
         id, external_id, phone, first_name, last_name, email, state, state_source, zip, country, timezone, zones,
-        zone_sources, status, dnc, fields, source_line, created_at, updated_at, tags
+        zone_sources, status, dnc, fields, source_line, created_at, updated_at, tags, phone_source
         """
     static let byIDSQL = "SELECT \(columns) FROM lead_zones WHERE id = ?"
     static let byPhoneSQL = "SELECT \(columns) FROM lead_zones WHERE phone = ?"
@@ -158,7 +158,7 @@ public struct LeadStore {
             timezone: s.string(10), zones: zones,
             zoneSources: zoneSources, status: s.string(13) ?? "new", dnc: s.int64(14) != 0, fields: s.string(15) ?? "{}",
             tags: Self.strings(fromJSON: s.string(19) ?? "[]"), sourceLine: s.optionalInt64(16), createdAt: Instant(milliseconds: s.int64(17)),
-            updatedAt: Instant(milliseconds: s.int64(18)))
+            updatedAt: Instant(milliseconds: s.int64(18)), phoneSource: s.string(20))
     }
 }
 
@@ -172,7 +172,7 @@ final class LeadReader {
     /// `LeadStore.columns` with the zone set's id where its zones would be.
     static let byIDSQL = """
         SELECT id, external_id, phone, first_name, last_name, email, state, state_source, zip, country, timezone, zone_set_id,
-            NULL, status, dnc, fields, source_line, created_at, updated_at, tags
+            NULL, status, dnc, fields, source_line, created_at, updated_at, tags, phone_source
         FROM leads WHERE id = ?
         """
 

@@ -25,6 +25,9 @@ public enum Schema {
         Migration(
             version: 8, summary: "campaign names stored once: calls, workflow runs, campaign state and enrolment events refer to campaigns by id",
             sql: version8, rebuildsTables: ["calls", "workflow_runs", "campaign_state"]),
+        Migration(
+            version: 9, summary: "leads.phone_source: the CSV column a lead's phone came from when it was not the phone column (a second phone)",
+            sql: "ALTER TABLE leads ADD COLUMN phone_source TEXT;"),
     ]
 
     /// A campaign's name was copied into every call, workflow run, state row and
