@@ -287,6 +287,72 @@ final class StubRetell: Sendable {
         #expect(Int64(stub.creates) == (try db.scalar("SELECT count(*) FROM calls")))
     }
 
+    /// A stepping clock that, the first time it passes `at`, does what an
+    /// operator in another terminal would (`numbers import`, `numbers disable`).
+    final class OperatorClock: RunClock, Sendable {
+        let inner: SteppingClock
+        let at: Int64
+        let action: @Sendable (Int64) -> Void
+        private let done = Mutex(false)
+        var now: Int64 { inner.now }
+        var isVirtual: Bool { false }
+        var idleStep: Int64 { inner.idleStep }
+        init(start: Instant, at: Int64, action: @escaping @Sendable (Int64) -> Void) {
+            inner = SteppingClock(start: start)
+            self.at = at
+            self.action = action
+        }
+        func sleep(until t: Int64) async {
+            await inner.sleep(until: t)
+            let now = inner.now
+            if now >= at,
+                done.withLock({ was in
+                    defer { was = true }; return !was
+                })
+            {
+                action(now)
+            }
+        }
+        func pause(until t: Int64) async { await sleep(until: t) }
+    }
+
+    /// A live run given `--until` watches the pool: a Los Angeles lead that no
+    /// number may call (`fallback: none`, no California number) waits; a
+    /// 213 number imported from another connection while the run goes on is
+    /// picked up within seconds and the lead is called from it, in this run.
+    @Test func aLiveRunPicksUpNumbersImportedWhileItRuns() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try CampaignRunnerTests.database(dir, leads: 3)
+        try db.execute("DELETE FROM numbers WHERE number = '+12135550001'")
+        _ = try CampaignRunnerTests.campaign(dir)
+        let text = try String(contentsOfFile: dir.path("c.yml"), encoding: .utf8) + "\nnumbers: { selection: { fallback: none, nearby_km: 10 } }\n"
+        let strict = try Campaign.load(path: try dir.write("strict.yml", text))
+        let path = dir.path("t.db")
+        let numbers = try dir.write("n.csv", "number\n+12135550009\n")
+        // 18:00Z: Los Angeles' window (09:00 there) has been open an hour; the lead has waited since.
+        let importAt = CampaignRunnerTests.monday.seconds + 5 * 3600
+        let clock = OperatorClock(start: CampaignRunnerTests.monday, at: importAt) { now in
+            let other = try! Database(path: path)
+            _ = try! NumberStore(database: other).importCSV(path: numbers, now: Instant(seconds: now))
+        }
+        var options = RunOptions()
+        options.simulate = false
+        options.start = CampaignRunnerTests.monday
+        options.until = Instant(seconds: CampaignRunnerTests.monday.seconds + 7 * 3600)
+        let connection = ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) }
+        let summary = try await CampaignRunner(database: db, campaign: strict, options: options, connections: ConnectionSet([connection]), clock: clock)
+            .run()
+        #expect(summary.poolReloads == 1)
+        #expect(summary.callsPlaced == 3 && summary.waitingForNumbers == 0)
+        let la = try CampaignRunnerTests.strings(db, "SELECT from_number, queued_at / 1000 FROM calls WHERE to_number LIKE '+1213%'")
+        #expect(la.count == 1)
+        #expect(la.first?.hasPrefix("+12135550009|") == true)
+        // Picked up at the first look after the import: within the check's interval.
+        let calledAt = Int64(la.first?.split(separator: "|").last ?? "") ?? 0
+        #expect(calledAt >= importAt && calledAt <= importAt + CampaignRunner.poolCheckInterval + 1)
+        #expect(summary.waits[.pool] == 1)
+    }
+
     @Test func theExampleCampaignRunsLiveAgainstAStubProvider() async throws {
         let dir = try TemporaryDirectory()
         let db = try CampaignRunnerTests.exampleDatabase(dir)

@@ -11,6 +11,32 @@ import Testing
         return r
     }
 
+    /// Bringing some runs forward (the pool changed) keeps the queue a heap:
+    /// the moved runs come first, at the new time in id order, unsaved; the
+    /// others keep their order and wake-ups.
+    @Test(arguments: [7, 8] as [UInt64])
+    func wakingMatchingRunsEarlierKeepsTheOrder(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        var queue = RunQueue()
+        var wakes: [Int64: Int64] = [:]
+        for id in 1...500 as ClosedRange<Int64> {
+            let wake = 1_000 + Int64(random.next() % 10_000)
+            queue.push(run(id, wake: wake))
+            wakes[id] = wake
+        }
+        let moved = queue.wake(by: 5_000) { $0.id % 4 == 0 }
+        #expect(moved == wakes.filter { $0.key % 4 == 0 && $0.value > 5_000 }.count)
+        var popped: [QueuedRun] = []
+        while let next = queue.popFirst() { popped.append(next) }
+        #expect(popped.count == 500)
+        for (a, b) in zip(popped, popped.dropFirst()) { #expect(a.wakeMs < b.wakeMs || (a.wakeMs == b.wakeMs && a.id < b.id)) }
+        for r in popped {
+            let was = wakes[r.id]!
+            #expect(r.wakeMs == (r.id % 4 == 0 ? min(was, 5_000) : was))
+            if r.id % 4 == 0, was > 5_000 { #expect(r.wakeUnsaved) }
+        }
+    }
+
     /// Pushes and pops interleaved at random give the runs back in (wake-up, id)
     /// order, each exactly once and unchanged, whatever the order they came in.
     @Test(arguments: [1, 2, 3, 42] as [UInt64])

@@ -61,8 +61,10 @@ final class DialGate {
     let plan: NumberingPlan
     let policy: CallingWindowPolicy
     let limits: FrequencyLimits
-    let selector: NumberSelector
+    private(set) var selector: NumberSelector
     private let gate: WindowGate
+    /// What the selector was built with, to build it again (`reloadPool`).
+    private let selection: (store: NumberStore, settings: SelectionSettings, health: NumberStore.Health, includingLater: Bool)
     let dnc: DoNotCallList
     var pacer: Pacer
     /// Each lead's calls in this campaign (dial times, oldest first) and the
@@ -99,9 +101,8 @@ final class DialGate {
         dnc = try DoNotCallStore(database: database).load()
         let settings = campaign.numbers?.settings ?? SelectionSettings()
         let store = NumberStore(database: database, plan: plan)
-        selector = try store.selector(
-            settings: settings, health: campaign.numbers?.health ?? NumberStore.Health(), at: Instant(seconds: at), includingLater: mode == .run
-        ).0
+        selection = (store, settings, campaign.numbers?.health ?? NumberStore.Health(), mode == .run)
+        selector = try store.selector(settings: settings, health: selection.health, at: Instant(seconds: at), includingLater: mode == .run).0
         pacer = Pacer(lines: campaign.limits.concurrentCalls, callsPerSecond: campaign.limits.callsPerSecond, enabled: mode == .run)
         if let low = try database.scalar("SELECT min(id) FROM leads"), let high = try database.scalar("SELECT max(id) FROM leads") {
             history.reserve(low...high)
@@ -113,6 +114,19 @@ final class DialGate {
         for (lead, when) in try CallStore(database: database).history(campaign: campaign.name) where mode == .run || when <= at {
             history.update(lead) { $0.append(when) }
         }
+    }
+
+    /// Builds the pool again from the database, as a run starting at `at`
+    /// would: the numbers imported, enabled, disabled or rested since, each
+    /// with its uses and health from the calls recorded (this run's included).
+    /// Turns promised at the old pool's numbers are dropped: the leads that
+    /// held them choose again when they wake.
+    func reloadPool(at: Int64) throws {
+        selector = try selection.store.selector(
+            settings: selection.settings, health: selection.health, at: Instant(seconds: at), includingLater: selection.includingLater
+        ).0
+        promisedTo = LeadIndexed<Int32>(absent: -1)
+        planFailures = [:]
     }
 
     /// The calls made to a lead so far (dial times, oldest first).

@@ -16,6 +16,7 @@ extension CampaignRunner {
 
     /// Sends what is due, polls what is due, and stops the run if a provider refused a key.
     func serviceLive(at now: Int64) async throws {
+        try watchPool(at: now)
         try await dispatchDue(at: now)
         try await pollDue(at: now)
         // The outbox (replies, SMS, notifications) goes out every few seconds while the run lasts.
@@ -25,6 +26,34 @@ extension CampaignRunner {
         }
         summary.inFlight = live.flights.count
         if let refusal = live.unauthorized { throw refusal }
+    }
+
+    /// The numbers table in one line: it changes with every `numbers import`,
+    /// `enable`, `disable` or `rest` (each sets `updated_at`), and the run never writes it.
+    static let poolFingerprintSQL = "SELECT count(*) || ' ' || coalesce(max(updated_at), 0) || ' ' || total(id) FROM numbers"
+    static let poolCheckInterval: Int64 = 5
+
+    /// Every few seconds, whether the operator changed the pool; if so the
+    /// pool is read again and the leads waiting for a caller ID wake now:
+    /// those no number could take, and those waiting for one to free (a
+    /// cap, a rest, a local number's turn), which a new number may serve sooner.
+    func watchPool(at now: Int64) throws {
+        guard now - poolCheckedAt >= Self.poolCheckInterval else { return }
+        poolCheckedAt = now
+        let seen = try database.text(Self.poolFingerprintSQL)
+        guard seen != poolFingerprint else { return }
+        poolFingerprint = seen
+        try gate.reloadPool(at: now)
+        summary.poolReloads += 1
+        // Every run waiting for the operator is held here and is looked at again: each counts anew if it still waits.
+        summary.waitingForNumbers = 0
+        summary.areaCodesWanted = [:]
+        for var run in heldForOperator {
+            run.wakeMs = now * 1000
+            wakes.push(run)
+        }
+        heldForOperator.removeAll()
+        _ = wakes.wake(by: now * 1000, waitingFor: [.callerID, .localNumber])
     }
 
     /// Sends the scheduled calls whose time has come and whose connection has

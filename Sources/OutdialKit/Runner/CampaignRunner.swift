@@ -33,7 +33,7 @@ public final class CampaignRunner {
     /// in rows the campaign no longer has (their runs fail, saying so).
     private var workflowNames: [String]
     private var workflowNumbers: [String: Int32] = [:]
-    private var wakes = WakeCache()
+    var wakes = WakeCache()
     private var lines = LineQueue()
     /// The highest run id read or written: rows above it are new (enrolment's, another process's).
     private var lastRunID: Int64 = 0
@@ -43,12 +43,17 @@ public final class CampaignRunner {
     static let maximumAddedRuns: Int32 = 500
     /// Calls refused before reaching their provider, to send again.
     private var retries: [PendingDial] = []
+    /// Runs waiting for the operator to add or enable numbers (`WaitReason.pool`), in no order.
+    var heldForOperator: [QueuedRun] = []
     static let maximumRefusals = 3
     /// A live run's calls between intent and request, by send time, and those in flight.
     var live = LiveCalls()
     /// Sends the outbox during a live run (nil: the outbox is left for `outdial outbox send`).
     public var outbox: OutboxSender?
     var outboxSentAt: Int64 = 0
+    /// The pool as last read, and when a live run last looked (`watchPool`).
+    var poolFingerprint: String?
+    var poolCheckedAt: Int64 = 0
     static let outboxInterval: Int64 = 5
     var summary: RunSummary
     /// A test's fault was injected: the run ends as a crash would, writing nothing more.
@@ -115,6 +120,7 @@ public final class CampaignRunner {
             summary.enrolled = try runs.enrol(workflows: enrolling, file: campaign.file, audience: audience, at: now * 1000)
         }
         gate = try DialGate(database: database, campaign: campaign, plan: plan, mode: .run, at: now)
+        poolFingerprint = try database.text(Self.poolFingerprintSQL)
         gate.pacer.resume(
             saved: try runs.state("pacing"), lastDial: lastQueued.map { $0 / 1000 },
             ends: try calls.ends(campaign: campaign.name, after: now * 1000).map { ($0 + 999) / 1000 })
@@ -158,7 +164,11 @@ public final class CampaignRunner {
                     try database.transaction { try lease.renew(at: renewed) }
                 }
                 let nextRetry = retries.map(\.retryAt).min()
-                guard let next = [wakes.firstWakeMs.map { ($0 + 999) / 1000 }, nextRetry, lineFrees, live.nextEvent].compactMap({ $0 }).min() else { break }
+                // A live run given `--until` with leads waiting for numbers watches the pool till then.
+                let poolCheck = !clock.isVirtual && options.until != nil && !heldForOperator.isEmpty ? poolCheckedAt + Self.poolCheckInterval : nil
+                guard let next = [wakes.firstWakeMs.map { ($0 + 999) / 1000 }, nextRetry, lineFrees, live.nextEvent, poolCheck].compactMap({ $0 }).min() else {
+                    break
+                }
                 if let until = options.until?.seconds, next > until {
                     await clock.sleep(until: until)
                     now = until
@@ -229,9 +239,10 @@ public final class CampaignRunner {
     /// Queues the waiting runs of the campaign not seen yet.
     private func readNewRuns() throws {
         if lastRunID == 0 { wakes.reserve(try runs.waitingCount()) }
-        try runs.waiting(after: lastRunID) { id, workflow, leadID, state, wakeMs in
-            wakes.push(
-                QueuedRun(id: id, workflow: workflowNumber(workflow), leadID: leadID, position: state.position, context: state.context, wakeMs: wakeMs))
+        try runs.waiting(after: lastRunID) { id, workflow, leadID, state, wakeMs, reason in
+            var run = QueuedRun(id: id, workflow: workflowNumber(workflow), leadID: leadID, position: state.position, context: state.context, wakeMs: wakeMs)
+            run.waitReason = reason
+            wakes.push(run)
             lastRunID = max(lastRunID, id)
         }
         lastRunID = max(lastRunID, try runs.highestID())
@@ -381,6 +392,7 @@ public final class CampaignRunner {
     /// A run the gate told to wait at its `place_call`: one waiting for a line
     /// is parked (its row, if written, says to look again at once).
     private func wait(_ run: QueuedRun, _ state: RunState, until: Int64, _ reason: WaitReason, at clock: Int64, rewindable: Bool) throws {
+        summary.waits[reason, default: 0] += 1
         if reason == .pool {
             // Nothing in this run can free a number for it: its row waits (due now) for the next run.
             summary.waitingForNumbers += 1
@@ -399,7 +411,8 @@ public final class CampaignRunner {
         case byWakeUp
         /// Parked in its window subject's line queue until capacity frees.
         case forLine(Int32)
-        /// Not at all: nothing in this run can help it; the next `run` looks at it.
+        /// For the operator: nothing the run does can help it; a change to the
+        /// pool (seen by a live run, or at the next `run`'s start) wakes it.
         case forOperator
     }
 
@@ -418,7 +431,12 @@ public final class CampaignRunner {
         if status == .waiting, wakes.canKeep(run, state: state, rewindable: rewindable) {
             switch hold {
             case .forLine(let slot): return lines.park(run, slot: slot)
-            case .forOperator: if run.waitReason == reason { return }
+            case .forOperator:
+                if run.waitReason == reason {
+                    var held = run
+                    held.wakeMs = wakeMs ?? run.wakeMs
+                    return heldForOperator.append(held)
+                }
             case .byWakeUp: if let wakeMs, wakes.keep(run, state: state, wakeMs: wakeMs, rewindable: rewindable, reason: reason) { return }
             }
         }
@@ -438,7 +456,7 @@ public final class CampaignRunner {
             switch hold {
             case .byWakeUp: wakes.push(queued)
             case .forLine(let slot): lines.park(queued, slot: slot)
-            case .forOperator: break
+            case .forOperator: heldForOperator.append(queued)
             }
         }
     }

@@ -32,6 +32,12 @@ public struct RunSummary: Sendable {
     /// Runs waiting because no number of the pool can take their lead (for the operator), and the area codes they want.
     public var waitingForNumbers = 0
     public var areaCodesWanted: [Int: Int] = [:]
+    /// Each time a run was told to wait at its `place_call`, by why: one lead
+    /// waiting for its window and then for a line counts twice.
+    public var waits: [WaitReason: Int] = [:]
+    /// Live: times the caller-ID pool changed under the run (`numbers import`,
+    /// `enable`, `disable`, `rest`) and was read again.
+    public var poolReloads = 0
     /// The stale lease of a run that stopped without giving it back, taken over.
     public var leaseTakenOver: String?
     /// Calls found dialling from an earlier run that stopped: marked unknown, never redialled.

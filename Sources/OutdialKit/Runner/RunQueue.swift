@@ -57,22 +57,48 @@ struct RunQueue {
         runs.reserveCapacity(count)
     }
 
+    /// Brings forward to `wakeMs` every run that wakes later and matches;
+    /// returns how many moved. O(n): for rare events (the pool changed).
+    mutating func wake(by wakeMs: Int64, where matches: (QueuedRun) -> Bool) -> Int {
+        var moved = 0
+        for i in heap.indices where heap[i].wakeMs > wakeMs {
+            let slot = Int(heap[i].slot)
+            guard var run = runs[slot], matches(run) else { continue }
+            run.wakeMs = wakeMs
+            run.wakeUnsaved = true
+            runs[slot] = run
+            heap[i].wakeMs = wakeMs
+            moved += 1
+        }
+        if moved > 0 {
+            // Floyd's heap construction over the changed keys.
+            for start in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(from: start) }
+        }
+        return moved
+    }
+
+    private mutating func siftDown(from start: Int) {
+        let entry = heap[start]
+        var parent = start
+        while true {
+            let left = 2 * parent + 1
+            guard left < heap.count else { break }
+            var child = left
+            if left + 1 < heap.count, heap[left + 1].isBefore(heap[left]) { child = left + 1 }
+            guard heap[child].isBefore(entry) else { break }
+            heap[parent] = heap[child]
+            parent = child
+        }
+        heap[parent] = entry
+    }
+
     /// Takes the run that wakes first.
     mutating func popFirst() -> QueuedRun? {
         guard let first = heap.first else { return nil }
         let last = heap.removeLast()
         if !heap.isEmpty {
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1
-                guard left < heap.count else { break }
-                var child = left
-                if left + 1 < heap.count, heap[left + 1].isBefore(heap[left]) { child = left + 1 }
-                guard heap[child].isBefore(last) else { break }
-                heap[parent] = heap[child]
-                parent = child
-            }
-            heap[parent] = last
+            heap[0] = last
+            siftDown(from: 0)
         }
         let run = runs[Int(first.slot)].take()
         freeSlots.append(first.slot)

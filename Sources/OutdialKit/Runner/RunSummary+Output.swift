@@ -6,6 +6,8 @@ extension RunSummary {
             "post_call_runs": .int(Int64(postCallRuns)), "runs_finished": .int(Int64(runsFinished)),
             "runs_stopped": .object(runsStopped.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .int(Int64($0.value))) }),
             "waiting_for_numbers": .int(Int64(waitingForNumbers)),
+            "waits": .object(waits.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key.rawValue, .int(Int64($0.value))) }),
+            "pool_reloads": .int(Int64(poolReloads)),
             "runs_failed": .object(runsFailed.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) }),
             "recovered_unknown": .int(Int64(recoveredUnknown)), "unknown": .int(Int64(unknown)), "enrolled": .int(Int64(enrolled)),
             "audience": audience.map { .int(Int64($0)) } ?? .null, "waiting": .int(Int64(waiting)),
@@ -35,6 +37,17 @@ extension RunSummary {
         lines.append("Post-call runs started: \(postCallRuns); runs finished: \(runsFinished); still waiting: \(waiting).")
         if !runsStopped.isEmpty {
             lines.append("Stopped: " + runsStopped.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ") + ".")
+        }
+        if !waits.isEmpty {
+            lines.append(
+                "Waits at place_call: "
+                    + waits.sorted { ($0.value, $1.key.rawValue) > ($1.value, $0.key.rawValue) }.map { "\($0.key.rawValue) \($0.value)" }
+                    .joined(separator: ", ") + " (`outdial runs list --reason REASON` shows who waits now).")
+        }
+        if poolReloads > 0 {
+            lines.append(
+                "The caller-ID pool changed \(poolReloads) time\(poolReloads == 1 ? "" : "s") during the run; the leads waiting for numbers were looked at again."
+            )
         }
         if waitingForNumbers > 0 {
             let codes = areaCodesWanted.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(8).map { String($0.key) }

@@ -42,6 +42,11 @@ struct WakeCache {
         run.id != 0 && (state.position == run.position || rewindable) && state.context == run.context
     }
 
+    /// Brings forward to `wakeMs` the runs waiting for one of `reasons` (see `RunQueue.wake`).
+    mutating func wake(by wakeMs: Int64, waitingFor reasons: Set<WaitReason>) -> Int {
+        queue.wake(by: wakeMs) { run in run.waitReason.map(reasons.contains) ?? false }
+    }
+
     /// Takes the runs due by `horizonMs`, at most `limit`.
     mutating func due(by horizonMs: Int64, limit: Int) -> [QueuedRun] {
         var due: [QueuedRun] = []
