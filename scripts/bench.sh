@@ -10,7 +10,8 @@ ROWS=${BENCH_ROWS:-1000000}
 PY_ROWS=${BENCH_PY_ROWS:-100000}
 mkdir -p "$WORK"
 CSV="$WORK/leads-$ROWS.csv"
-measure() { python3 scripts/bench/measure.py "$@" 2>&1 >/dev/null | tail -n 1; }
+# The measured command's output is kept in $WORK/last-stdout (the last run's `--json`, for one).
+measure() { python3 scripts/bench/measure.py "$@" 2>&1 >"$WORK/last-stdout" | tail -n 1; }
 
 command -v sqlite3 >/dev/null || { echo "bench needs the sqlite3 shell (apt-get install sqlite3)"; exit 1; }
 if [ ! -f "$CSV" ]; then
@@ -136,6 +137,12 @@ import sys
 s, mb, calls, post, rows, leads = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
 print(f"outdial run --simulate, median: {leads:,} leads, {calls:,} calls and {post:,} post-call runs in {s:.2f} s = {calls / s:,.0f} calls/s end to end, peak RSS {mb:.1f} MB (highest of the runs)")
 print(f"  {rows:,} rows in calls, events, workflow_runs, notes and opportunities ({rows / calls:.1f} per call, plus tag updates)")
+PY
+# Why leads waited at place_call in the last of the three runs (run --json `waits`).
+python3 - "$WORK/last-stdout" <<'PY'
+import json, sys
+waits = json.load(open(sys.argv[1])).get("waits", {})
+print("  waits at place_call (last run): " + ", ".join(f"{k} {v:,}" for k, v in sorted(waits.items(), key=lambda kv: -kv[1])))
 PY
 
 # The same leads through the example campaign as it is (10 lines, 2 calls/s, its
