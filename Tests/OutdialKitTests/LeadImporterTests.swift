@@ -66,6 +66,39 @@ private final class Fixture {
         #expect(try f.lead("+15125550117")?.phoneSource == "Mobile Phone Number")
     }
 
+    /// Salesforce, Pipedrive and Close exports: their object prefixes
+    /// (`Mailing`, `Person -`, `primary_contact_`) and typed phones are read
+    /// without `--map`; Close's `Lead Name` (a company) stays a custom field.
+    @Test(arguments: [
+        (
+            "Contact ID,First Name,Last Name,Phone,Mobile,Email,Mailing State/Province,Mailing Zip/Postal Code,Mailing Country\n"
+                + "003A,Ann,Lee,,(512) 555-0117,ann@example.com,Texas,78701,United States\n",
+            "003A Ann Lee ann@example.com TX 78701 US Mobile"
+        ),
+        (
+            "Person - ID,Person - Name,Person - Phone - Work,Person - Phone - Mobile,Person - Email - Work,Person - Labels\n"
+                + "17,Ann Lee,,512-555-0117,ann@example.com,hot\n",
+            "17 Ann Lee ann@example.com TX  US Person - Phone - Mobile"
+        ),
+        (
+            "id,Lead Name,primary_contact_name,primary_contact_primary_phone,primary_contact_primary_email,primary_address_state,primary_address_zipcode\n"
+                + "lead_9,Acme Inc,Ann Lee,+1 512 555 0117,ann@example.com,TX,78701\n",
+            "lead_9 Ann Lee ann@example.com TX 78701 US "
+        ),
+    ])
+    func otherCRMExportsAreReadWithoutAMap(csv: String, expected: String) throws {
+        let f = try Fixture()
+        var options = LeadImportOptions()
+        options.rejectsPath = f.dir.path("r.csv")
+        let summary = try f.importCSV(csv, options: options)
+        #expect(summary.imported == 1 && summary.rejected == 0 && summary.warningCount == 0, "\(summary.reasons)")
+        let lead = try #require(try f.lead("+15125550117"))
+        let row = [lead.externalID, lead.firstName, lead.lastName, lead.email, lead.state, lead.zip, lead.country, lead.phoneSource].map { $0 ?? "" }
+        #expect(row.joined(separator: " ") == expected)
+        if csv.contains("Lead Name") { #expect(LeadRecord.parse(lead.fields) == LeadRecord.parse(#"{"Lead Name":"Acme Inc"}"#)) }
+        if csv.contains("Labels") { #expect(lead.tags == ["hot"]) }
+    }
+
     /// Re-importing with `--on-duplicate update` takes the file's values and keeps what the campaign added.
     @Test func anUpdateKeepsTheTagsAndFieldsTheCampaignAdded() throws {
         let f = try Fixture()

@@ -9,14 +9,16 @@ public enum LeadField: String, CaseIterable, Sendable {
             .phone: [
                 "phone", "phonenumber", "mobile", "cell", "cellphone", "mobilephone", "mobilenumber", "telephone", "tel", "phoneno", "number",
                 "mobilephonenumber", "cellphonenumber", "cellnumber", "primaryphone", "workphone", "homephone", "businessphone",
+                // Pipedrive's typed phones (`Person - Phone - Mobile`).
+                "phonemobile", "phonework", "phonehome", "phoneother",
             ],
             .id: ["id", "externalid", "contactid", "leadid", "customerid", "recordid", "hubspotid", "ghlcontactid"],
             .firstName: ["firstname", "first", "givenname", "fname"],
             .lastName: ["lastname", "last", "surname", "familyname", "lname"],
             .name: ["name", "fullname", "contactname"],
-            .email: ["email", "emailaddress", "mail"],
+            .email: ["email", "emailaddress", "mail", "primaryemail", "emailwork", "emailhome"],
             .state: ["state", "province", "region", "stateprovince", "st", "state/region", "stateregion", "state/province"],
-            .zip: ["zip", "zipcode", "postalcode", "postcode", "postal", "zip/postalcode"],
+            .zip: ["zip", "zipcode", "postalcode", "postcode", "postal", "zip/postalcode", "zippostalcode"],
             .country: ["country", "countrycode", "country/region", "countryregion"],
             .timezone: ["timezone", "tz", "timezoneid", "zone"],
             .tags: ["tags", "tag", "labels"],
@@ -25,8 +27,21 @@ public enum LeadField: String, CaseIterable, Sendable {
         return table
     }()
 
-    /// The field a header names, if any.
-    public static func matching(header: String) -> LeadField? { aliases[fold(header)] }
+    /// The field a header names, if any: one of the spellings above, or one
+    /// behind a CRM's object prefix (Salesforce `Mailing State/Province`,
+    /// Pipedrive `Person - Phone - Mobile`, Close `primary_contact_primary_phone`).
+    public static func matching(header: String) -> LeadField? {
+        let folded = fold(header)
+        if let field = aliases[folded] { return field }
+        for prefix in objectPrefixes where folded.hasPrefix(prefix) {
+            if let field = aliases[String(folded.dropFirst(prefix.count))] { return field }
+        }
+        return nil
+    }
+
+    /// Prefixes CRM exports put before a field's name, folded. Not `lead`:
+    /// Close's `Lead Name` is the company's name, not the person's.
+    static let objectPrefixes = ["primarycontact", "primaryaddress", "person", "contact", "mailing"]
 
     /// The field a `--map` target names (`phone`, `first_name`, `first-name` …).
     public static func named(_ text: String) -> LeadField? {
