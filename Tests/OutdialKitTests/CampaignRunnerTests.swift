@@ -685,6 +685,35 @@ struct InjectedCrash: Error {}
 
     }
 
+    /// A connection switched off (`enabled: false`) places nothing: its leads
+    /// wait for the operator, `plan` says so too, and once the campaign file
+    /// enables it the next run calls them.
+    @Test func aDisabledConnectionsLeadsWaitUntilItIsEnabled() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Self.database(dir, leads: 3)
+        _ = try Self.campaign(dir)
+        let text = try String(contentsOfFile: dir.path("c.yml"), encoding: .utf8)
+        let off = try Campaign.load(path: try dir.write("off.yml", text.replacingOccurrences(of: "seed: 5 }", with: "seed: 5, enabled: false }")))
+        #expect(off.connections["main"]?.enabled == false)
+        #expect(CampaignLint.connectionFindings(off, environment: [:], pool: nil).contains { $0.message.contains("'main' is disabled") })
+        let first = try await Self.run(db, off, nil)
+        #expect(first.callsPlaced == 0 && first.waitingForConnection == 3 && first.runsStopped.isEmpty)
+        #expect(first.text(campaign: "test", wallMs: 0).contains("3 leads waiting: their connection ('main') is disabled"))
+        let waiting = try RunQueries(database: db).list(
+            campaign: "test", file: nil, status: .waiting, reason: "connection-disabled", workflow: nil, limit: 10)
+        #expect(waiting.count == 3)
+        // 17:00Z: every lead's window is open; plan agrees with the run.
+        var entries: [PlanEntry] = []
+        _ = try CampaignPlanner(database: db, campaign: off).run(at: Instant(seconds: Self.monday.seconds + 4 * 3600)) { entries.append($0) }
+        #expect(entries.map(\.code) == ["connection-disabled", "connection-disabled", "connection-disabled"])
+        let on = try Campaign.load(path: try dir.write("on.yml", text))
+        let second = try await Self.run(db, on, nil)
+        #expect(second.waitingForConnection == 0 && second.waits[.connectionDisabled] == nil)
+        // Each lead called (and the one that did not answer called again 4 hours later, as the campaign says).
+        #expect(try db.scalar("SELECT count(DISTINCT lead_id) FROM calls") == 3)
+        #expect(Int64(second.callsPlaced) == (try db.scalar("SELECT count(*) FROM calls")))
+    }
+
     @Test func runsAnEarlierVersionStoppedForWantOfACallerIDWaitAgain() async throws {
         let dir = try TemporaryDirectory()
         let db = try Self.database(dir, leads: 3)

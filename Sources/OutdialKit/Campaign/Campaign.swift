@@ -360,3 +360,21 @@ public struct Campaign: Sendable {
         return CallingWindowPolicy(campaign: windowRule(rules: rules), layers: callingWindow.compliance, rules: rules)
     }
 }
+
+extension Campaign {
+    /// Whether any connection that places calls is switched off (`enabled: false`).
+    public var hasDisabledConnection: Bool { connections.values.contains { $0.provider != .twilio && !$0.enabled } }
+
+    /// The disabled connection a call would go through, if it would: the
+    /// step's, else the caller ID's, else — when the call names none — the
+    /// campaign's, which is disabled only when every connection that places
+    /// calls is (the call then goes through the first enabled one by name).
+    public func disabledConnection(step: String?, callerID: String?) -> String? {
+        for case let name? in [step, callerID] {
+            if let spec = connections[name], spec.provider != .twilio { return spec.enabled ? nil : name }
+        }
+        let dialling = connections.filter { $0.value.provider != .twilio }
+        guard !dialling.isEmpty, !dialling.values.contains(where: \.enabled) else { return nil }
+        return dialling.keys.min()
+    }
+}

@@ -138,6 +138,15 @@ public enum CampaignLint {
         let fallback = campaign.connections.keys.min()
         for name in campaign.connections.keys.sorted() {
             let spec = campaign.connections[name]!
+            if !spec.enabled {
+                out.append(
+                    Finding(
+                        line: spec.line, column: spec.column, isError: false,
+                        message:
+                            "connection '\(name)' is disabled (enabled: false): no call goes through it, and the leads whose calls would wait until it is enabled"
+                    ))
+                continue  // its key and numbers matter once it is enabled
+            }
             guard spec.provider != .simulated else { continue }
             if spec.apiKeyEnv == nil, spec.provider != .http, spec.provider != .twilio {
                 out.append(

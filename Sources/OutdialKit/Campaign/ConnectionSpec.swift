@@ -16,6 +16,10 @@ extension Campaign {
         public var pollInterval: Int64 = 5
         /// Calls of this connection in flight at once (nil: only the campaign's limit).
         public var concurrentCalls: Int?
+        /// `enabled: false`: no call goes through the connection; the leads
+        /// whose calls would wait (`connection-disabled`) until it is enabled
+        /// again. Calls already in flight through it are still followed.
+        public var enabled = true
         /// The generic form (`provider: http`).
         public var http: HTTPPreset?
         /// `provider: twilio`: SMS through the Messages API.
@@ -96,7 +100,7 @@ extension Campaign {
         http = (nil, "POST", [], nil, "id")
         var status: HTTPPreset.StatusSpec?
         let allowed = [
-            "provider", "seed", "base_url", "api_key_env", "agent", "from", "timeout", "connect_timeout", "poll_interval", "concurrent_calls", "url",
+            "provider", "seed", "base_url", "api_key_env", "agent", "from", "timeout", "connect_timeout", "poll_interval", "concurrent_calls", "enabled", "url",
             "method", "headers", "body", "call_id_path", "status", "account_sid_env", "auth_token_env", "messaging_service_sid",
         ]
         var twilio = TwilioSpec()
@@ -125,6 +129,7 @@ extension Campaign {
             case "connect_timeout": connection.connectTimeout = try Self.seconds(v, 1...120)
             case "poll_interval": connection.pollInterval = try Self.seconds(v, 1...3600)
             case "concurrent_calls": connection.concurrentCalls = try v.int(1...10_000)
+            case "enabled": connection.enabled = try v.bool()
             case "url": http.url = try RequestTemplate(v)
             case "method": http.method = try Self.method(v)
             case "headers": http.headers = try Self.headers(v)

@@ -17,6 +17,9 @@ public enum WaitReason: String, Sendable, CaseIterable {
     /// the lead waits for the operator (`numbers import`, `numbers enable`) and
     /// is looked at again by the next `run`.
     case pool = "no-caller-id"
+    /// The connection the call would go through is switched off
+    /// (`enabled: false` in the campaign file): the lead waits for the operator.
+    case connectionDisabled = "connection-disabled"
     /// The window is open now, but every line and pacing slot, or every caller
     /// ID, is taken until it closes: the lead waits for capacity, not for a time.
     case lines = "lines-busy"

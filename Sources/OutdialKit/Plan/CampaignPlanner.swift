@@ -88,8 +88,16 @@ public final class CampaignPlanner {
                 id: statement.int64(0), phone: statement.string(1) ?? "", zones: statement.isNull(2) ? [] : zoneSets[statement.int64(2)] ?? [],
                 state: statement.string(3), stateSource: statement.string(4), dnc: statement.int64(5) != 0, zip: statement.string(6))
         }
+        // The first call step of the workflows leads are added to, for the connection it names.
+        let step = campaign.workflows.lazy.filter { $0.trigger == .leadAdded }.compactMap { Step.firstPlaceCall($0.steps) }.first
+        let anyDisabled = campaign.hasDisabledConnection
         func decide(_ lead: DialLead) -> DialDecision {
-            let decision = gate.decide(lead, at: now)
+            let decision = gate.decide(lead, number: step?.number, at: now)
+            if case .dial(let choice) = decision, anyDisabled,
+                let off = campaign.disabledConnection(step: step?.connection, callerID: gate.selector.numbers[choice.index].connection)
+            {
+                return .wait(until: now, .connectionDisabled, "connection '\(off)' is disabled (enabled: false in the campaign file)")
+            }
             if case .dial(let choice) = decision {
                 gate.record(choice, leadID: lead.id)
                 if gate.selector.usesToday(choice.index, at: now) >= gate.selector.cap(choice.index) { capped.insert(choice.index) }
@@ -187,6 +195,18 @@ struct RunHistory {
 }
 
 extension Step {
+    /// The first `place_call` of the steps, at any depth.
+    static func firstPlaceCall(_ steps: [Step]) -> PlaceCall? {
+        for step in steps {
+            switch step {
+            case .placeCall(let settings): return settings
+            case .ifThen(_, let then, let otherwise): if let found = firstPlaceCall(then) ?? firstPlaceCall(otherwise) { return found }
+            default: continue
+            }
+        }
+        return nil
+    }
+
     /// Whether any of the steps, at any depth, places a call.
     static func anyPlacesCall(_ steps: [Step]) -> Bool {
         steps.contains { step in

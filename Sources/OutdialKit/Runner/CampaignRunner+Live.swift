@@ -7,7 +7,7 @@ extension CampaignRunner {
     /// Calls an earlier run left in flight: polled again from now.
     func resumeInFlight(at now: Int64) throws {
         for record in try calls.inFlight(campaign: campaign.name) {
-            guard let providerCallID = record.providerCallID, let dial = try resumed(record) else { continue }
+            guard let providerCallID = record.providerCallID, let dial = try resumed(record, sending: false) else { continue }
             var known: CallEvent?
             if case .accepted(_, let events)? = dial.placement { known = events.first }
             live.fly(dial, providerCallID: providerCallID, known: known, at: now - dial.connection.pollInterval)

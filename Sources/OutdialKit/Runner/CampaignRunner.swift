@@ -45,6 +45,8 @@ public final class CampaignRunner {
     private var retries: [PendingDial] = []
     /// Runs waiting for the operator to add or enable numbers (`WaitReason.pool`), in no order.
     var heldForOperator: [QueuedRun] = []
+    /// Whether a connection of the campaign is switched off (checked at each call then).
+    private let anyConnectionDisabled: Bool
     static let maximumRefusals = 3
     /// A live run's calls between intent and request, by send time, and those in flight.
     var live = LiveCalls()
@@ -74,8 +76,10 @@ public final class CampaignRunner {
         runs = RunStore(database: database, campaign: campaign.name)
         recorder = try EventRecorder(database: database, campaign: campaign)
         workflowNames = campaign.workflowNames
+        anyConnectionDisabled = campaign.hasDisabledConnection
         for (number, name) in workflowNames.enumerated() { workflowNumbers[name] = Int32(number) }
         summary = RunSummary(clockStart: options.start, clockEnd: options.start)
+        summary.disabledConnections = self.connections.disabled.sorted()
     }
 
     /// How far ahead of the virtual clock a simulation batch reaches (seconds).
@@ -134,7 +138,7 @@ public final class CampaignRunner {
             outboxSentAt = now
         }
         // Calls whose intent committed but whose request never left: send them now.
-        try await send(try calls.queued(campaign: campaign.name).compactMap(resumed))
+        try await send(try calls.queued(campaign: campaign.name).compactMap { try resumed($0) })
 
         while true {
             if StopSignal.isRequested {
@@ -337,6 +341,10 @@ public final class CampaignRunner {
                     }
                     let lead = try env.subject().lead
                     switch gate.decide(DialLead(lead), number: settings.number, at: clock) {
+                    case .dial(let choice)
+                    where anyConnectionDisabled
+                        && campaign.disabledConnection(step: settings.connection, callerID: gate.selector.numbers[choice.index].connection) != nil:
+                        try wait(run, state, until: clock, .connectionDisabled, at: clock, rewindable: result.rewindable)
                     case .dial(let choice) where !self.clock.isVirtual && choice.dialAt > clock + 1:
                         // Live, a call is committed only when it can go now: one paced
                         // behind busy lines waits for a line (their calls may end sooner).
@@ -397,6 +405,11 @@ public final class CampaignRunner {
             // Nothing in this run can free a number for it: its row waits (due now) for the next run.
             summary.waitingForNumbers += 1
             if let area = gate.areaCode(of: run.leadID) { summary.areaCodesWanted[area, default: 0] += 1 }
+            return try save(run, .waiting, state, wake: clock, at: clock, rewindable: rewindable, hold: .forOperator, reason: reason)
+        }
+        if reason == .connectionDisabled {
+            // Only the campaign file can enable it: the next run looks again.
+            summary.waitingForConnection += 1
             return try save(run, .waiting, state, wake: clock, at: clock, rewindable: rewindable, hold: .forOperator, reason: reason)
         }
         guard reason == .lines, let slot = gate.knownSlot(run.leadID) else {
@@ -485,8 +498,11 @@ public final class CampaignRunner {
         return dial
     }
 
-    /// A call found `queued` at the start: its request never left.
-    func resumed(_ record: CallRecord) throws -> PendingDial? {
+    /// A call found `queued` at the start (its request never left), or in
+    /// flight (`sending: false`, to be polled). A queued call of a disabled
+    /// connection stays queued: it is sent once the connection is enabled.
+    func resumed(_ record: CallRecord, sending: Bool = true) throws -> PendingDial? {
+        if sending, connections.disabled.contains(record.intent.connection) { return nil }
         guard let lead = try leads.lead(record.intent.leadID), let connection = connections.resolve(record.intent.connection) else { return nil }
         var dial = PendingDial(
             callID: record.id, intent: record.intent, lead: lead, connection: connection,

@@ -32,6 +32,10 @@ public struct RunSummary: Sendable {
     /// Runs waiting because no number of the pool can take their lead (for the operator), and the area codes they want.
     public var waitingForNumbers = 0
     public var areaCodesWanted: [Int: Int] = [:]
+    /// Runs waiting because the connection their call would go through is switched off (`enabled: false`).
+    public var waitingForConnection = 0
+    /// The campaign's connections switched off, by name.
+    public var disabledConnections: [String] = []
     /// Each time a run was told to wait at its `place_call`, by why: one lead
     /// waiting for its window and then for a line counts twice.
     public var waits: [WaitReason: Int] = [:]

@@ -5,7 +5,7 @@ extension RunSummary {
             "calls": .int(Int64(callsPlaced)), "outcomes": .object(outcomes.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .int(Int64($0.value))) }),
             "post_call_runs": .int(Int64(postCallRuns)), "runs_finished": .int(Int64(runsFinished)),
             "runs_stopped": .object(runsStopped.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .int(Int64($0.value))) }),
-            "waiting_for_numbers": .int(Int64(waitingForNumbers)),
+            "waiting_for_numbers": .int(Int64(waitingForNumbers)), "waiting_for_connection": .int(Int64(waitingForConnection)),
             "waits": .object(waits.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key.rawValue, .int(Int64($0.value))) }),
             "pool_reloads": .int(Int64(poolReloads)),
             "runs_failed": .object(runsFailed.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) }),
@@ -54,6 +54,11 @@ extension RunSummary {
             lines.append(
                 "\(waitingForNumbers) leads waiting: no caller ID can take them — import or enable numbers (most wanted area codes: \(codes.joined(separator: ", "))) and run again."
             )
+        }
+        if waitingForConnection > 0 {
+            let off = disabledConnections.isEmpty ? "" : " (\(disabledConnections.map { "'\($0)'" }.joined(separator: ", ")))"
+            lines.append(
+                "\(waitingForConnection) leads waiting: their connection\(off) is disabled (enabled: false) — enable it in the campaign file and run again.")
         }
         if !runsFailed.isEmpty {
             lines.append(

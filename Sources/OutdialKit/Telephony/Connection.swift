@@ -133,10 +133,18 @@ extension Connection {
 /// The campaign's connections by name, each made once for a run.
 public struct ConnectionSet {
     public private(set) var byName: [String: any Connection]
+    /// Connections switched off (`enabled: false`): followed for the calls
+    /// already in flight through them, never chosen for a new call.
+    public private(set) var disabled: Set<String> = []
 
-    public init(_ connections: [any Connection]) {
+    public init(_ connections: [any Connection], disabled: Set<String> = []) {
         byName = Dictionary(connections.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.disabled = disabled
+        fallback = byName.keys.filter { !disabled.contains($0) }.min()
     }
+
+    /// The campaign's first enabled connection by name.
+    private let fallback: String?
 
     /// The connections a campaign names. Every simulated connection gets its own
     /// seed (default 1); `make` builds the others (the real providers, by
@@ -148,9 +156,16 @@ public struct ConnectionSet {
         }
     ) throws -> ConnectionSet {
         var connections: [any Connection] = []
+        var disabled: Set<String> = []
         for name in campaign.connections.keys.sorted() {
             let spec = campaign.connections[name]!
             if spec.provider == .twilio { continue }  // a messaging connection: the outbox sender's
+            if !spec.enabled {
+                disabled.insert(name)
+                // Built when it can be, for the calls in flight through it; its key is not needed to place none.
+                if let made = try? make(name, spec) { connections.append(made) }
+                continue
+            }
             if let made = try make(name, spec) {
                 connections.append(made)
             } else if spec.provider == .simulated {
@@ -160,8 +175,8 @@ public struct ConnectionSet {
             }
         }
         // A campaign without connections dials through a simulator named `simulated`.
-        if connections.isEmpty { connections.append(SimulatedConnection(name: "simulated", seed: 1)) }
-        return ConnectionSet(connections)
+        if connections.isEmpty, disabled.isEmpty { connections.append(SimulatedConnection(name: "simulated", seed: 1)) }
+        return ConnectionSet(connections, disabled: disabled)
     }
 
     /// The campaign's connections by name, every one the simulator (`run --simulate`).
@@ -170,10 +185,10 @@ public struct ConnectionSet {
     }
 
     /// The connection for a call: the step's, else the caller ID's, else the
-    /// campaign's first by name.
+    /// campaign's first enabled one by name.
     public func resolve(_ names: String?...) -> (any Connection)? {
         for case let name? in names { if let found = byName[name] { return found } }
-        return byName.keys.min().flatMap { byName[$0] }
+        return fallback.flatMap { byName[$0] }
     }
 }
 
