@@ -103,6 +103,71 @@ import Testing
         #expect(try Self.rows(db, "SELECT count(*) FROM calls") == ["4"])
     }
 
+    /// Ctrl-C lands with calls in flight by construction: the stub takes
+    /// every call and says `ongoing` until the test lets them end, and the
+    /// signal is sent once it has seen all three created and polled. The run
+    /// stops dialling, waits its `--wait` bound, says how many are left in
+    /// flight and exits 0; the next run polls them to their end, places
+    /// nothing again, and each call's post-call workflow runs once.
+    @Test func ctrlCWithCallsInFlightThenRunAgainPollsThemToTheirEnd() async throws {
+        let dir = try TemporaryDirectory()
+        let ended = Mutex(false)
+        let stub = try await StubServer.start { request in
+            if request.uri == "/v2/create-phone-call" {
+                let id = (try? JSONParser.parse(request.body))?[path: "metadata.outdial_call_id"]?.text ?? "0"
+                return .json(#"{"call_id":"r-\#(id)"}"#, status: 201)
+            }
+            let id = request.uri.split(separator: "/").last.map(String.init) ?? ""
+            guard ended.withLock({ $0 }) else { return .json(#"{"call_id":"\#(id)","call_status":"ongoing"}"#) }
+            return .json(
+                #"{"call_id":"\#(id)","call_status":"ended","disconnection_reason":"user_hangup","start_timestamp":1,"end_timestamp":30001,"call_analysis":{"call_summary":"ok","user_sentiment":"Neutral"}}"#
+            )
+        }
+        let (db, campaign) = try Self.setUp(dir, base: stub.baseURL, leads: 3)
+        let process = Process()
+        process.executableURL = Outdial.binary
+        process.arguments = ["--db", db, "run", campaign, "--json", "--wait", "2s"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["TEST_RETELL_KEY"] = Self.key
+        environment.removeValue(forKey: "OUTDIAL_DB")
+        process.environment = environment
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait (with a deadline) until every call was created and polled at least once: all three are in flight.
+        let deadline = Date().addingTimeInterval(60)
+        func inFlight() -> Bool {
+            let requests = stub.requests
+            let polled = Set(requests.filter { $0.uri.hasPrefix("/v2/get-call/") }.map(\.uri))
+            return requests.filter { $0.uri == "/v2/create-phone-call" }.count == 3 && polled.count == 3
+        }
+        while !inFlight(), Date() < deadline, process.isRunning { await Task.yield() }
+        #expect(inFlight())
+        kill(process.processIdentifier, SIGINT)
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(data)) as? [String: Any])
+        #expect(first["interrupted"] as? Bool == true)
+        #expect(first["calls"] as? Int == 3 && first["in_flight"] as? Int == 3)
+        #expect(try Self.rows(db, "SELECT status FROM calls ORDER BY call_id") == ["in_progress", "in_progress", "in_progress"])
+        #expect(try Self.rows(db, "SELECT count(*) FROM workflow_runs WHERE workflow = 'post-call'") == ["0"])
+
+        // The calls end; the next run polls them to their end and dials nothing.
+        ended.withLock { $0 = true }
+        let next = try Outdial.run(["--db", db, "run", campaign, "--json"], environment: ["TEST_RETELL_KEY": Self.key])
+        await stub.stop()
+        #expect(next.status == 0, "\(next.stderr)")
+        let second = try #require(try JSONSerialization.jsonObject(with: Data(next.stdout.utf8)) as? [String: Any])
+        #expect(second["calls"] as? Int == 0 && second["in_flight"] as? Int == 0)
+        #expect(try Self.rows(db, "SELECT status, outcome FROM calls ORDER BY call_id") == ["completed|answered", "completed|answered", "completed|answered"])
+        #expect(stub.requests.filter { $0.uri == "/v2/create-phone-call" }.count == 3)
+        #expect(
+            try Self.rows(db, "SELECT count(*), count(DISTINCT context) FROM workflow_runs WHERE workflow = 'post-call'") == ["3|3"])
+        #expect(!next.stdout.contains(Self.key) && !next.stderr.contains(Self.key))
+    }
+
     @Test func aRejectedKeyStopsTheRunWithExitOne() async throws {
         let dir = try TemporaryDirectory()
         let stub = try await StubServer.start { _ in .respond(status: 401, body: #"{"error_message":"Invalid API Key"}"#) }
