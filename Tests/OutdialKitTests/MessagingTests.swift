@@ -254,6 +254,103 @@ import Testing
         #expect(try Self.count(db, "SELECT count(*) FROM outbox WHERE body LIKE '%\(Self.twilioToken)%' OR error LIKE '%\(Self.twilioToken)%'") == 0)
     }
 
+    /// The generic http messaging connection: the campaign's own request
+    /// form, filled for each row (any channel Twilio does not carry too),
+    /// the token from the environment, the provider's id read at
+    /// `message_id_path`; a 429 puts the row back, the retry sends it once.
+    @Test func theHTTPMessagingConnectionSendsAnyChannelInTheCampaignsOwnForm() async throws {
+        let dir = try TemporaryDirectory()
+        let token = "msg-token-3c2b1a"
+        let calls = Mutex(0)
+        let stub = try await StubServer.start { request in
+            let n = calls.withLock {
+                $0 += 1
+                return $0
+            }
+            if n == 1 { return .respond(status: 429, headers: [("Retry-After", "60")], body: #"{"message":"slow down"}"#) }
+            return .json(#"{"data":{"id":"m-\#(n)"}}"#, status: 201)
+        }
+        defer { Task { await stub.stop() } }
+        let db = try CampaignRunnerTests.database(dir)
+        let campaign = try Campaign.load(
+            path: try dir.write(
+                "h.yml",
+                """
+                version: 1
+                name: msg
+                calling_window: { days: [mon, tue, wed, thu, fri, sat, sun], hours: "00:00-24:00", compliance: none }
+                connections:
+                  main: { provider: simulated, seed: 5 }
+                  chat:
+                    provider: http
+                    from: "+14155550100"
+                    messages:
+                      url: "\(stub.baseURL)/send/{{message.channel}}"
+                      headers: { X-Token: "{{env.TEST_MSG_TOKEN}}" }
+                      body: { to: "{{message.to}}", from: "{{message.from}}", text: "{{message.text}}", ref: "{{message.id}}", name: "{{lead.first_name}}" }
+                      message_id_path: data.id
+                workflows:
+                  - name: outbound
+                    trigger: lead_added
+                    steps: [ { place_call: { connection: main } } ]
+                """))
+        #expect(campaign.connections["chat"]?.placesCalls == false && campaign.connections["chat"]?.sendsMessages == true)
+        #expect(CampaignLint.connectionFindings(campaign, environment: [:], pool: nil).contains { $0.message.contains("reads TEST_MSG_TOKEN") })
+        try db.run("INSERT INTO outbox (kind, lead_id, channel, destination, body, created_at) VALUES ('sms', 2, 'sms', '+13125550101', 'Hi there', 0)")
+        try db.run(
+            "INSERT INTO outbox (kind, lead_id, channel, destination, body, created_at) VALUES ('message', 1, 'instagram', 'ig:ann', '{\"responder\":\"rules\",\"in_reply_to\":\"price?\"}', 0)"
+        )
+        let sender = OutboxSender(database: db, campaign: campaign, environment: ["TEST_MSG_TOKEN": token])
+        let first = try await sender.sendDue(at: 1_000)
+        #expect(first.retrying == 1 && first.sent == 1)
+        #expect(try await sender.sendDue(at: 61_000).sent == 1)
+        #expect(try await sender.sendDue(at: 10_000_000).total == 0)
+        await sender.shutdown()
+        #expect(stub.requests.count == 3)
+        let sms = try #require(stub.requests.first { $0.uri == "/send/sms" })
+        #expect(sms.method == "POST" && sms.header("X-Token") == token && sms.header("Content-Type") == "application/json")
+        let body = try JSONParser.parse(sms.body)
+        #expect(body["to"]?.text == "+13125550101" && body["from"]?.text == "+14155550100" && body["text"]?.text == "Hi there")
+        #expect(body["name"]?.text == "Lead1" && body["ref"]?.text == "1")
+        #expect(stub.requests.filter { $0.uri == "/send/sms" }.count == 2)  // throttled once, then sent
+        #expect(
+            try CampaignRunnerTests.strings(db, "SELECT channel, status, provider_message_id FROM outbox ORDER BY id") == [
+                "sms|sent|m-3", "instagram|sent|m-2",
+            ])
+        // The rules responder answered the instagram message; both replies joined their conversations.
+        guard case .reply(let answer) = RulesResponder(.builtIn).answer("price?") else { Issue.record("the built-in rules hand 'price?' off"); return }
+        #expect(
+            try CampaignRunnerTests.strings(db, "SELECT channel, to_addr, body FROM messages WHERE direction = 'outbound' ORDER BY sent_at, id") == [
+                "instagram|ig:ann|\(answer)", "sms|+13125550101|Hi there",
+            ])
+        #expect(try Self.count(db, "SELECT count(*) FROM outbox WHERE body LIKE '%\(token)%' OR error LIKE '%\(token)%'") == 0)
+    }
+
+    /// A message form is checked like a call's: its holes, and where it may appear.
+    @Test(arguments: [
+        ("chat: { provider: http, messages: { url: \"https://m.example.com/{{call.id}}\" } }", "is not a variable here: they start with env., lead., message."),
+        ("chat: { provider: http, messages: { url: \"https://m.example.com\", body: { t: \"{{message.body}}\" } } }", "message has channel, from, id"),
+        ("chat: { provider: retell, api_key_env: K, messages: { url: \"https://m.example.com\" } }", "'messages' belongs to provider http"),
+        ("chat: { provider: http, messages: { method: POST } }", "'messages' needs a 'url'"),
+    ])
+    func aMessageFormIsCheckedWhenTheCampaignLoads(connection: String, message: String) throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write(
+            "bad.yml",
+            """
+            version: 1
+            name: bad
+            calling_window: { days: [mon], hours: "09:00-17:00", compliance: none }
+            connections: { \(connection) }
+            workflows: [ { name: outbound, trigger: lead_added, steps: [ { place_call: {} } ] } ]
+            """)
+        #expect {
+            try Campaign.load(path: path)
+        } throws: { error in
+            "\(error)".contains(message)
+        }
+    }
+
     @Test func aSendWithNoAnswerAfterItLeftIsUnknownAndNeverSentAgain() async throws {
         let dir = try TemporaryDirectory()
         let stub = try await StubServer.start { _ in .hang }

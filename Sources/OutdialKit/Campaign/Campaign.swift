@@ -363,7 +363,7 @@ public struct Campaign: Sendable {
 
 extension Campaign {
     /// Whether any connection that places calls is switched off (`enabled: false`).
-    public var hasDisabledConnection: Bool { connections.values.contains { $0.provider != .twilio && !$0.enabled } }
+    public var hasDisabledConnection: Bool { connections.values.contains { $0.placesCalls && !$0.enabled } }
 
     /// The disabled connection a call would go through, if it would: the
     /// step's, else the caller ID's, else — when the call names none — the
@@ -371,9 +371,9 @@ extension Campaign {
     /// calls is (the call then goes through the first enabled one by name).
     public func disabledConnection(step: String?, callerID: String?) -> String? {
         for case let name? in [step, callerID] {
-            if let spec = connections[name], spec.provider != .twilio { return spec.enabled ? nil : name }
+            if let spec = connections[name], spec.placesCalls { return spec.enabled ? nil : name }
         }
-        let dialling = connections.filter { $0.value.provider != .twilio }
+        let dialling = connections.filter { $0.value.placesCalls }
         guard !dialling.isEmpty, !dialling.values.contains(where: \.enabled) else { return nil }
         return dialling.keys.min()
     }

@@ -253,8 +253,11 @@ public enum CampaignLint {
                             let hint = Suggestion.closest(to: connection, in: campaign.connections.keys.sorted()).map { "; did you mean '\($0)'?" } ?? ""
                             add(true, "place_call uses connection '\(connection)', which the campaign does not define\(hint)")
                         }
-                        if let connection = settings.connection, campaign.connections[connection]?.provider == .twilio {
-                            add(true, "place_call uses connection '\(connection)', a twilio connection, which sends messages and never dials")
+                        if let connection = settings.connection, let spec = campaign.connections[connection], !spec.placesCalls {
+                            add(
+                                true,
+                                "place_call uses connection '\(connection)', which sends messages and never dials (a twilio connection, or an http one with only messages:)"
+                            )
                         }
                         placedCall = true
                     case .sendAIMessage(let settings):
@@ -266,8 +269,10 @@ public enum CampaignLint {
                             let hint = Suggestion.closest(to: settings.responder, in: known).map { "; did you mean '\($0)'?" } ?? ""
                             add(true, "send_ai_message names responder '\(settings.responder)', which the campaign's responders: does not define\(hint)")
                         }
-                        if let via = settings.via, campaign.connections[via]?.provider != .twilio {
-                            add(true, "send_ai_message sends via '\(via)', which is not a twilio connection of the campaign")
+                        if let via = settings.via, campaign.connections[via]?.sendsMessages != true {
+                            add(
+                                true, "send_ai_message sends via '\(via)', which is not a messaging connection of the campaign (twilio, or http with messages:)"
+                            )
                         }
                     case .addToWorkflow(let target, _):
                         if !names.contains(target) { add(true, "add_to_workflow names '\(target)', which is not a workflow of the campaign") }

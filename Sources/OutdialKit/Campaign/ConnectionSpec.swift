@@ -24,6 +24,9 @@ extension Campaign {
         public var http: HTTPPreset?
         /// `provider: twilio`: SMS through the Messages API.
         public var twilio: TwilioSpec?
+        /// `provider: http` with `messages:`: the campaign's own request for
+        /// sending a message (any channel), as templates.
+        public var messages: MessagePreset?
         /// Where the file says so (for `check`'s findings).
         public var line = 1
         public var column = 1
@@ -42,6 +45,33 @@ extension Campaign {
             var names = apiKeyEnv.map { [$0] } ?? []
             if let http { names += http.environmentVariables.filter { !names.contains($0) } }
             if let twilio { names += [twilio.accountSIDEnv, twilio.authTokenEnv] }
+            if let messages { names += messages.environmentVariables.filter { !names.contains($0) } }
+            return names
+        }
+
+        /// Whether calls can be placed through it (twilio and a messages-only http connection send messages only).
+        public var placesCalls: Bool { provider != .twilio && !(provider == .http && http == nil) }
+        /// Whether messages can be sent through it.
+        public var sendsMessages: Bool { twilio != nil || messages != nil }
+    }
+
+    /// `messages:` of an http connection: the request that sends one message,
+    /// and where the provider's message id is in its answer.
+    public struct MessagePreset: Sendable {
+        public var url: RequestTemplate
+        public var method = "POST"
+        public var headers: [(name: String, value: RequestTemplate)] = []
+        public var body: RequestTemplate.Body?
+        /// Where the provider's message id is in the answer (`data.id`).
+        public var messageIDPath = "id"
+        /// `{{message.from}}`: the connection's `from`, when it has one.
+        public var from: String?
+
+        var environmentVariables: [String] {
+            var templates = [url] + headers.map(\.value)
+            if let body { templates += body.templates }
+            var names: [String] = []
+            for name in templates.flatMap(\.environmentVariables) where !names.contains(name) { names.append(name) }
             return names
         }
     }
@@ -101,7 +131,7 @@ extension Campaign {
         var status: HTTPPreset.StatusSpec?
         let allowed = [
             "provider", "seed", "base_url", "api_key_env", "agent", "from", "timeout", "connect_timeout", "poll_interval", "concurrent_calls", "enabled", "url",
-            "method", "headers", "body", "call_id_path", "status", "account_sid_env", "auth_token_env", "messaging_service_sid",
+            "method", "headers", "body", "call_id_path", "status", "messages", "account_sid_env", "auth_token_env", "messaging_service_sid",
         ]
         var twilio = TwilioSpec()
         for (k, v) in try spec.mapping(allowed: allowed) {
@@ -136,6 +166,7 @@ extension Campaign {
             case "body": http.body = try RequestTemplate.Body(v)
             case "call_id_path": http.path = try v.string()
             case "status": status = try Self.parseStatus(v)
+            case "messages": connection.messages = try Self.parseMessages(v)
             case "account_sid_env", "auth_token_env":
                 let name = try v.string()
                 guard Self.isVariableName(name) else {
@@ -150,11 +181,19 @@ extension Campaign {
         guard let provider else { throw spec.error("connection '\(connectionName)' needs a provider") }
         connection.provider = provider
         if provider == .http {
-            guard let url = http.url else { throw spec.error("connection '\(connectionName)' (provider http) needs a 'url' to place calls at") }
-            guard let status else {
-                throw spec.error("connection '\(connectionName)' (provider http) needs 'status' (url and ended_when) to read each call's outcome")
+            connection.messages?.from = twilio.from
+            // A connection that only sends messages (`messages:`) needs no call form.
+            if connection.messages == nil || http.url != nil || status != nil {
+                guard let url = http.url else {
+                    throw spec.error("connection '\(connectionName)' (provider http) needs a 'url' to place calls at, or 'messages' to send messages through")
+                }
+                guard let status else {
+                    throw spec.error("connection '\(connectionName)' (provider http) needs 'status' (url and ended_when) to read each call's outcome")
+                }
+                connection.http = HTTPPreset(url: url, method: http.method, headers: http.headers, body: http.body, callIDPath: http.path, status: status)
             }
-            connection.http = HTTPPreset(url: url, method: http.method, headers: http.headers, body: http.body, callIDPath: http.path, status: status)
+        } else if connection.messages != nil {
+            throw spec.error("'messages' belongs to provider http; connection '\(connectionName)' uses \(provider.rawValue)")
         } else if provider == .twilio {
             guard twilio.from != nil || twilio.messagingServiceSID != nil else {
                 throw spec.error("connection '\(connectionName)' (provider twilio) needs 'from' (an E.164 number) or 'messaging_service_sid'")
@@ -188,11 +227,29 @@ extension Campaign {
         return method
     }
 
-    private static func headers(_ node: ConfigNode) throws -> [(String, RequestTemplate)] {
+    private static func headers(_ node: ConfigNode, namespaces: Set<String> = RequestTemplate.callNamespaces) throws -> [(String, RequestTemplate)] {
         try node.freeMapping().map { name, value in
             guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 32 && $0 < 127 && $0 != 58 }) else { throw value.error("'\(name)' is not a header name") }
-            return (name, try RequestTemplate(value))
+            return (name, try RequestTemplate(value, namespaces: namespaces))
         }
+    }
+
+    /// `messages: { url, method, headers, body, message_id_path }`.
+    private static func parseMessages(_ node: ConfigNode) throws -> MessagePreset {
+        var url: RequestTemplate?
+        var preset = MessagePreset(url: try RequestTemplate(parsing: ""))
+        for (k, v) in try node.mapping(allowed: ["url", "method", "headers", "body", "message_id_path"]) {
+            switch k {
+            case "url": url = try RequestTemplate(v, namespaces: RequestTemplate.messageNamespaces)
+            case "method": preset.method = try Self.method(v)
+            case "headers": preset.headers = try Self.headers(v, namespaces: RequestTemplate.messageNamespaces)
+            case "body": preset.body = try RequestTemplate.Body(v, namespaces: RequestTemplate.messageNamespaces)
+            default: preset.messageIDPath = try v.string()
+            }
+        }
+        guard let url else { throw node.error("'messages' needs a 'url' to send each message to") }
+        preset.url = url
+        return preset
     }
 
     private static func parseStatus(_ node: ConfigNode) throws -> HTTPPreset.StatusSpec {

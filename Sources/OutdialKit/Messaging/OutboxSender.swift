@@ -166,7 +166,8 @@ public final class OutboxSender {
         case .response(let status, _, let body):
             let parsed = try? JSONParser.parse(body)
             if (200..<300).contains(status) {
-                let providerID = parsed?["sid"]?.text ?? parsed?["id"]?.text
+                let idPath = row.kind == "webhook" ? nil : connectionSpec(row)?.messages?.messageIDPath
+                let providerID = idPath.map { parsed?[path: $0]?.text } ?? parsed?["sid"]?.text ?? parsed?["id"]?.text
                 try database.transaction {
                     try database.run(
                         "UPDATE outbox SET status = 'sent', sent_at = ?, provider_message_id = ?, error = NULL WHERE id = ?",
@@ -208,7 +209,7 @@ public final class OutboxSender {
     /// The reply joins the lead's conversation.
     private func keepOutbound(_ row: Row, providerID: String?, at ms: Int64) throws {
         let channel = row.channel ?? "sms"
-        let from = connectionSpec(row).flatMap { $0.twilio?.from ?? $0.twilio?.messagingServiceSID } ?? ""
+        let from = connectionSpec(row).flatMap { $0.twilio?.from ?? $0.twilio?.messagingServiceSID ?? $0.messages?.from } ?? ""
         try database.run(
             """
             INSERT INTO messages (lead_id, direction, channel, from_addr, to_addr, body, external_id, sent_at, status)
@@ -262,7 +263,7 @@ public final class OutboxSender {
 
     func connectionSpec(_ row: Row) -> Campaign.ConnectionSpec? {
         if let name = row.connection { return campaign.connections[name] }
-        return campaign.connections.keys.sorted().lazy.compactMap { self.campaign.connections[$0] }.first { $0.provider == .twilio }
+        return campaign.connections.keys.sorted().lazy.compactMap { self.campaign.connections[$0] }.first { $0.sendsMessages }
     }
 
     /// Why a row waits: no connection can carry it yet.
@@ -271,11 +272,13 @@ public final class OutboxSender {
         init(_ reason: String) { self.reason = reason }
     }
 
-    /// The Twilio request for an SMS or reply, or why none can carry it.
+    /// The request for an SMS or reply (Twilio's, or the http connection's
+    /// own `messages:` form), or why none can carry it.
     func message(_ row: Row) -> Result<HTTPRequest, Unsendable> {
         let channel = row.channel ?? "sms"
+        if let spec = connectionSpec(row), let form = spec.messages { return httpMessage(row, form) }
         guard let spec = connectionSpec(row), let twilio = spec.twilio else {
-            return .failure(Unsendable("no messaging connection: add one with provider twilio (docs/messaging.md)"))
+            return .failure(Unsendable("no messaging connection: add one with provider twilio, or http with messages: (docs/messaging.md)"))
         }
         guard channel == "sms" || channel == "whatsapp" else { return .failure(Unsendable("Twilio carries sms and whatsapp, not \(channel)")) }
         guard let sid = environment[twilio.accountSIDEnv], !sid.isEmpty, let token = environment[twilio.authTokenEnv], !token.isEmpty else {
@@ -287,6 +290,50 @@ public final class OutboxSender {
         if let service = twilio.messagingServiceSID { form.append(("MessagingServiceSid", service)) } else { form.append(("From", prefix + twilio.from!)) }
         form.append(("Body", row.body))
         return .success(TwilioMessages.request(base: spec.base, accountSID: sid, authToken: token, form: form))
+    }
+
+    /// The http connection's `messages:` form filled for the row: any channel.
+    func httpMessage(_ row: Row, _ form: Campaign.MessagePreset) -> Result<HTTPRequest, Unsendable> {
+        guard let to = row.destination else { return .failure(Unsendable("the row has no destination")) }
+        let unset = form.environmentVariables.filter { (environment[$0] ?? "").isEmpty }
+        guard unset.isEmpty else { return .failure(Unsendable("\(unset.joined(separator: " and ")) must be set to send through the http connection")) }
+        let lead = row.leadID.flatMap { try? LeadStore(database: database).find(id: $0) }
+        let values: (String, String) -> String? = { namespace, name in
+            switch namespace {
+            case "env": return self.environment[name]
+            case "message":
+                switch name {
+                case "id": return String(row.id)
+                case "to": return to
+                case "from": return form.from
+                case "text": return row.body
+                case "channel": return row.channel ?? "sms"
+                case "kind": return row.kind
+                default: return row.leadID.map(String.init)
+                }
+            default:
+                guard let lead else { return nil }
+                switch name {
+                case "id": return String(lead.id)
+                case "phone": return lead.phone
+                case "first_name": return lead.firstName
+                case "last_name": return lead.lastName
+                case "name": return [lead.firstName, lead.lastName].compactMap { $0 }.joined(separator: " ")
+                case "email": return lead.email
+                case "state": return lead.state
+                case "zip": return lead.zip
+                case "country": return lead.country
+                default:
+                    guard case .object(let pairs) = LeadRecord.parse(lead.fields) else { return nil }
+                    let key = String(name.dropFirst("fields.".count))
+                    return pairs.first { $0.0 == key }?.1.text
+                }
+            }
+        }
+        var headers = form.headers.map { HTTPRequest.Header($0.name, $0.value.render(values)) }
+        if form.body != nil, !headers.contains(where: { $0.name.lowercased() == "content-type" }) { headers.append(.init("Content-Type", "application/json")) }
+        return .success(
+            HTTPRequest(method: form.method, url: form.url.render(values), headers: headers, body: form.body.map { Array($0.render(values).rendered.utf8) }))
     }
 
     func webhook(_ row: Row) -> HTTPRequest {

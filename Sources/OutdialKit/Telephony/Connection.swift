@@ -159,7 +159,7 @@ public struct ConnectionSet {
         var disabled: Set<String> = []
         for name in campaign.connections.keys.sorted() {
             let spec = campaign.connections[name]!
-            if spec.provider == .twilio { continue }  // a messaging connection: the outbox sender's
+            if !spec.placesCalls { continue }  // a messaging connection: the outbox sender's
             if !spec.enabled {
                 disabled.insert(name)
                 // Built when it can be, for the calls in flight through it; its key is not needed to place none.

@@ -3,7 +3,8 @@ import Yams
 /// A text of the generic HTTP connection with `{{…}}` holes: `lead.NAME`,
 /// `lead.fields.NAME`, `call.id|from|to|attempt|agent|campaign|provider_call_id`,
 /// `var.NAME` (the call's variables) and `env.NAME` (an environment variable,
-/// for tokens). Nothing else: templates never run code.
+/// for tokens); in a `messages:` form, `message.id|to|from|text|channel|kind|lead_id`
+/// with `lead.` and `env.`. Nothing else: templates never run code.
 public struct RequestTemplate: Sendable, Equatable {
     enum Part: Sendable, Equatable {
         case text(String)
@@ -14,12 +15,16 @@ public struct RequestTemplate: Sendable, Equatable {
 
     static let callNames: Set<String> = ["id", "from", "to", "attempt", "agent", "campaign", "provider_call_id", "lead_id"]
     static let leadNames: Set<String> = ["id", "phone", "first_name", "last_name", "name", "email", "state", "zip", "country"]
+    static let messageNames: Set<String> = ["id", "to", "from", "text", "channel", "kind", "lead_id"]
+    /// The namespaces a call's form may use, and a message's.
+    public static let callNamespaces: Set<String> = ["lead", "call", "env", "var"]
+    public static let messageNamespaces: Set<String> = ["lead", "message", "env"]
 
-    init(_ node: ConfigNode) throws {
-        do { try self.init(parsing: try node.string()) } catch let error as RequestTemplateError { throw node.error(error.message) }
+    init(_ node: ConfigNode, namespaces: Set<String> = callNamespaces) throws {
+        do { try self.init(parsing: try node.string(), namespaces: namespaces) } catch let error as RequestTemplateError { throw node.error(error.message) }
     }
 
-    public init(parsing text: String) throws {
+    public init(parsing text: String, namespaces: Set<String> = callNamespaces) throws {
         var parts: [Part] = []
         var rest = Substring(text)
         while let open = rest.range(of: "{{") {
@@ -31,6 +36,10 @@ public struct RequestTemplate: Sendable, Equatable {
             let pieces = path.split(separator: ".", maxSplits: 1).map(String.init)
             guard pieces.count == 2 else { throw RequestTemplateError(message: "'{{\(path)}}' is not a variable (lead.phone, call.from, env.NAME …)") }
             let (namespace, name) = (pieces[0], pieces[1])
+            guard namespaces.contains(namespace) else {
+                throw RequestTemplateError(
+                    message: "'{{\(path)}}' is not a variable here: they start with \(namespaces.sorted().map { $0 + "." }.joined(separator: ", "))")
+            }
             switch namespace {
             case "lead":
                 guard Self.leadNames.contains(name) || (name.hasPrefix("fields.") && name.count > 7) else {
@@ -43,6 +52,10 @@ public struct RequestTemplate: Sendable, Equatable {
             case "env":
                 guard Campaign.isVariableName(name) else { throw RequestTemplateError(message: "'{{\(path)}}' does not name an environment variable") }
             case "var": break
+            case "message":
+                guard Self.messageNames.contains(name) else {
+                    throw RequestTemplateError(message: "'{{\(path)}}': message has \(Self.messageNames.sorted().joined(separator: ", "))")
+                }
             default: throw RequestTemplateError(message: "'{{\(path)}}' is not a variable: they start with lead., call., var. or env.")
             }
             parts.append(.hole(namespace: namespace, name: name))
@@ -75,17 +88,17 @@ public struct RequestTemplate: Sendable, Equatable {
         case array([Body])
         case object([String], [Body])
 
-        init(_ node: ConfigNode) throws {
+        init(_ node: ConfigNode, namespaces: Set<String> = RequestTemplate.callNamespaces) throws {
             switch node.node {
             case .mapping:
                 var keys: [String] = []
                 var values: [Body] = []
                 for (key, value) in try node.freeMapping() {
                     keys.append(key)
-                    values.append(try Body(value))
+                    values.append(try Body(value, namespaces: namespaces))
                 }
                 self = .object(keys, values)
-            case .sequence: self = .array(try node.list().map { try Body($0) })
+            case .sequence: self = .array(try node.list().map { try Body($0, namespaces: namespaces) })
             case .scalar(let scalar):
                 if scalar.style == .plain {
                     if scalar.string == "null" || scalar.string == "~" {
@@ -101,7 +114,7 @@ public struct RequestTemplate: Sendable, Equatable {
                         return
                     }
                 }
-                self = .template(try RequestTemplate(node))
+                self = .template(try RequestTemplate(node, namespaces: namespaces))
             default: throw node.error("a body value must be text, a number, a list or a mapping")
             }
         }
