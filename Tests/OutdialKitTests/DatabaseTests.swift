@@ -310,11 +310,29 @@ import Testing
         let db = try Database(path: dir.path("a.db"))
         try Migrator().migrate(db, upTo: 8)
         try db.execute("INSERT INTO leads (id, phone, created_at, updated_at) VALUES (1, '+14155550123', 0, 0)")
-        let report = try Migrator().migrate(db)
+        let report = try Migrator().migrate(db, upTo: 9)
         #expect(report.from == 8 && report.to == 9)
         #expect(try LeadStore(database: db).find(id: 1).map { $0.phone == "+14155550123" && $0.phoneSource == nil } == true)
         try db.run("UPDATE leads SET phone_source = 'Mobile' WHERE id = 1")
         #expect(try db.text("SELECT phone_source FROM lead_zones WHERE id = 1") == "Mobile")
+    }
+
+    /// Version 10 lets a lead have no phone (a contact who wrote by email or
+    /// a handle), by editing the table's text: every row stays, the phone
+    /// index still refuses a second lead with the same phone.
+    @Test func schemaVersion10LetsALeadHaveNoPhone() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("a.db"))
+        try Migrator().migrate(db, upTo: 9)
+        try db.execute("INSERT INTO leads (id, phone, created_at, updated_at) VALUES (1, '+14155550123', 0, 0)")
+        #expect(throws: StoreError.self) { try db.execute("INSERT INTO leads (email, created_at, updated_at) VALUES ('a@example.com', 0, 0)") }
+        let report = try Migrator().migrate(db)
+        #expect(report.from == 9 && report.to == 10)
+        try db.execute("INSERT INTO leads (email, created_at, updated_at) VALUES ('a@example.com', 0, 0), ('b@example.com', 0, 0)")
+        #expect(try db.scalar("SELECT count(*) FROM leads WHERE phone IS NULL") == 2)
+        #expect(try db.text("SELECT phone FROM leads WHERE id = 1") == "+14155550123")
+        #expect(throws: StoreError.self) { try db.execute("INSERT INTO leads (phone, created_at, updated_at) VALUES ('+14155550123', 0, 0)") }
+        #expect(try db.text("PRAGMA integrity_check") == "ok")
     }
 
     /// A rebuild that would leave a row pointing nowhere is refused whole.

@@ -141,9 +141,45 @@ import Testing
         #expect(try db.text("SELECT source FROM leads WHERE phone = '+13035550199'") == "inbound")
         #expect(try db.text("SELECT state FROM leads WHERE phone = '+13035550199'") == "CO")
         #expect(try Self.count(db, "SELECT count(*) FROM workflow_runs r JOIN leads l ON l.id = r.lead_id WHERE l.phone = '+13035550199'") == 1)
-        // An email nobody has is kept, with no lead.
-        #expect(try recorder.record(Self.sms("hi", from: "who@example.com", id: "E1", channel: "email"), receivedAt: 4) == .unknownCall)
-        #expect(try Self.count(db, "SELECT count(*) FROM messages WHERE lead_id IS NULL") == 1)
+        // An email nobody has becomes a contact without a phone; its next message finds it.
+        #expect(try recorder.record(Self.sms("hi", from: "Who@Example.com", id: "E1", channel: "email"), receivedAt: 4) == .new)
+        #expect(try recorder.record(Self.sms("still there?", from: "who@example.com", id: "E2", channel: "email"), receivedAt: 5) == .new)
+        #expect(try CampaignRunnerTests.strings(db, "SELECT phone, email, source FROM leads WHERE email IS NOT NULL") == ["-|Who@Example.com|inbound"])
+        #expect(try Self.count(db, "SELECT count(*) FROM messages WHERE lead_id IS NULL") == 0)
+        #expect(try Self.count(db, "SELECT count(DISTINCT lead_id) FROM messages WHERE channel = 'email'") == 1)
+    }
+
+    /// A handle nobody has (Instagram) becomes a lead with the handle in the
+    /// channel's field and no phone: matched on its next message, answered on
+    /// its channel, never called (its outbound run stops: no phone), and its
+    /// STOP marks it and queues one confirmation, on the channel it wrote on.
+    @Test func aHandleThatWritesFirstIsAContactWithoutAPhone() async throws {
+        let dir = try TemporaryDirectory()
+        let (db, campaign) = try Self.setUp(dir, trigger: "{ message_received: { channels: [instagram] } }")
+        let recorder = try EventRecorder(database: db, campaign: campaign)
+        #expect(try recorder.record(Self.sms("how much?", from: "ann.solar", id: "IG1", channel: "instagram"), receivedAt: 1_795_438_800_000) == .new)
+        #expect(try recorder.record(Self.sms("hello?", from: "ann.solar", id: "IG2", channel: "instagram"), receivedAt: 1_795_438_801_000) == .new)
+        let rows = try CampaignRunnerTests.strings(db, "SELECT id, phone, json_extract(fields, '$.instagram'), source FROM leads WHERE phone IS NULL")
+        #expect(rows.count == 1 && rows.first?.hasSuffix("|-|ann.solar|inbound") == true)
+        let lead = Int64(rows.first?.split(separator: "|").first ?? "") ?? 0
+        #expect(try Self.count(db, "SELECT count(*) FROM workflow_runs WHERE workflow = 'replies' AND lead_id = \(lead)") == 2)
+        #expect(try LeadStore(database: db).find(id: lead)?.json["phone"] == .null)
+        // A run answers it on instagram and never dials it.
+        let summary = try await CampaignRunner(database: db, campaign: campaign, options: Self.options(maxCalls: 100)).run()
+        #expect(try Self.count(db, "SELECT count(*) FROM calls WHERE lead_id = \(lead)") == 0)
+        #expect(summary.runsStopped[.invalidNumber] == 1)
+        #expect(
+            try CampaignRunnerTests.strings(db, "SELECT error FROM workflow_runs WHERE workflow = 'outbound' AND lead_id = \(lead)") == [
+                "invalid-number: the lead has no phone number (a contact who wrote by email or a handle)"
+            ])
+        #expect(try Self.count(db, "SELECT count(*) FROM outbox WHERE kind = 'message' AND channel = 'instagram' AND destination = 'ann.solar'") == 2)
+        // STOP: marked, one confirmation on its channel, a second STOP changes nothing.
+        _ = try recorder.record(Self.sms("STOP", from: "ann.solar", id: "IG3", channel: "instagram"), receivedAt: 1_795_438_900_000)
+        _ = try recorder.record(Self.sms("stop", from: "ann.solar", id: "IG4", channel: "instagram"), receivedAt: 1_795_438_901_000)
+        #expect(try db.scalar("SELECT dnc FROM leads WHERE id = \(lead)") == 1)
+        #expect(
+            try Self.count(db, "SELECT count(*) FROM outbox WHERE purpose = 'opt_out_confirmation' AND channel = 'instagram' AND destination = 'ann.solar'")
+                == 1)
     }
 
     /// With an audience of lists, a known lead outside it gets no reply, and a

@@ -210,7 +210,10 @@ final class DialGate {
     /// The decision for the lead's next call at `clock` (nothing is recorded:
     /// `record` does that once the intent is written).
     func decide(_ lead: DialLead, number fixedNumber: String? = nil, at clock: Int64) -> DialDecision {
-        guard let number = PhoneNumber(e164: lead.phone) else { return .stop(.invalidNumber, "'\(lead.phone)' is not E.164") }
+        guard let number = PhoneNumber(e164: lead.phone) else {
+            return .stop(
+                .invalidNumber, lead.phone.isEmpty ? "the lead has no phone number (a contact who wrote by email or a handle)" : "'\(lead.phone)' is not E.164")
+        }
         if lead.dnc || dnc.contains(number) { return .stop(.dnc, "on the do-not-call list") }
         let slot = slot(for: lead)
         let subject = slots[Int(slot)].subject

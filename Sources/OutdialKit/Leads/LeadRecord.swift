@@ -31,7 +31,7 @@ public struct LeadRecord: Sendable {
     /// The object of `leads show --json` and `export leads` (SPEC §3.1).
     public var json: JSONValue {
         JSONObject([
-            "id": .int(id), "external_id": .optional(externalID), "phone": .string(phone), "phone_source": .optional(phoneSource),
+            "id": .int(id), "external_id": .optional(externalID), "phone": phone.isEmpty ? .null : .string(phone), "phone_source": .optional(phoneSource),
             "first_name": .optional(firstName), "last_name": .optional(lastName), "email": .optional(email),
             "zones": .array(zones.map(JSONValue.string)), "zone_sources": Self.parse(zoneSources),
             "state": .optional(state), "state_source": .optional(stateSource), "zip": .optional(zip), "zone_conflict": .bool(zoneConflict),

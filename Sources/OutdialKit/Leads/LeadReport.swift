@@ -4,7 +4,13 @@ public enum LeadReport {
         var lines: [(String, String)] = []
         let name = [lead.firstName, lead.lastName].compactMap { $0 }.joined(separator: " ")
         lines.append(("Lead", "\(lead.id)" + (lead.externalID.map { " (id \($0))" } ?? "") + (name.isEmpty ? "" : " — \(name)")))
-        lines.append(("Phone", lead.phone + (lead.phoneSource.map { " (from the \($0) column)" } ?? "")))
+        lines.append(
+            (
+                "Phone",
+                lead.phone.isEmpty
+                    ? "none (a contact who wrote first by email or a handle; not called)"
+                    : lead.phone + (lead.phoneSource.map { " (from the \($0) column)" } ?? "")
+            ))
         if let email = lead.email { lines.append(("Email", email)) }
         let state = lead.state.map { $0 + (lead.stateSource.map { " (from \(Self.sourceName($0)))" } ?? "") } ?? "unknown"
         lines.append(("State", state))

@@ -64,8 +64,9 @@ extension EventRecorder {
 
     /// The lead who sent a message, and its tags: by E.164 phone, by email, or
     /// by a lead field named after the channel (`instagram`, `tiktok` …) holding
-    /// the handle. A phone number nobody has becomes a new lead (`source: inbound`);
-    /// nil for an email or handle no lead has.
+    /// the handle. A sender nobody has becomes a new lead (`source: inbound`):
+    /// with its phone, or — without one — with its email or its handle in the
+    /// channel's field, so its next message finds it. Nil only for an empty sender.
     func contact(for message: InboundEvent, at ms: Int64) throws -> (Int64, [String])? {
         /// The first lead a condition matches, with its tags.
         func lead(where condition: String, _ values: [SQLValue]) throws -> (Int64, [String])? {
@@ -74,11 +75,35 @@ extension EventRecorder {
             }.first
         }
         let from = message.from.trimmingCharacters(in: .whitespaces)
-        if from.contains("@") { return try lead(where: "lower(email) = lower(?)", [.text(from)]) }
+        guard !from.isEmpty else { return nil }
+        if from.contains("@") {
+            return try lead(where: "lower(email) = lower(?)", [.text(from)]) ?? (try newContact(email: from, at: ms), [])
+        }
         if let number = try? PhoneNormalizer(region: campaign.defaults.region)?.normalize(from).number {
             return try lead(where: "phone = ?", [.text(number.e164)]) ?? (try newContact(number, at: ms), [])
         }
-        return try lead(where: "json_extract(fields, ?) = ?", [.text("$." + message.channel), .text(from)])
+        let field = "$." + JSONValue.string(message.channel).rendered
+        return try lead(where: "json_extract(fields, ?) = ?", [.text(field), .text(from)])
+            ?? (try newContact(handle: from, channel: message.channel, at: ms), [])
+    }
+
+    /// A lead for an email or a channel handle that wrote first: no phone, no
+    /// zones (it is never called until a phone is added), in the campaign's list.
+    private func newContact(email: String? = nil, handle: String? = nil, channel: String = "", at ms: Int64) throws -> Int64 {
+        let fields = handle.map { JSONValue.object([(channel, .string($0))]).rendered } ?? "{}"
+        try database.run(
+            "INSERT INTO leads (phone, email, fields, status, dnc, source, created_at, updated_at) VALUES (NULL, ?, ?, 'new', 0, 'inbound', ?, ?)",
+            [.optional(email), .text(fields), .integer(ms), .integer(ms)])
+        let leadID = database.lastInsertRowID
+        try joinCampaignList(leadID, at: ms)
+        return leadID
+    }
+
+    /// A new contact joins the campaign's list, so an audience of lists answers it as it answers its own leads.
+    private func joinCampaignList(_ leadID: Int64, at ms: Int64) throws {
+        guard let list = campaign.leads?.list ?? campaign.audience?.lists.first else { return }
+        let id = try LeadLists(database: database).create(list, at: Instant(milliseconds: ms))
+        try database.run("INSERT OR IGNORE INTO list_members (list_id, lead_id, added_at) VALUES (?, ?, ?)", [.integer(id), .integer(leadID), .integer(ms)])
     }
 
     /// A lead for a phone number that wrote first, placed in its area code's zones.
@@ -100,12 +125,8 @@ extension EventRecorder {
                 .integer(onList ? 1 : 0), .integer(ms), .integer(ms),
             ])
         let leadID = database.lastInsertRowID
-        // The events are this campaign's (`--campaign`): a new contact joins its
-        // list, so an audience of lists answers it as it answers its own leads.
-        if let list = campaign.leads?.list ?? campaign.audience?.lists.first {
-            let lists = LeadLists(database: database)
-            _ = try lists.add(phones: [number.e164], to: try lists.create(list, at: Instant(milliseconds: ms)), at: Instant(milliseconds: ms))
-        }
+        // The events are this campaign's (`--campaign`): a new contact joins its list.
+        try joinCampaignList(leadID, at: ms)
         return leadID
     }
 
@@ -113,9 +134,11 @@ extension EventRecorder {
     /// every waiting run of the lead stopped, and one confirmation queued (only
     /// for the first opt-out: a second STOP gets no second confirmation).
     private func optOut(leadID: Int64, message: InboundEvent, messageID: Int64, word: String, at ms: Int64) throws {
-        let phone = try database.text("SELECT phone FROM leads WHERE id = ?", [.integer(leadID)]) ?? message.from
-        var added = 0
-        if let number = PhoneNumber(e164: phone) {
+        let phone = try database.text("SELECT phone FROM leads WHERE id = ?", [.integer(leadID)])
+        let wasOnList = try database.scalar("SELECT dnc FROM leads WHERE id = ?", [.integer(leadID)]) == 1
+        // A contact without a phone (email, a handle) has no number for the list: its lead is marked, once.
+        var added = phone == nil && !wasOnList ? 1 : 0
+        if let phone, let number = PhoneNumber(e164: phone) {
             added = try DoNotCallStore(database: database).add(
                 [.number(number)], source: "opt-out: '\(word)' by \(message.channel) message \(messageID)", at: Instant(milliseconds: message.occurredAt))
         }

@@ -28,6 +28,9 @@ public enum Schema {
         Migration(
             version: 9, summary: "leads.phone_source: the CSV column a lead's phone came from when it was not the phone column (a second phone)",
             sql: "ALTER TABLE leads ADD COLUMN phone_source TEXT;"),
+        Migration(
+            version: 10, summary: "leads.phone may be NULL: a contact who wrote first by email or a channel handle is a lead without a phone",
+            edits: [SchemaEdit(table: "leads", from: "phone         TEXT NOT NULL,", to: "phone         TEXT,")]),
     ]
 
     /// A campaign's name was copied into every call, workflow run, state row and
