@@ -114,11 +114,11 @@ enum LeadsCommand {
             }
             let rows = leads.map { lead in
                 [
-                    String(lead.id), lead.phone, [lead.firstName, lead.lastName].compactMap { $0 }.joined(separator: " "), lead.state ?? "-",
+                    String(lead.id), lead.contact, [lead.firstName, lead.lastName].compactMap { $0 }.joined(separator: " "), lead.state ?? "-",
                     lead.zones.isEmpty ? "(none)" : lead.zones.joined(separator: " "), lead.dnc ? "dnc" : lead.status,
                 ]
             }
-            output.result(TextTable.render(header: ["ID", "PHONE", "NAME", "STATE", "ZONES", "STATUS"], rows: rows))
+            output.result(TextTable.render(header: ["ID", "CONTACT", "NAME", "STATE", "ZONES", "STATUS"], rows: rows))
             let counts = try store.counts()
             output.info("\(leads.count) of \(counts.leads) leads shown (\(counts.dnc) on the do-not-call list).")
         }

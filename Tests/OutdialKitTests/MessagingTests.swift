@@ -164,6 +164,7 @@ import Testing
         let lead = Int64(rows.first?.split(separator: "|").first ?? "") ?? 0
         #expect(try Self.count(db, "SELECT count(*) FROM workflow_runs WHERE workflow = 'replies' AND lead_id = \(lead)") == 2)
         #expect(try LeadStore(database: db).find(id: lead)?.json["phone"] == .null)
+        #expect(try LeadStore(database: db).find(id: lead)?.contact == "instagram: ann.solar")
         // A run answers it on instagram and never dials it.
         let summary = try await CampaignRunner(database: db, campaign: campaign, options: Self.options(maxCalls: 100)).run()
         #expect(try Self.count(db, "SELECT count(*) FROM calls WHERE lead_id = \(lead)") == 0)

@@ -43,6 +43,19 @@ public struct LeadRecord: Sendable {
         ])
     }
 
+    /// How to reach the lead, for lists: its phone, else its email, else a
+    /// channel handle (`instagram: sunny.fan`) of a contact who wrote first.
+    public var contact: String {
+        if !phone.isEmpty { return phone }
+        if let email { return email }
+        if case .object(let pairs) = Self.parse(fields),
+            let (channel, handle) = pairs.first(where: { MessageFilter.channels.contains($0.0) && $0.1.text != nil })
+        {
+            return "\(channel): \(handle.text ?? "")"
+        }
+        return "-"
+    }
+
     /// JSON text stored by outdial, as a value (null if it is somehow not JSON).
     static func parse(_ text: String) -> JSONValue {
         guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else { return .null }
