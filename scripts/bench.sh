@@ -10,8 +10,7 @@ ROWS=${BENCH_ROWS:-1000000}
 PY_ROWS=${BENCH_PY_ROWS:-100000}
 mkdir -p "$WORK"
 CSV="$WORK/leads-$ROWS.csv"
-# The measured command's output is kept in $WORK/last-stdout (the last run's `--json`, for one).
-measure() { python3 scripts/bench/measure.py "$@" 2>&1 >"$WORK/last-stdout" | tail -n 1; }
+measure() { python3 scripts/bench/measure.py "$@" 2>&1 >/dev/null | tail -n 1; }
 
 command -v sqlite3 >/dev/null || { echo "bench needs the sqlite3 shell (apt-get install sqlite3)"; exit 1; }
 if [ ! -f "$CSV" ]; then
@@ -124,7 +123,7 @@ sim_leads=$(sqlite3 "$WORK/sim-base.db" "SELECT count(*) FROM leads")
 # each makes its copy (--into, SQLite's backup API) inside the time measured.
 sim_runs=(); sim_mb=0
 for run in 1 2 3; do
-    read -r s mb < <(measure "$BIN" --quiet --db "$WORK/sim-base.db" run "$WORK/bench-campaign.yml" --simulate --into "$WORK/sim.db" --start 2026-11-23T13:00:00Z --no-sync --json)
+    read -r s mb < <(MEASURE_STDOUT="$WORK/last-stdout" measure "$BIN" --quiet --db "$WORK/sim-base.db" run "$WORK/bench-campaign.yml" --simulate --into "$WORK/sim.db" --start 2026-11-23T13:00:00Z --no-sync --json)
     sim_runs+=("$s"); sim_mb=$(python3 -c "print(max(float('$sim_mb'), float('$mb')))")
 done
 sim_s=$(median "${sim_runs[@]}")
