@@ -67,13 +67,7 @@ extension Campaign {
         /// `{{message.from}}`: the connection's `from`, when it has one.
         public var from: String?
 
-        var environmentVariables: [String] {
-            var templates = [url] + headers.map(\.value)
-            if let body { templates += body.templates }
-            var names: [String] = []
-            for name in templates.flatMap(\.environmentVariables) where !names.contains(name) { names.append(name) }
-            return names
-        }
+        var environmentVariables: [String] { RequestTemplate.environmentVariables(in: [url] + headers.map(\.value) + (body?.templates ?? [])) }
     }
 
     /// `provider: twilio`: where SMS come from and the variables that hold the account's credentials.
@@ -113,11 +107,7 @@ extension Campaign {
         public static let readableFields = ["transcript", "summary", "recording_url", "public_log_url", "duration_ms", "sentiment", "cost_cents"]
 
         var environmentVariables: [String] {
-            var templates = [url, status.url] + headers.map(\.value) + status.headers.map(\.value)
-            if let body { templates += body.templates }
-            var names: [String] = []
-            for name in templates.flatMap(\.environmentVariables) where !names.contains(name) { names.append(name) }
-            return names
+            RequestTemplate.environmentVariables(in: [url, status.url] + headers.map(\.value) + status.headers.map(\.value) + (body?.templates ?? []))
         }
     }
 

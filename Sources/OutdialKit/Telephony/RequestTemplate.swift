@@ -69,6 +69,13 @@ public struct RequestTemplate: Sendable, Equatable {
         parts.compactMap { if case .hole("env", let name) = $0 { return name } else { return nil } }
     }
 
+    /// The `{{env.NAME}}` variables of some templates, each once, in order.
+    static func environmentVariables(in templates: [RequestTemplate]) -> [String] {
+        var names: [String] = []
+        for name in templates.flatMap(\.environmentVariables) where !names.contains(name) { names.append(name) }
+        return names
+    }
+
     /// The text with its holes filled; a hole with no value is empty.
     func render(_ values: (String, String) -> String?) -> String {
         var out = ""
