@@ -134,8 +134,8 @@ extension EventRecorder {
     /// every waiting run of the lead stopped, and one confirmation queued (only
     /// for the first opt-out: a second STOP gets no second confirmation).
     private func optOut(leadID: Int64, message: InboundEvent, messageID: Int64, word: String, at ms: Int64) throws {
-        let phone = try database.text("SELECT phone FROM leads WHERE id = ?", [.integer(leadID)])
-        let wasOnList = try database.scalar("SELECT dnc FROM leads WHERE id = ?", [.integer(leadID)]) == 1
+        let (phone, wasOnList) =
+            try database.query("SELECT phone, dnc FROM leads WHERE id = ?", [.integer(leadID)]) { ($0.string(0), $0.int64(1) == 1) }.first ?? (nil, false)
         // A contact without a phone (email, a handle) has no number for the list: its lead is marked, once.
         var added = phone == nil && !wasOnList ? 1 : 0
         if let phone, let number = PhoneNumber(e164: phone) {

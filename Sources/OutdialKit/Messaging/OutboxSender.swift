@@ -312,28 +312,11 @@ public final class OutboxSender {
                 default: return row.leadID.map(String.init)
                 }
             default:
-                guard let lead else { return nil }
-                switch name {
-                case "id": return String(lead.id)
-                case "phone": return lead.phone
-                case "first_name": return lead.firstName
-                case "last_name": return lead.lastName
-                case "name": return [lead.firstName, lead.lastName].compactMap { $0 }.joined(separator: " ")
-                case "email": return lead.email
-                case "state": return lead.state
-                case "zip": return lead.zip
-                case "country": return lead.country
-                default:
-                    guard case .object(let pairs) = LeadRecord.parse(lead.fields) else { return nil }
-                    let key = String(name.dropFirst("fields.".count))
-                    return pairs.first { $0.0 == key }?.1.text
-                }
+                // The lead's values as every template of a run reads them.
+                return lead.flatMap { RunSubject(lead: $0).text("lead." + name) }
             }
         }
-        var headers = form.headers.map { HTTPRequest.Header($0.name, $0.value.render(values)) }
-        if form.body != nil, !headers.contains(where: { $0.name.lowercased() == "content-type" }) { headers.append(.init("Content-Type", "application/json")) }
-        return .success(
-            HTTPRequest(method: form.method, url: form.url.render(values), headers: headers, body: form.body.map { Array($0.render(values).rendered.utf8) }))
+        return .success(HTTPPresetAPI.request(method: form.method, url: form.url, headers: form.headers, body: form.body, values))
     }
 
     func webhook(_ row: Row) -> HTTPRequest {

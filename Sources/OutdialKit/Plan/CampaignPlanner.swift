@@ -208,15 +208,7 @@ extension Step {
     }
 
     /// Whether any of the steps, at any depth, places a call.
-    static func anyPlacesCall(_ steps: [Step]) -> Bool {
-        steps.contains { step in
-            switch step {
-            case .placeCall: return true
-            case .ifThen(_, let then, let otherwise): return anyPlacesCall(then) || anyPlacesCall(otherwise)
-            default: return false
-            }
-        }
-    }
+    static func anyPlacesCall(_ steps: [Step]) -> Bool { firstPlaceCall(steps) != nil }
 }
 
 extension PlanEntry {

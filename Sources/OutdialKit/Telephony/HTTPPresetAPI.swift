@@ -39,7 +39,8 @@ struct HTTPPresetAPI: ProviderAPI {
         }
     }
 
-    private func request(
+    /// A request from templates: headers and URL filled, a JSON body (with its content type unless a header names one).
+    static func request(
         method: String, url: RequestTemplate, headers: [(name: String, value: RequestTemplate)], body: RequestTemplate.Body?,
         _ values: (String, String) -> String?
     ) -> HTTPRequest {
@@ -49,7 +50,7 @@ struct HTTPPresetAPI: ProviderAPI {
     }
 
     func create(_ call: CallRequest) -> HTTPRequest {
-        request(method: preset.method, url: preset.url, headers: preset.headers, body: preset.body, values(call, providerCallID: nil))
+        Self.request(method: preset.method, url: preset.url, headers: preset.headers, body: preset.body, values(call, providerCallID: nil))
     }
 
     func created(_ body: JSONValue) -> Result<String, CreateRefusal> {
@@ -58,7 +59,7 @@ struct HTTPPresetAPI: ProviderAPI {
     }
 
     func poll(_ call: PolledCall) -> HTTPRequest {
-        request(
+        Self.request(
             method: preset.status.method, url: preset.status.url, headers: preset.status.headers, body: nil,
             values(call.request, providerCallID: call.providerCallID))
     }
