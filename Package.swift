@@ -35,12 +35,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
-            swiftSettings: [
-                .swiftLanguageMode(.v6),
-                // The import and selection loops touch class state per byte and per
-                // row; dynamic exclusivity checks cost them ~10%. Debug builds keep them.
-                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
-            ]
+            swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(
             name: "outdial",

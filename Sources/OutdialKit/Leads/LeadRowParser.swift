@@ -93,7 +93,6 @@ final class LeadRowParser {
     private let countryColumn, timezoneColumn, tagsColumn: Int?
     private var seen: PhoneKeySet
     private var customKeys: [[UInt8]]
-    private var fieldsJSON: [UInt8] = []
     private var regionText: [String: Int16?] = [:]
     private var timezoneText: [String: [String]?] = [:]
     private var reasonCounts: [String: Int] = [:]
@@ -327,15 +326,16 @@ final class LeadRowParser {
         }
         batch.add(explicitZone)
         batch.add(stateSource)
-        fieldsJSON.removeAll(keepingCapacity: true)
-        fieldsJSON.append(123)
+        // Written straight into the batch (a parameter, so no dynamic exclusivity check per byte).
+        let fieldsStart = batch.arena.count
+        batch.arena.append(123)
         for (i, custom) in mapping.custom.enumerated() {
-            if i > 0 { fieldsJSON.append(44) }
-            fieldsJSON.append(contentsOf: customKeys[i])
-            JSONValue.writeString(bytes: record.field(custom.index), to: &fieldsJSON)
+            if i > 0 { batch.arena.append(44) }
+            batch.arena.append(contentsOf: customKeys[i])
+            JSONValue.writeString(bytes: record.field(custom.index), to: &batch.arena)
         }
-        fieldsJSON.append(125)
-        fieldsJSON.withUnsafeBufferPointer { batch.add($0) }
+        batch.arena.append(125)
+        batch.texts.append(LeadBatch.TextRef(start: Int32(fieldsStart), count: Int32(batch.arena.count - fieldsStart)))
         let tagsStart = batch.arena.count
         if let c = tagsColumn {
             Self.appendTagsJSON(record.field(c), to: &batch.arena)

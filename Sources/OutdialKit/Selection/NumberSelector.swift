@@ -380,7 +380,7 @@ public final class NumberSelector {
         var t = max(at, restingUntil[i])
         if settings.cooldown > 0, lastUse[i] != .min { t = max(t, lastUse[i] + settings.cooldown) }
         // Today's cap holds t back to local midnight; a later day starts with none used.
-        rollDay(i, at: at)
+        if at < dayStart[i] || at >= dayEnd[i] { rollDay(i, at: at) }
         if t < dayEnd[i], uses[i] >= caps[i] { t = dayEnd[i] }
         return t
     }

@@ -11,7 +11,7 @@ public final class Database {
     /// The file this connection opened.
     public let path: String
     let handle: OpaquePointer
-    private var statements: [SQLKey: Statement] = [:]
+    private var statements: [String: Statement] = [:]
     private var transactionDepth = 0
 
     /// Opens (creating if needed) a database file.
@@ -102,35 +102,13 @@ public final class Database {
     /// A prepared statement for this SQL, reused across calls and reset for
     /// the caller.
     public func prepare(_ sql: String) throws(StoreError) -> Statement {
-        if let statement = statements[SQLKey(sql: sql)] {
+        if let statement = statements[sql] {
             statement.reset()
             return statement
         }
         let statement = try Statement(database: self, sql: sql)
-        statements[SQLKey(sql: sql)] = statement
+        statements[sql] = statement
         return statement
-    }
-
-    /// The statement cache's key: hashes the SQL's length and three 8-byte
-    /// words of it (start, middle, end) rather than the whole text — the runner
-    /// looks statements up several times a call, and byte-by-byte hashing was
-    /// 3 % of a run — and compares the whole text.
-    private struct SQLKey: Hashable {
-        let sql: String
-
-        func hash(into hasher: inout Hasher) {
-            var sql = sql
-            sql.withUTF8 { bytes in
-                hasher.combine(bytes.count)
-                guard bytes.count >= 8, let base = UnsafeRawPointer(bytes.baseAddress) else {
-                    for byte in bytes { hasher.combine(byte) }
-                    return
-                }
-                hasher.combine(base.loadUnaligned(as: UInt64.self))
-                hasher.combine(base.loadUnaligned(fromByteOffset: bytes.count / 2 - 4, as: UInt64.self))
-                hasher.combine(base.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self))
-            }
-        }
     }
 
     /// Runs `body` in a transaction that commits when it returns and rolls
