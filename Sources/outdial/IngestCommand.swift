@@ -21,11 +21,10 @@ enum IngestCommand {
             }
             let campaign = try Campaign.load(path: campaignPath)
             let path = invocation.string(.file) ?? "-"
-            let bytes = try EventIngester.read(path: path)
             let database = try CommonOptions.existingDatabase(invocation)
             var ingester = EventIngester(database: database, campaign: campaign)
             if let wait = invocation.duration(.analysisWait) { ingester.analysisWait = wait.seconds }
-            let summary = try ingester.ingest(bytes)
+            let summary = try ingester.ingest(path: path)
             let output = invocation.output
             let name = path == "-" ? "standard input" : path
             if output.json {

@@ -180,4 +180,38 @@ import Testing
         let array = try EventIngester(database: db, campaign: campaign).ingest(Array(("[" + Self.vapiReport + "]").utf8))
         #expect(array.events == 1 && array.unknownCall == 1)
     }
+
+    /// A file is read a block at a time: lines cut by a block's end, CR LF
+    /// ends, blank lines and a bad line far into the file come out as they do
+    /// from the whole file at once (blocks of 61 bytes here, 8 MiB in use); a
+    /// pretty-printed event, which is one value over many lines, is read whole.
+    @Test func aFileIsReadABlockAtATimeWithTheSameResultAsWhole() throws {
+        let dir = try TemporaryDirectory()
+        var lines: [String] = []
+        for i in 0..<300 { lines.append(i == 211 ? "{\"event\":\"call_ana" : Self.retell("call_analyzed", id: "call_s\(i)", analysis: true)) }
+        lines.insert("", at: 40)
+        let text = lines.joined(separator: "\r\n") + "\n"
+        let file = try dir.write("events.jsonl", text)
+        func ingest(streaming: Bool) throws -> (EventIngester.Summary, [String]) {
+            let dbDir = try TemporaryDirectory()
+            let db = try CampaignRunnerTests.database(dbDir, leads: 3)
+            let ingester = EventIngester(database: db, campaign: try Self.campaign(dbDir))
+            let at = Instant(seconds: 1_795_439_000)
+            let summary = streaming ? try ingester.ingest(path: file, receivedAt: at, blockSize: 61) : try ingester.ingest(Array(text.utf8), receivedAt: at)
+            return (summary, try db.query("SELECT dedupe_key FROM events ORDER BY dedupe_key") { $0.string(0) ?? "" })
+        }
+        let streamed = try ingest(streaming: true)
+        let whole = try ingest(streaming: false)
+        #expect(streamed.0 == whole.0)
+        #expect(streamed.0.events == 300 && streamed.0.unknownCall == 299)
+        // Line 213: the 212th event, after the blank line 41.
+        #expect(streamed.0.errors.map(\.line) == [213])
+        #expect(streamed.1 == whole.1 && streamed.1.count == 299)
+        // One event over many lines is one value, read whole.
+        let pretty = try dir.write("one.json", "{\n  \"event\": \"call_analyzed\",\n  \"call\": {\"call_id\": \"call_p\", \"call_status\": \"ended\"}\n}\n")
+        let prettyDir = try TemporaryDirectory()
+        let db = try CampaignRunnerTests.database(prettyDir, leads: 3)
+        let one = try EventIngester(database: db, campaign: try Self.campaign(prettyDir)).ingest(path: pretty, receivedAt: .now, blockSize: 16)
+        #expect(one.events == 1 && one.unknownCall == 1 && one.errors.isEmpty)
+    }
 }
