@@ -160,6 +160,15 @@ private let wednesday: Int64 = 1_795_622_400  // 2026-11-25T16:00:00Z, a Wednesd
         let afterMidnight = try Instant(iso8601: "2026-11-26T00:00:00-05:00").seconds
         #expect(s.select(try lead("212-555-9999"), at: afterMidnight - 1).index == nil)
         #expect(s.select(try lead("212-555-9999"), at: afterMidnight).index == 0)
+        // Looking at the next day (as a run does to see when the pool frees) forgets nothing of today's:
+        // the number is still capped this evening, and frees at midnight.
+        #expect(s.firstFree(at: afterMidnight) == afterMidnight)
+        #expect(s.select(try lead("212-555-9999"), at: evening + 60).index == nil)
+        #expect(s.usesToday(0, at: evening + 60) == 2)
+        #expect(s.firstFree(at: evening + 60) == afterMidnight)
+        // A use the next day starts that day's count.
+        s.recordUse(0, at: afterMidnight + 10)
+        #expect(s.usesToday(0, at: afterMidnight + 20) == 1)
     }
 
     @Test func cooldownIsHonoured() throws {

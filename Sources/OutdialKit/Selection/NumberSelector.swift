@@ -121,18 +121,33 @@ public final class NumberSelector {
     // MARK: - Eligibility
 
     /// Uses of a number on its local day containing `at`.
-    public func usesToday(_ i: Int, at: Int64) -> Int {
-        rollDay(i, at: at)
-        return Int(uses[i])
+    public func usesToday(_ i: Int, at: Int64) -> Int { Int(uses(i, at: at)) }
+
+    /// The uses of number `i` on the local day of `at`, without changing the
+    /// counters: a later day than the one counted has none yet; an earlier one
+    /// (time asked backwards) is answered with the counted day's, never with 0,
+    /// so a look ahead can never make a capped number look free.
+    @inline(__always)
+    private func uses(_ i: Int, at: Int64) -> Int32 { at >= dayEnd[i] ? 0 : uses[i] }
+
+    /// The end of the local day of `at` for number `i` (UTC seconds).
+    private func dayEnd(_ i: Int, at: Int64) -> Int64 {
+        at >= dayStart[i] && at < dayEnd[i] ? dayEnd[i] : Self.localDay(zone: numbers[i].zone, at: at).end
     }
 
-    @inline(__always)
-    private func rollDay(_ i: Int, at: Int64) {
-        guard at < dayStart[i] || at >= dayEnd[i] else { return }
-        let clock = ZoneClock(named: numbers[i].zone) ?? ZoneClock(named: "UTC")!
+    private static func localDay(zone: String, at: Int64) -> (start: Int64, end: Int64) {
+        let clock = ZoneClock(named: zone) ?? ZoneClock(named: "UTC")!
         let day = WindowSchedule.floorDiv(clock.local(at: at), 86_400)
-        dayStart[i] = clock.utc(forLocal: day * 86_400)
-        dayEnd[i] = clock.utc(forLocal: (day + 1) * 86_400)
+        return (clock.utc(forLocal: day * 86_400), clock.utc(forLocal: (day + 1) * 86_400))
+    }
+
+    /// Moves number `i`'s counters to the local day of `at` when that day is
+    /// later than the one counted (a use, or the history loaded at `now`);
+    /// only uses move them, never a question.
+    @inline(__always)
+    private func advanceDay(_ i: Int, to at: Int64) {
+        guard at >= dayEnd[i] else { return }
+        (dayStart[i], dayEnd[i]) = Self.localDay(zone: numbers[i].zone, at: at)
         uses[i] = 0
     }
 
@@ -195,8 +210,7 @@ public final class NumberSelector {
     private func free(_ i: Int, at: Int64) -> Bool {
         guard enabled[i], restingUntil[i] <= at else { return false }
         if settings.cooldown > 0, lastUse[i] != .min, lastUse[i] + settings.cooldown > at { return false }
-        rollDay(i, at: at)
-        return uses[i] < caps[i]
+        return uses(i, at: at) < caps[i]
     }
 
     /// The best eligible number of a candidate list: fewest uses today, then
@@ -204,7 +218,7 @@ public final class NumberSelector {
     private func best(_ candidates: [Int], at: Int64) -> Int? {
         var best: Int?
         for i in candidates where eligible(i, at: at) {
-            if let b = best, !better(i, than: b) { continue }  // equal: candidates are in number order, the earlier stays
+            if let b = best, !better(i, than: b, at: at) { continue }  // equal: candidates are in number order, the earlier stays
             best = i
         }
         return best
@@ -234,9 +248,8 @@ public final class NumberSelector {
         var earliest: Int64?
         func consider(_ t: Int64) { if t > at, t < (earliest ?? .max) { earliest = t } }
         for i in numbers.indices where enabled[i] {
-            rollDay(i, at: at)
             if restingUntil[i] > at { consider(restingUntil[i]) }
-            if uses[i] >= caps[i] { consider(dayEnd[i]) }
+            if uses(i, at: at) >= caps[i] { consider(dayEnd[i]) }
             if settings.cooldown > 0, lastUse[i] != .min { consider(lastUse[i] + settings.cooldown) }
             if promised[i] != .min { consider(promised[i] + promiseGap) }
         }
@@ -293,7 +306,7 @@ public final class NumberSelector {
                 order = cached
             } else {
                 let placed = numbers.indices.compactMap { i in positions[i].map { (Int16(i), $0.distanceKilometres(to: position)) } }
-                order = placed.sorted { $0.1 == $1.1 ? better(Int($0.0), than: Int($1.0)) : $0.1 < $1.1 }.map(\.0)
+                order = placed.sorted { $0.1 == $1.1 ? Int($0.0) < Int($1.0) : $0.1 < $1.1 }.map(\.0)
                 nearestCache[key] = order
             }
             // The nearest eligible; among numbers at the same place the usual tie-breaks.
@@ -305,7 +318,7 @@ public final class NumberSelector {
                 let d = p.distanceKilometres(to: position)
                 if let b = bestIndex {
                     if d > bestDistance + 1e-9 { break }
-                    if better(i, than: b) { bestIndex = i }
+                    if better(i, than: b, at: at) { bestIndex = i }
                 } else {
                     bestIndex = i
                     bestDistance = d
@@ -359,8 +372,7 @@ public final class NumberSelector {
     /// leads waiting ahead and today's uses stay under its daily cap, and the
     /// turn comes before its local midnight.
     private func turnToday(_ i: Int, _ turn: Int64, at: Int64) -> Bool {
-        rollDay(i, at: at)
-        return turn < dayEnd[i] && Int64(uses[i]) + (turn - at) / promiseGap < Int64(caps[i])
+        return turn < dayEnd(i, at: at) && Int64(uses(i, at: at)) + (turn - at) / promiseGap < Int64(caps[i])
     }
 
     /// Promised turns of a number are a cooldown apart (a second at least).
@@ -380,15 +392,15 @@ public final class NumberSelector {
         var t = max(at, restingUntil[i])
         if settings.cooldown > 0, lastUse[i] != .min { t = max(t, lastUse[i] + settings.cooldown) }
         // Today's cap holds t back to local midnight; a later day starts with none used.
-        if at < dayStart[i] || at >= dayEnd[i] { rollDay(i, at: at) }
-        if t < dayEnd[i], uses[i] >= caps[i] { t = dayEnd[i] }
+        if uses(i, at: at) >= caps[i], t < dayEnd[i] { t = dayEnd[i] }
         return t
     }
 
     /// Fewer uses today, then more weight, then used longer ago; false when equal.
     @inline(__always)
-    private func better(_ i: Int, than j: Int) -> Bool {
-        if uses[i] != uses[j] { return uses[i] < uses[j] }
+    private func better(_ i: Int, than j: Int, at: Int64) -> Bool {
+        let (a, b) = (uses(i, at: at), uses(j, at: at))
+        if a != b { return a < b }
         if weights[i] != weights[j] { return weights[i] > weights[j] }
         return lastUse[i] < lastUse[j]
     }
@@ -402,7 +414,7 @@ public final class NumberSelector {
 
     /// Counts a use of number `i` at `at`.
     public func recordUse(_ i: Int, at: Int64) {
-        rollDay(i, at: at)
+        advanceDay(i, to: at)
         uses[i] += 1
         lastUse[i] = max(lastUse[i], at)
     }
@@ -410,7 +422,7 @@ public final class NumberSelector {
     /// Loads a past use (from the call history) into the counters.
     public func recordPastUse(key: UInt64, at: Int64, now: Int64) {
         guard let i = byKey[key] else { return }
-        rollDay(i, at: now)
+        advanceDay(i, to: now)
         if at >= dayStart[i] && at < dayEnd[i] { uses[i] += 1 }
         lastUse[i] = max(lastUse[i], at)
     }
