@@ -13,14 +13,20 @@ import Testing
 /// What the load's workers saw.
 final class Tally: Sendable {
     let acknowledged = Mutex<Set<Int>>([])
+    let refused = Mutex<[String]>([])
     let killed = Mutex(false)
+}
+
+/// What a process wrote to its standard error, kept while it runs.
+final class LogSink: Sendable {
+    let text = Mutex("")
 }
 
 /// `outdial serve` as a process: killed with SIGKILL under load, every event
 /// it acknowledged is in the database.
 @Suite(.serialized) struct ServeCLITests {
     /// Starts `serve` on a free port; returns the process and the port it printed.
-    static func startServe(db: String, campaign: String, environment: [String: String] = [:]) throws -> (Process, Int) {
+    static func startServe(db: String, campaign: String, environment: [String: String] = [:], log: LogSink? = nil) throws -> (Process, Int) {
         let process = Process()
         process.executableURL = Outdial.binary
         process.arguments = ["--db", db, "serve", "--campaign", campaign, "--port", "0", "--insecure-no-verify"]
@@ -39,8 +45,12 @@ final class Tally: Sendable {
             if data.isEmpty { break }
             seen += String(decoding: data, as: UTF8.self)
         }
+        log?.text.withLock { $0 = seen }
         // Its request log goes on: keep reading it, or a full pipe would stall the server.
-        handle.readabilityHandler = { _ = $0.availableData }
+        handle.readabilityHandler = { handle in
+            let data = handle.availableData
+            log?.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        }
         let port = seen.components(separatedBy: "Listening on http://127.0.0.1:").last.flatMap { Int($0.prefix { $0.isNumber }) } ?? 0
         return (process, port)
     }
@@ -141,5 +151,134 @@ final class Tally: Sendable {
         #expect(ids.count >= 1500)
         let lost = ids.filter { !kept.contains("retell:k-\($0):call_analyzed") }
         #expect(lost.isEmpty, "\(lost.count) acknowledged events are not in the database")
+    }
+
+    /// `run` (live, against a stub Retell) and `serve` on one database for
+    /// 30 seconds: the run places and polls calls and records their outcomes
+    /// while serve takes inbound messages as fast as four clients send them.
+    /// Every message serve acknowledged is kept once, each started its
+    /// `message_received` workflow, which the running `run` carried out without
+    /// a restart, and neither process met a busy database.
+    @Test func runAndServeWriteOneDatabaseTogetherFor30Seconds() async throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("both.db")
+        let leads = 600
+        var csv = "phone,first_name\n"
+        for i in 0..<leads { csv += "+1212555\(String(format: "%04d", 200 + i)),Lead\(i)\n" }
+        #expect(try Outdial.run(["--db", db, "leads", "import", try dir.write("leads.csv", csv), "--rejects", dir.path("r.csv")]).status == 0)
+        #expect(try Outdial.run(["--db", db, "numbers", "import", try dir.write("numbers.csv", "number\n+12125550001\n")]).status == 0)
+        // Calls end a second after they are created.
+        let created = Mutex<[String: Date]>([:])
+        let stub = try await StubServer.start { request in
+            if request.uri == "/v2/create-phone-call" {
+                let id = "r-" + ((try? JSONParser.parse(request.body))?[path: "metadata.outdial_call_id"]?.text ?? "0")
+                created.withLock { $0[id] = Date() }
+                return .json(#"{"call_id":"\#(id)"}"#, status: 201)
+            }
+            let id = request.uri.split(separator: "/").last.map(String.init) ?? ""
+            guard let start = created.withLock({ $0[id] }), Date().timeIntervalSince(start) >= 1 else {
+                return .json(#"{"call_id":"\#(id)","call_status":"ongoing"}"#)
+            }
+            return .json(
+                #"{"call_id":"\#(id)","call_status":"ended","disconnection_reason":"user_hangup","start_timestamp":1,"end_timestamp":1001,"call_analysis":{"user_sentiment":"Neutral"}}"#
+            )
+        }
+        let campaign = try dir.write(
+            "both.yml",
+            """
+            version: 1
+            name: run-and-serve
+            calling_window: { days: [mon, tue, wed, thu, fri, sat, sun], hours: "00:00-24:00", compliance: none }
+            connections:
+              main: { provider: retell, api_key_env: TEST_RETELL_KEY, agent: agent_1, base_url: "\(stub.baseURL)", poll_interval: 1s, timeout: 5s }
+            numbers: { selection: { cooldown: 0s, daily_cap: 100000 } }
+            limits: { concurrent_calls: 20, calls_per_second: 10, max_attempts: 1 }
+            workflows:
+              - name: outbound
+                trigger: lead_added
+                steps: [ { place_call: { connection: main } } ]
+              - name: post-call
+                trigger: { call_completed: {} }
+                steps: [ { add_tag: called } ]
+              - name: replied
+                trigger: { message_received: {} }
+                steps: [ { add_tag: replied } ]
+            """)
+        let serveLog = LogSink()
+        let (serve, port) = try Self.startServe(db: db, campaign: campaign, log: serveLog)
+        #expect(port > 0)
+        // The run stops by itself 10 s after the messages stop coming.
+        let until = Instant(seconds: Int64(Date().timeIntervalSince1970) + 40).iso8601
+        let run = Task.detached {
+            try await withCheckedThrowingContinuation { (done: CheckedContinuation<ProcessResult, any Error>) in
+                DispatchQueue.global().async {
+                    done.resume(
+                        with: Result { try Outdial.run(["--db", db, "run", campaign, "--until", until, "--json"], environment: ["TEST_RETELL_KEY": "key"]) })
+                }
+            }
+        }
+        let tally = Tally()
+        let stopAt = Date().addingTimeInterval(30)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    var i = worker
+                    while Date() < stopAt {
+                        let phone = "+1212555\(String(format: "%04d", 200 + i % leads))"
+                        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/webhooks/outdial")
+                        request.method = .POST
+                        request.body = .bytes(
+                            ByteBuffer(
+                                string:
+                                    #"{"type":"message_received","channel":"sms","from":"\#(phone)","to":"+12125550001","text":"hello","provider_message_id":"both-\#(i)"}"#
+                            ))
+                        do {
+                            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+                            let body = String(buffer: try await response.body.collect(upTo: 1 << 16))
+                            if (200..<300).contains(Int(response.status.code)) {
+                                tally.acknowledged.withLock { _ = $0.insert(i) }
+                            } else {
+                                tally.refused.withLock { $0.append("\(response.status.code) \(body)") }
+                            }
+                        } catch {
+                            tally.refused.withLock { $0.append("\(error)") }
+                        }
+                        i += 4
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let result = try await run.value
+        kill(serve.processIdentifier, SIGINT)
+        serve.waitUntilExit()
+        await stub.stop()
+
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(serve.terminationStatus == 0)
+        let refused = tally.refused.withLock { $0 }
+        #expect(refused.isEmpty, "\(refused.count) requests were not acknowledged, first: \(refused.first ?? "")")
+        let acknowledged = tally.acknowledged.withLock { $0 }
+        #expect(acknowledged.count >= 200)
+        let database = try Database(path: db)
+        // Nothing lost, nothing doubled.
+        let kept = try database.query("SELECT json_extract(payload, '$.provider_message_id') FROM events WHERE kind = 'message_received'") {
+            $0.string(0) ?? ""
+        }
+        #expect(kept.count == acknowledged.count)
+        #expect(Set(kept) == Set(acknowledged.map { "both-\($0)" }))
+        // Each message started its workflow, and the running run carried it out.
+        let replied = try database.query("SELECT status, count(*) FROM workflow_runs WHERE workflow = 'replied' GROUP BY 1 ORDER BY 1") {
+            "\($0.string(0) ?? "-") \($0.int64(1))"
+        }
+        #expect(replied == ["done \(acknowledged.count)"])
+        let written = Set(acknowledged.map { $0 % leads })
+        #expect(try database.scalar("SELECT count(*) FROM leads WHERE tags LIKE '%\"replied\"%'") == Int64(written.count))
+        // The run went on dialling meanwhile, each call's outcome and post-call run recorded.
+        let completed = try database.scalar("SELECT count(*) FROM calls WHERE status = 'completed'") ?? 0
+        #expect(completed >= 100)
+        #expect(try database.scalar("SELECT count(*) FROM workflow_runs WHERE workflow = 'post-call'") == completed)
+        let logs = (result.stderr + serveLog.text.withLock { $0 }).lowercased()
+        #expect(!logs.contains("locked") && !logs.contains("busy"), "\(logs.suffix(2000))")
     }
 }

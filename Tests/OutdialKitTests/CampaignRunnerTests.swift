@@ -761,4 +761,25 @@ struct InjectedCrash: Error {}
                 "SELECT min(queued_at - prev) FROM (SELECT queued_at, lag(queued_at) OVER (PARTITION BY lead_id ORDER BY attempt) AS prev FROM calls) WHERE prev IS NOT NULL"
             ) ?? 0 >= 4 * 3600 * 1000)
     }
+
+    /// A run that stops with leads waiting says when the next is due, and
+    /// when the pool is the reason: one New York number with a cap of 2 calls
+    /// a day takes two of three leads; the third waits for New York's midnight.
+    @Test func aRunStoppedWithLeadsWaitingSaysWhenTheNextIsDueAndWhetherThePoolHoldsItBack() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Self.database(dir, leads: 3)
+        try db.execute("DELETE FROM numbers WHERE number <> '+12125550001'; UPDATE numbers SET daily_cap = 2")
+        var options = Self.options()
+        options.until = Instant(seconds: Self.monday.seconds + 10 * 3600)
+        let connections = ConnectionSet([ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) }])
+        let summary = try await CampaignRunner(database: db, campaign: try Self.campaign(dir), options: options, connections: connections).run()
+        #expect(summary.callsPlaced == 2)
+        #expect(summary.waiting == 1)
+        // Midnight in New York, 05:00Z; the lead's own window opens later that morning.
+        #expect(summary.poolFreeAt?.iso8601 == "2026-11-24T05:00:00Z")
+        #expect(summary.nextDue.map { $0 >= summary.poolFreeAt! } == true)
+        let text = summary.text(campaign: "test", wallMs: 0)
+        #expect(text.contains("No number of the pool can call before 2026-11-24T05:00:00Z: each is at its daily cap"))
+        #expect(summary.json(wallMs: 0)[path: "pool_free_at"]?.text == "2026-11-24T05:00:00Z")
+    }
 }

@@ -294,12 +294,14 @@ final class StubRetell: Sendable {
         let at: Int64
         let action: @Sendable (Int64) -> Void
         private let done = Mutex(false)
+        private let step: Int64?
         var now: Int64 { inner.now }
         var isVirtual: Bool { false }
-        var idleStep: Int64 { inner.idleStep }
-        init(start: Instant, at: Int64, action: @escaping @Sendable (Int64) -> Void) {
+        var idleStep: Int64 { step ?? inner.idleStep }
+        init(start: Instant, at: Int64, idleStep: Int64? = nil, action: @escaping @Sendable (Int64) -> Void) {
             inner = SteppingClock(start: start)
             self.at = at
+            step = idleStep
             self.action = action
         }
         func sleep(until t: Int64) async {
@@ -351,6 +353,39 @@ final class StubRetell: Sendable {
         let calledAt = Int64(la.first?.split(separator: "|").last ?? "") ?? 0
         #expect(calledAt >= importAt && calledAt <= importAt + CampaignRunner.poolCheckInterval + 1)
         #expect(summary.waits[.pool] == 1)
+    }
+
+    /// A live run given `--until` goes on until then with nothing of its own
+    /// due: a message another process records meanwhile (as `serve` or
+    /// `ingest` does) starts a workflow run, which this run carries out.
+    @Test func aLiveRunGivenUntilCarriesOutRunsOthersStartMeanwhile() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try CampaignRunnerTests.database(dir, leads: 3)
+        _ = try CampaignRunnerTests.campaign(dir)
+        let text =
+            try String(contentsOfFile: dir.path("c.yml"), encoding: .utf8)
+            + "\n  - name: replied\n    trigger: { message_received: {} }\n    steps: [ { add_tag: replied } ]\n"
+        let campaign = try Campaign.load(path: try dir.write("replies.yml", text))
+        let path = dir.path("t.db")
+        let phone = try #require(try db.text("SELECT phone FROM leads WHERE id = 1"))
+        // 18:30Z: every lead was called by then (Los Angeles opens at 17:00Z), and nothing else is due.
+        let messageAt = CampaignRunnerTests.monday.seconds + 5 * 3600 + 1800
+        let clock = OperatorClock(start: CampaignRunnerTests.monday, at: messageAt, idleStep: 60) { now in
+            let message = #"{"type":"message_received","channel":"sms","from":"\#(phone)","to":"+12125550001","text":"hi","provider_message_id":"m-live"}"#
+            _ = try! EventIngester(database: try! Database(path: path), campaign: campaign).ingest(Array(message.utf8), receivedAt: Instant(seconds: now))
+        }
+        var options = RunOptions()
+        options.simulate = false
+        options.start = CampaignRunnerTests.monday
+        let until = CampaignRunnerTests.monday.seconds + 6 * 3600
+        options.until = Instant(seconds: until)
+        let connection = ScriptedConnection { _, _ in .outcome(.answered, seconds: 60) }
+        let summary = try await CampaignRunner(database: db, campaign: campaign, options: options, connections: ConnectionSet([connection]), clock: clock)
+            .run()
+        #expect(summary.callsPlaced == 3)
+        #expect(try CampaignRunnerTests.strings(db, "SELECT status, lead_id FROM workflow_runs WHERE workflow = 'replied'") == ["done|1"])
+        #expect(try db.text("SELECT tags FROM leads WHERE id = 1")?.contains("replied") == true)
+        #expect(summary.clockEnd.seconds == until)
     }
 
     @Test func theExampleCampaignRunsLiveAgainstAStubProvider() async throws {

@@ -170,10 +170,16 @@ public final class CampaignRunner {
                 let nextRetry = retries.map(\.retryAt).min()
                 // A live run given `--until` with leads waiting for numbers watches the pool till then.
                 let poolCheck = !clock.isVirtual && options.until != nil && !heldForOperator.isEmpty ? poolCheckedAt + Self.poolCheckInterval : nil
-                guard let next = [wakes.firstWakeMs.map { ($0 + 999) / 1000 }, nextRetry, lineFrees, live.nextEvent, poolCheck].compactMap({ $0 }).min() else {
+                // A live run given `--until` goes on until then with nothing of its own due:
+                // runs that `serve` or `ingest` add meanwhile are its to advance.
+                let liveUntil = clock.isVirtual ? nil : options.until?.seconds
+                guard
+                    let next = [wakes.firstWakeMs.map { ($0 + 999) / 1000 }, nextRetry, lineFrees, live.nextEvent, poolCheck].compactMap({ $0 }).min()
+                        ?? liveUntil
+                else {
                     break
                 }
-                if let until = options.until?.seconds, next > until {
+                if let until = options.until?.seconds, next > until, liveUntil == nil || now + clock.idleStep >= until {
                     await clock.sleep(until: until)
                     now = until
                     break
@@ -221,7 +227,16 @@ public final class CampaignRunner {
         if let outbox { summary.outbox = summary.outbox.adding(try await outbox.sendDue(at: now * 1000)) }
         summary.clockEnd = Instant(seconds: now)
         summary.waiting = try runs.waitingCount()
+        noteNextDue(at: now)
         return summary
+    }
+
+    /// When the first waiting run is due, and from when the pool can call
+    /// again if no number of it can now.
+    private func noteNextDue(at now: Int64) {
+        guard let due = [wakes.firstWakeMs.map { ($0 + 999) / 1000 }, nextLine()].compactMap({ $0 }).min() else { return }
+        summary.nextDue = Instant(seconds: max(due, now))
+        if let pool = gate.selector.firstFree(at: now), pool > now { summary.poolFreeAt = Instant(seconds: pool) }
     }
 
     func inject(_ point: FaultPoint) throws {
@@ -240,16 +255,19 @@ public final class CampaignRunner {
         }
     }
 
-    /// Queues the waiting runs of the campaign not seen yet.
+    /// Queues the waiting runs of the campaign not seen yet. The highest id
+    /// is read first: a run another process (`serve`, `ingest`) commits while
+    /// the waiting ones are read has a higher id, and is read next time.
     func readNewRuns() throws {
         if lastRunID == 0 { wakes.reserve(try runs.waitingCount()) }
-        try runs.waiting(after: lastRunID) { id, workflow, leadID, state, wakeMs, reason in
+        let highest = try runs.highestID()
+        guard highest > lastRunID else { return }
+        try runs.waiting(after: lastRunID, through: highest) { id, workflow, leadID, state, wakeMs, reason in
             var run = QueuedRun(id: id, workflow: workflowNumber(workflow), leadID: leadID, position: state.position, context: state.context, wakeMs: wakeMs)
             run.waitReason = reason
             wakes.push(run)
-            lastRunID = max(lastRunID, id)
         }
-        lastRunID = max(lastRunID, try runs.highestID())
+        lastRunID = highest
     }
 
     /// The number of a workflow name (see `workflowNames`).

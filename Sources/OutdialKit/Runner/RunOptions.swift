@@ -60,6 +60,11 @@ public struct RunSummary: Sendable {
     public var startNotUsed: Instant?
     /// Runs still waiting when the run stopped (a later `run` resumes them).
     public var waiting = 0
+    /// When the first of them is due (a wake-up, or a line and a caller ID free).
+    public var nextDue: Instant?
+    /// Set when that is as soon as any number of the pool can call again:
+    /// every one is at its daily cap, resting or cooling down until then.
+    public var poolFreeAt: Instant?
     /// Stopped by Ctrl-C or SIGTERM.
     public var interrupted = false
     /// Live: requests the provider turned away for want of lines (sent again later).

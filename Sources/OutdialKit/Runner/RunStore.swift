@@ -22,7 +22,8 @@ struct RunStore {
         ON CONFLICT(campaign_id, workflow, lead_id, event_id) DO NOTHING
         """
     static let newRunsSQL = """
-        SELECT id, workflow, lead_id, position, context, wake_at, error FROM workflow_runs WHERE id > ? AND +campaign_id = \(Schema.campaignID()) AND +status = 'waiting' ORDER BY id
+        SELECT id, workflow, lead_id, position, context, wake_at, error FROM workflow_runs
+        WHERE id > ?1 AND id <= ?3 AND +campaign_id = \(Schema.campaignID("?2")) AND +status = 'waiting' ORDER BY id
         """
     static let saveWakeSQL = "UPDATE workflow_runs SET wake_at = ?, error = ? WHERE id = ? AND status = 'waiting'"
     static let waitingSQL = "SELECT count(*) FROM workflow_runs WHERE campaign_id = \(Schema.campaignID()) AND status = 'waiting'"
@@ -84,11 +85,12 @@ struct RunStore {
     /// The campaign's waiting runs with ids above `id`, in id order, each
     /// with why it waits at its `place_call` when its row says (`error`).
     func waiting(
-        after id: Int64, _ each: (_ id: Int64, _ workflow: String, _ leadID: Int64, _ state: RunState, _ wakeMs: Int64, _ reason: WaitReason?) throws -> Void
+        after id: Int64, through last: Int64,
+        _ each: (_ id: Int64, _ workflow: String, _ leadID: Int64, _ state: RunState, _ wakeMs: Int64, _ reason: WaitReason?) throws -> Void
     ) throws {
         let rows = try database.prepare(Self.newRunsSQL)
         defer { rows.reset() }
-        try rows.bind([.integer(id), .text(campaign)])
+        try rows.bind([.integer(id), .text(campaign), .integer(last)])
         while try rows.step() {
             let state = RunState(position: RunState.path(rows.string(3) ?? "[0]"), context: RunState.context(rows.string(4) ?? "{}"))
             try each(rows.int64(0), rows.string(1) ?? "", rows.int64(2), state, rows.int64(5), rows.string(6).flatMap(WaitReason.init(rawValue:)))

@@ -16,6 +16,7 @@ extension RunSummary {
             "throttled": .int(Int64(throttled)), "in_flight": .int(Int64(inFlight)), "not_sent": .int(Int64(notSent)),
             "database": .optional(database), "simulated": .bool(simulated),
             "start_not_used": startNotUsed.map { .string($0.iso8601) } ?? .null,
+            "next_due": nextDue.map { .string($0.iso8601) } ?? .null, "pool_free_at": poolFreeAt.map { .string($0.iso8601) } ?? .null,
         ])
     }
 
@@ -35,6 +36,13 @@ extension RunSummary {
                     + ".")
         }
         lines.append("Post-call runs started: \(postCallRuns); runs finished: \(runsFinished); still waiting: \(waiting).")
+        if waiting > 0, let nextDue {
+            lines.append(
+                "The next of them is due at \(nextDue.iso8601)."
+                    + (poolFreeAt.map {
+                        " No number of the pool can call before \($0.iso8601): each is at its daily cap, resting or cooling down (`outdial numbers list`)."
+                    } ?? ""))
+        }
         if !runsStopped.isEmpty {
             lines.append("Stopped: " + runsStopped.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ") + ".")
         }
