@@ -151,8 +151,10 @@ public struct JSONParser {
             guard at < bytes.count else { throw fail("the text ends inside a string") }
             let byte = bytes[at]
             if byte == UInt8(ascii: "\"") {
+                defer { at += 1 }
+                // Without an escape (most strings) the text is the bytes themselves: no copy first.
+                if out.isEmpty { return bytes[run..<at].withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) } }
                 out += bytes[run..<at]
-                at += 1
                 return String(decoding: out, as: UTF8.self)
             }
             guard byte >= 32 else { throw fail("a control character inside a string") }
@@ -189,9 +191,16 @@ public struct JSONParser {
 
 extension JSONValue {
     /// The value at a dotted path (`data.id`, `items.0.id`), or nil.
+    /// Each key is compared as a `String` (a `Substring` compares slowly):
+    /// `ingest` looks up several paths per event.
     public subscript(path path: String) -> JSONValue? {
         var node = self
-        for key in path.split(separator: ".") {
+        var utf8 = path.utf8[...]
+        while !utf8.isEmpty {
+            let end = utf8.firstIndex(of: UInt8(ascii: ".")) ?? utf8.endIndex
+            let key = String(Substring(utf8[..<end]))
+            utf8 = end == utf8.endIndex ? utf8[end...] : utf8[utf8.index(after: end)...]
+            if key.isEmpty { continue }  // `a..b` is `a.b`
             switch node {
             case .object(let pairs):
                 guard let found = pairs.first(where: { $0.0 == key }) else { return nil }
