@@ -365,16 +365,20 @@ extension Campaign {
     /// Whether any connection that places calls is switched off (`enabled: false`).
     public var hasDisabledConnection: Bool { connections.values.contains { $0.placesCalls && !$0.enabled } }
 
-    /// The disabled connection a call would go through, if it would: the
-    /// step's, else the caller ID's, else — when the call names none — the
-    /// campaign's, which is disabled only when every connection that places
-    /// calls is (the call then goes through the first enabled one by name).
-    public func disabledConnection(step: String?, callerID: String?) -> String? {
-        for case let name? in [step, callerID] {
-            if let spec = connections[name], spec.placesCalls { return spec.enabled ? nil : name }
-        }
+    /// The connection a call goes through (docs/connections.md): the step's,
+    /// else its caller ID's, else the first by name of those that place calls
+    /// and are enabled (the first disabled one when all are); nil when the
+    /// campaign has none that places calls. The runner, `plan` and the dial
+    /// gate all choose by this.
+    public func callConnection(step: String?, callerID: String?) -> String? {
+        for case let name? in [step, callerID] where connections[name]?.placesCalls == true { return name }
         let dialling = connections.filter { $0.value.placesCalls }
-        guard !dialling.isEmpty, !dialling.values.contains(where: \.enabled) else { return nil }
-        return dialling.keys.min()
+        return dialling.filter { $0.value.enabled }.keys.min() ?? dialling.keys.min()
+    }
+
+    /// The disabled connection a call would go through, if it would.
+    public func disabledConnection(step: String?, callerID: String?) -> String? {
+        guard let name = callConnection(step: step, callerID: callerID), connections[name]?.enabled == false else { return nil }
+        return name
     }
 }

@@ -7,7 +7,9 @@ extension CampaignRunner {
     /// (the simulator) is asked now, so the line is held as long as the call lasts.
     func intend(_ choice: DialChoice, lead: LeadRecord, settings: Step.PlaceCall, runID: Int64) throws -> PendingDial {
         let from = gate.selector.numbers[choice.index]
-        guard let connection = connections.resolve(settings.connection, from.connection) else { throw ConnectionError.none(campaign: campaign.name) }
+        guard let connection = connections.resolve(campaign.callConnection(step: settings.connection, callerID: from.connection)) else {
+            throw ConnectionError.none(campaign: campaign.name)
+        }
         var intent = CallIntent(
             provider: connection.provider, connection: connection.name, agent: settings.agent, leadID: lead.id, campaign: campaign.name,
             workflowRunID: runID, attempt: choice.attempt, from: choice.from, to: lead.phone, dialAt: choice.dialAt, leadTimezone: choice.zones,

@@ -184,10 +184,11 @@ public struct ConnectionSet {
         try forCampaign(campaign) { name, spec in SimulatedConnection(name: name, seed: UInt64(spec.seed ?? 1)) }
     }
 
-    /// The connection for a call: the step's, else the caller ID's, else the
-    /// campaign's first enabled one by name.
-    public func resolve(_ names: String?...) -> (any Connection)? {
-        for case let name? in names { if let found = byName[name] { return found } }
+    /// The connection of that name (the campaign's choice, `Campaign.callConnection`),
+    /// else the first enabled one by name: a set made without a campaign, or
+    /// a campaign without connections, dials through what it has.
+    public func resolve(_ name: String?) -> (any Connection)? {
+        if let name, let found = byName[name] { return found }
         return fallback.flatMap { byName[$0] }
     }
 }
