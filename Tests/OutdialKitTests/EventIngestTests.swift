@@ -214,4 +214,29 @@ import Testing
         let one = try EventIngester(database: db, campaign: try Self.campaign(prettyDir)).ingest(path: pretty, receivedAt: .now, blockSize: 16)
         #expect(one.events == 1 && one.unknownCall == 1 && one.errors.isEmpty)
     }
+
+    /// From a pipe, what has come is recorded and committed while the pipe
+    /// stays open: a relay that writes an event now and then sees each kept
+    /// as it comes, not when the pipe closes.
+    @Test func eventsFromAPipeAreKeptAsTheyCome() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try CampaignRunnerTests.database(dir, leads: 3)
+        let campaign = try Self.campaign(dir)
+        let pipe = Pipe()
+        let path = dir.path("t.db")
+        let reader = pipe.fileHandleForReading.fileDescriptor
+        let ingest = Task.detached {
+            try EventIngester(database: try Database(path: path), campaign: campaign).ingest(descriptor: reader, name: "-", receivedAt: .now)
+        }
+        pipe.fileHandleForWriting.write(Data((Self.retell("call_analyzed", id: "call_pipe1", analysis: true) + "\n").utf8))
+        // The first event is in the database while the pipe is still open (a deadline, not a sleep, bounds the wait).
+        let deadline = Date().addingTimeInterval(30)
+        while try db.scalar("SELECT count(*) FROM events") == 0, Date() < deadline { await Task.yield() }
+        #expect(try db.scalar("SELECT count(*) FROM events") == 1)
+        pipe.fileHandleForWriting.write(Data((Self.retell("call_analyzed", id: "call_pipe2", analysis: true) + "\n").utf8))
+        try pipe.fileHandleForWriting.close()
+        let summary = try await ingest.value
+        #expect(summary.events == 2 && summary.unknownCall == 2)
+        #expect(try db.scalar("SELECT count(*) FROM events") == 2)
+    }
 }

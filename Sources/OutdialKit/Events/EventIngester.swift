@@ -94,24 +94,31 @@ public struct EventIngester {
             guard descriptor >= 0 else { throw InputFileError(path: path, reason: String(cString: strerror(errno))) }
         }
         defer { if descriptor != 0 { close(descriptor) } }
+        return try ingest(descriptor: descriptor, name: path, receivedAt: now, blockSize: blockSize)
+    }
+
+    /// Ingests what a descriptor gives until its end (a file, a pipe).
+    func ingest(descriptor: Int32, name path: String, receivedAt now: Instant, blockSize: Int = 8 << 20) throws -> Summary {
         var source = BlockReader(descriptor: descriptor, path: path, size: blockSize)
         var pending = try source.block()
-        // A first line that is not an event on its own: the file is one value, read it whole.
+        // The first whole line decides: not an event on its own, the file is one value, read it whole.
+        while !source.atEOF, !pending.contains(10) { pending += try source.block() }
         if let first = Self.lines(pending[...], firstLine: 1).first, (try? JSONParser.parse(Array(first.bytes))) == nil {
             while !source.atEOF { pending += try source.block() }
             return try ingest(pending, receivedAt: now)
         }
         var run = try Ingestion(ingester: self, now: now)
         var line = 1
-        while !pending.isEmpty || !source.atEOF {
-            if !source.atEOF { pending += try source.block() }
-            // Whole lines now; the last, unfinished one waits for the next block.
+        while true {
+            // Whole lines are recorded (and committed) before more is read; an unfinished last one waits for the next block.
             let cut = source.atEOF ? pending.endIndex : (pending.lastIndex(of: 10).map { $0 + 1 } ?? pending.startIndex)
-            guard cut > pending.startIndex else { continue }
-            let lines = Self.lines(pending[..<cut], firstLine: line)
-            line += pending[..<cut].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
-            try run.record(lines)
-            pending.removeSubrange(..<cut)
+            if cut > pending.startIndex {
+                try run.record(Self.lines(pending[..<cut], firstLine: line))
+                line += pending[..<cut].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+                pending.removeSubrange(..<cut)
+            }
+            if source.atEOF { break }
+            pending += try source.block()
         }
         return try run.finish()
     }
