@@ -115,15 +115,19 @@ extension CampaignRunner {
             if flight.known != nil { ended.append(flight) } else { due.append(flight) }
         }
         guard !due.isEmpty || !ended.isEmpty else { return }
-        let results = await withTaskGroup(of: (Int64, PollResult).self) { group in
-            for flight in due {
-                let connection = flight.dial.connection
-                let call = PolledCall(providerCallID: flight.providerCallID, request: flight.dial.request, endedPolls: flight.endedPolls)
-                let id = flight.dial.callID
-                group.addTask { (id, await connection.poll(call)) }
+        // One batch per connection, the connections at once.
+        let byConnection = Dictionary(grouping: due) { $0.dial.connection.name }.values.map { flights in
+            (
+                flights[0].dial.connection,
+                flights.map { (id: $0.dial.callID, call: PolledCall(providerCallID: $0.providerCallID, request: $0.dial.request, endedPolls: $0.endedPolls)) }
+            )
+        }
+        let results = await withTaskGroup(of: [(Int64, PollResult)].self) { group in
+            for (connection, batch) in byConnection {
+                group.addTask { zip(batch.map(\.id), await connection.poll(all: batch.map(\.call))).map { ($0, $1) } }
             }
             var answers: [(Int64, PollResult)] = []
-            for await answer in group { answers.append(answer) }
+            for await batch in group { answers += batch }
             return answers.sorted { $0.0 < $1.0 }
         }
         summary.polls += due.count

@@ -107,6 +107,9 @@ public protocol Connection: AnyObject, Sendable {
     /// Asks the provider what became of a call it accepted.
     func poll(_ call: PolledCall) async -> PollResult
 
+    /// Polls several calls at once, the answers in the calls' order.
+    func poll(all calls: [PolledCall]) async -> [PollResult]
+
     /// Seconds between polls of one call in flight.
     var pollInterval: Int64 { get }
 
@@ -124,6 +127,14 @@ public protocol Connection: AnyObject, Sendable {
 extension Connection {
     public func placeImmediately(_ request: CallRequest) -> Placement? { nil }
     public func poll(_ call: PolledCall) async -> PollResult { .ongoing }
+    public func poll(all calls: [PolledCall]) async -> [PollResult] {
+        await withTaskGroup(of: (Int, PollResult).self) { group in
+            for (index, call) in calls.enumerated() { group.addTask { (index, await self.poll(call)) } }
+            var answers = [PollResult?](repeating: nil, count: calls.count)
+            for await (index, answer) in group { answers[index] = answer }
+            return answers.map { $0! }
+        }
+    }
     public var pollInterval: Int64 { 5 }
     public func inFlightLimit(at now: Int64) -> Int? { nil }
     public func throttle(inFlight: Int, at now: Int64) {}

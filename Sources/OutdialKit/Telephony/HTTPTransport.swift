@@ -50,7 +50,20 @@ public enum HTTPResult: Sendable, Equatable {
 public protocol HTTPTransport: Sendable {
     /// `timeout` bounds the whole request (seconds).
     func send(_ request: HTTPRequest, timeout: Double) async -> HTTPResult
+    /// Sends requests together; the results in the requests' order.
+    func send(all requests: [HTTPRequest], timeout: Double) async -> [HTTPResult]
     func shutdown() async
+}
+
+extension HTTPTransport {
+    public func send(all requests: [HTTPRequest], timeout: Double) async -> [HTTPResult] {
+        await withTaskGroup(of: (Int, HTTPResult).self) { group in
+            for (index, request) in requests.enumerated() { group.addTask { (index, await self.send(request, timeout: timeout)) } }
+            var results = [HTTPResult?](repeating: nil, count: requests.count)
+            for await (index, result) in group { results[index] = result }
+            return results.map { $0! }
+        }
+    }
 }
 
 /// AsyncHTTPClient, one client per connection (its connect timeout is the
@@ -71,6 +84,50 @@ public final class AsyncHTTPTransport: HTTPTransport {
     public func shutdown() async { try? await client.shutdown() }
 
     public func send(_ request: HTTPRequest, timeout: Double) async -> HTTPResult {
+        switch start(request, timeout: timeout) {
+        case .failure(let refused): return refused.result
+        case .success(let (task, collector)):
+            do {
+                let response = try await task.futureResult.get()
+                return .response(status: response.status, headers: response.headers, body: response.body)
+            } catch {
+                return Self.failed(error, collector, timeout: timeout)
+            }
+        }
+    }
+
+    /// All at once, and one wait for them all: no task and no thread hop per
+    /// request (a live run polls thousands of calls a second this way).
+    public func send(all requests: [HTTPRequest], timeout: Double) async -> [HTTPResult] {
+        let started = requests.map { start($0, timeout: timeout) }
+        let futures = started.compactMap { try? $0.get().0.futureResult }
+        guard !futures.isEmpty else { return started.map(Self.refusal) }
+        let answers = (try? await EventLoopFuture.whenAllComplete(futures, on: client.eventLoopGroup.any()).get()) ?? []
+        var next = answers.makeIterator()
+        return started.map { startedOne in
+            guard case .success(let (_, collector)) = startedOne else { return Self.refusal(startedOne) }
+            switch next.next() {
+            case .success(let response)?: return .response(status: response.status, headers: response.headers, body: response.body)
+            case .failure(let error)?: return Self.failed(error, collector, timeout: timeout)
+            case nil: return .mayHaveBeenSent(reason: "no answer")
+            }
+        }
+    }
+
+    struct Refused: Error { let result: HTTPResult }
+
+    private static func refusal(_ started: Result<(HTTPClient.Task<ResponseCollector.Response>, ResponseCollector), Refused>) -> HTTPResult {
+        if case .failure(let refused) = started { return refused.result }
+        return .notSent(reason: "not sent")
+    }
+
+    private static func failed(_ error: any Error, _ collector: ResponseCollector, timeout: Double) -> HTTPResult {
+        let reason = describe(error, timeout: timeout)
+        return collector.requestStarted ? .mayHaveBeenSent(reason: reason) : .notSent(reason: reason)
+    }
+
+    /// The request under way, or why it could not start.
+    private func start(_ request: HTTPRequest, timeout: Double) -> Result<(HTTPClient.Task<ResponseCollector.Response>, ResponseCollector), Refused> {
         let built: HTTPClient.Request
         do {
             var headers = HTTPHeaders()
@@ -78,17 +135,10 @@ public final class AsyncHTTPTransport: HTTPTransport {
             built = try HTTPClient.Request(
                 url: request.url, method: HTTPMethod(rawValue: request.method), headers: headers, body: request.body.map { .bytes($0) })
         } catch {
-            return .notSent(reason: "the URL \(Self.withoutQuery(request.url)) cannot be requested (\(error))")
+            return .failure(Refused(result: .notSent(reason: "the URL \(Self.withoutQuery(request.url)) cannot be requested (\(error))")))
         }
         let collector = ResponseCollector()
-        let task = client.execute(request: built, delegate: collector, deadline: .now() + .milliseconds(Int64(timeout * 1000)))
-        do {
-            let response = try await task.futureResult.get()
-            return .response(status: response.status, headers: response.headers, body: response.body)
-        } catch {
-            let reason = Self.describe(error, timeout: timeout)
-            return collector.requestStarted ? .mayHaveBeenSent(reason: reason) : .notSent(reason: reason)
-        }
+        return .success((client.execute(request: built, delegate: collector, deadline: .now() + .milliseconds(Int64(timeout * 1000))), collector))
     }
 
     /// A URL as it may be shown: without its query, where a key could be.

@@ -100,8 +100,14 @@ public final class ProviderConnection: Connection {
         }
     }
 
-    public func poll(_ call: PolledCall) async -> PollResult {
-        let result = await transport.send(api.poll(call), timeout: timeout)
+    public func poll(_ call: PolledCall) async -> PollResult { read(await transport.send(api.poll(call), timeout: timeout), call) }
+
+    public func poll(all calls: [PolledCall]) async -> [PollResult] {
+        zip(await transport.send(all: calls.map(api.poll), timeout: timeout), calls).map { read($0, $1) }
+    }
+
+    /// What an answer to a poll says.
+    private func read(_ result: HTTPResult, _ call: PolledCall) -> PollResult {
         switch result {
         case .notSent(let reason), .mayHaveBeenSent(let reason): return .failed(reason: reason)
         case .response(let status, _, let body):
