@@ -1,8 +1,24 @@
+import Foundation
 import Testing
 
 @testable import OutdialKit
 
 @Suite struct InstantTests {
+    /// The ISO 8601 text agrees with Foundation's over a seeded spread of instants, with and without milliseconds.
+    @Test func iso8601AgreesWithFoundation() {
+        let formatter = ISO8601DateFormatter()
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        var random = SplitMix64(seed: 29)
+        for _ in 0..<2000 {
+            let ms = Int64(random.next() % 4_102_444_800_000)  // 1970 to 2100
+            let instant = Instant(milliseconds: ms)
+            let date = Date(timeIntervalSince1970: Double(ms) / 1000)
+            #expect(instant.iso8601 == (ms % 1000 == 0 ? formatter : fractional).string(from: date))
+            #expect(Instant(seconds: ms / 1000).iso8601 == formatter.string(from: Date(timeIntervalSince1970: Double(ms / 1000))))
+        }
+    }
+
     @Test(arguments: [
         ("2026-11-25T14:00:00Z", "2026-11-25T14:00:00Z"),
         ("2026-11-25T09:00:00-05:00", "2026-11-25T14:00:00Z"),

@@ -43,6 +43,29 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
         let days = secs >= 0 ? secs / 86_400 : (secs - 86_399) / 86_400
         let secOfDay = Int(secs - days * 86_400)
         let (y, m, d) = CivilDate.fromDays(days)
+        if (0...9999).contains(y), ms >= 0 {
+            // Written into the string's own storage: `plan` and the exports print millions.
+            return String(unsafeUninitializedCapacity: 24) { out in
+                var at = 0
+                func put(_ value: Int, _ width: Int) {
+                    var v = value
+                    for i in stride(from: width - 1, through: 0, by: -1) {
+                        out[at + i] = UInt8(48 + v % 10)
+                        v /= 10
+                    }
+                    at += width
+                }
+                func mark(_ byte: UInt8) {
+                    out[at] = byte
+                    at += 1
+                }
+                put(y, 4); mark(45); put(m, 2); mark(45); put(d, 2); mark(84)
+                put(secOfDay / 3600, 2); mark(58); put(secOfDay / 60 % 60, 2); mark(58); put(secOfDay % 60, 2)
+                if ms != 0 { mark(46); put(ms, 3) }
+                mark(90)
+                return at
+            }
+        }
         var text = pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T"
         text += pad(secOfDay / 3600, 2) + ":" + pad(secOfDay / 60 % 60, 2) + ":" + pad(secOfDay % 60, 2)
         if ms != 0 { text += "." + pad(ms, 3) }
