@@ -13,7 +13,7 @@ let package = Package(
         // Provider requests (Retell, Vapi, generic HTTP): timeouts per request, and a
         // delegate that says whether the request left, which at-most-once needs.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.20.0"),
-        // AsyncHTTPClient's own base; and the stub providers the tests and the bench start on 127.0.0.1.
+        // AsyncHTTPClient's own base, which polls use directly (pipelined, docs/performance.md); and the stub providers the tests and the bench start on 127.0.0.1.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.60.0"),
         // `outdial serve`: the webhook receiver, its HMAC signatures, and its structured logs.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
@@ -32,7 +32,8 @@ let package = Package(
             dependencies: [
                 "CSQLite", .product(name: "Yams", package: "Yams"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]

@@ -203,9 +203,11 @@ PY
 # Live runs against a stub provider on 127.0.0.1 (Sources/outdial-stub: a
 # Retell-shaped API that answers create-call at once and ends each call after
 # --call-seconds), the window always open. The runner's CPU is the child's
-# user + system time over the wall time.
-live() { # leads lines call_seconds
-    local leads=$1 lines=$2 call_s=$3
+# user + system time over the wall time; scripts/bench/live_steady.py also
+# gives the polls per second and the CPU while the stub has every line in
+# flight (the steady state, without the ramp-up and the last calls ending).
+live() { # leads lines call_seconds calls_per_second
+    local leads=$1 lines=$2 call_s=$3 cps=$4
     .build/release/outdial-stub --call-seconds "$call_s" > "$WORK/stub.out" &
     local stub=$!
     for _ in $(seq 50); do grep -q listening "$WORK/stub.out" 2>/dev/null && break; sleep 0.1; done
@@ -216,7 +218,7 @@ with open(sys.argv[1], "w") as f:
     f.write("phone,first_name\n")
     codes = ["212", "646", "718", "917", "347"]
     for i in range(int(sys.argv[2])):
-        f.write(f"+1{codes[i % 5]}55{i // 5:05d},Lead{i}\n")
+        f.write(f"+1{codes[i % 5]}5{i // 5:06d},Lead{i}\n")
 PY
     printf 'number,daily_cap\n+12125550001,1000000\n+16465550001,1000000\n+17185550001,1000000\n+19175550001,1000000\n+13475550001,1000000\n' > "$WORK/live-numbers.csv"
     cat > "$WORK/live-campaign.yml" <<YML
@@ -226,7 +228,7 @@ calling_window: { days: [mon, tue, wed, thu, fri, sat, sun], hours: "00:00-24:00
 connections:
   main: { provider: retell, api_key_env: BENCH_STUB_KEY, agent: agent_bench, base_url: "http://127.0.0.1:$port", poll_interval: 1s, timeout: 10s }
 numbers: { selection: { daily_cap: 1000000, cooldown: 0s, fallback: any } }
-limits: { concurrent_calls: $lines, calls_per_second: 1000, max_attempts: 1 }
+limits: { concurrent_calls: $lines, calls_per_second: $cps, max_attempts: 1 }
 workflows:
   - name: outbound
     trigger: lead_added
@@ -238,26 +240,30 @@ YML
     rm -f "$WORK/live.db"*
     "$BIN" --quiet --db "$WORK/live.db" leads import "$WORK/live-leads.csv" --rejects "$WORK/live-rejects.csv" >/dev/null
     "$BIN" --quiet --db "$WORK/live.db" numbers import "$WORK/live-numbers.csv" >/dev/null
-    BENCH_STUB_KEY=k MEASURE_CPU=1 python3 scripts/bench/measure.py "$BIN" --quiet --db "$WORK/live.db" run "$WORK/live-campaign.yml" --json \
-        2> "$WORK/live.measure" > /dev/null || true
+    BENCH_STUB_KEY=k python3 scripts/bench/live_steady.py "http://127.0.0.1:$port/stats" "$lines" \
+        "$BIN" --quiet --db "$WORK/live.db" run "$WORK/live-campaign.yml" --json 2> "$WORK/live.measure" || true
     local stats; stats=$(python3 -c "import urllib.request,sys; print(urllib.request.urlopen(sys.argv[1]).read().decode())" "http://127.0.0.1:$port/stats")
     kill "$stub"; wait "$stub" 2>/dev/null || true
     python3 - "$(tail -n 1 "$WORK/live.measure")" "$stats" "$(sqlite3 "$WORK/live.db" "SELECT count(*) FROM calls WHERE status = 'completed'")" \
         "$(sqlite3 "$WORK/live.db" "SELECT count(*) FROM workflow_runs WHERE workflow = 'post-call'")" "$lines" "$call_s" <<'PY'
 import json, sys
-wall, rss, cpu = map(float, sys.argv[1].split())
+wall, rss, cpu, span, steady_polls, steady_cpu = map(float, sys.argv[1].split())
 stats, done, post, lines, call_s = json.loads(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
 creates, polls = stats["creates"], stats["polls"]
-print(f"{lines} lines, calls of {call_s} s: {done:,} calls completed ({post:,} post-call runs) in {wall:.2f} s = {done / wall:,.0f} calls/s; "
-      f"{polls / wall:,.0f} polls/s; {(creates + polls) / max(done, 1):.2f} requests per call ({creates:,} creates, {polls:,} polls); "
-      f"runner CPU {cpu / wall * 100:.0f}% of one core, peak RSS {rss:.1f} MB")
-print(f"  reference: the most {lines} lines allow with {call_s} s calls polled each second, {lines / (float(call_s) + 1):,.0f} calls/s "
+print(f"{lines:,} lines, calls of {call_s} s: {done:,} calls completed ({post:,} post-call runs) in {wall:.2f} s = {done / wall:,.0f} calls/s; "
+      f"{(creates + polls) / max(done, 1):.2f} requests per call ({creates:,} creates, {polls:,} polls); "
+      f"runner CPU {cpu / wall * 100:.0f}% of one core, {cpu / max(creates + polls, 1) * 1e6:.0f} us per request, peak RSS {rss:.1f} MB")
+if span > 0:
+    print(f"  steady state ({span:.1f} s with every line in flight): {steady_polls / span:,.0f} polls/s, runner CPU {steady_cpu / span * 100:.0f}% of one core")
+else:
+    print("  steady state: never every line in flight")
+print(f"  reference: the most {lines:,} lines allow with {call_s} s calls polled each second, {lines / (float(call_s) + 1):,.0f} calls/s "
       f"and {lines:,} polls/s")
 PY
 }
 echo "== live run against a stub provider on 127.0.0.1 (targets: >= 200 calls/s at 500 lines; >= 20,000 polls/s under one core)"
-live "${BENCH_LIVE_LEADS:-5000}" 500 1
-live "${BENCH_LIVE_POLL_LEADS:-30000}" 10000 5
+live "${BENCH_LIVE_LEADS:-5000}" 500 1 1000
+live "${BENCH_LIVE_POLL_LEADS:-50000}" 24000 25 1000
 
 # serve under wrk: signed Retell call_analyzed bodies for distinct calls,
 # 64 connections, 10 s; then one commit per request, to show what grouping buys.

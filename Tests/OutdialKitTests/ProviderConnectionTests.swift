@@ -201,16 +201,16 @@ import Testing
     @Test func aRetellCallIsReadBackOnceItsAnalysisIsIn() throws {
         let api = RetellAPI(base: "http://x", key: "k", agent: nil)
         let call = PolledCall(providerCallID: "call_abc", request: Self.request())
-        #expect(api.polled(try JSONParser.parse(#"{"call_status":"ongoing"}"#), raw: "", call: call, now: 0) == .ongoing)
+        #expect(api.polled(try JSONParser.parse(#"{"call_status":"ongoing"}"#), raw: [], call: call, now: 0) == .ongoing)
         let ended = #"{"call_status":"ended","start_timestamp":1795438810000,"end_timestamp":1795438870000,"disconnection_reason":"user_hangup"}"#
-        #expect(api.polled(try JSONParser.parse(ended), raw: "", call: call, now: 0) == .awaitingAnalysis)
+        #expect(api.polled(try JSONParser.parse(ended), raw: [], call: call, now: 0) == .awaitingAnalysis)
         let raw = """
             {"call_id":"call_abc","call_status":"ended","start_timestamp":1795438810000,"end_timestamp":1795438870000,"duration_ms":60000,
             "disconnection_reason":"user_hangup","transcript":"Agent: Hi\\nUser: Hello","transcript_object":[{"role":"agent","content":"Hi"},{"role":"user","content":"Hello"}],
             "recording_url":"https://r/1.wav","public_log_url":"https://r/1.log","call_cost":{"combined_cost":12.4},
             "call_analysis":{"call_summary":"Ana wants a quote.","user_sentiment":"Positive","call_successful":true,"in_voicemail":false,"custom_analysis_data":{"interested":true}}}
             """
-        guard case .ended(let event) = api.polled(try JSONParser.parse(raw), raw: raw, call: call, now: 0) else {
+        guard case .ended(let event) = api.polled(try JSONParser.parse(raw), raw: Array(raw.utf8), call: call, now: 0) else {
             Issue.record("not ended")
             return
         }
@@ -232,13 +232,13 @@ import Testing
         #expect(event.call == .callID(42))
         // A call never connected has no analysis to wait for.
         let busy = #"{"call_status":"ended","disconnection_reason":"dial_busy","end_timestamp":1795438830000}"#
-        guard case .ended(let b) = api.polled(try JSONParser.parse(busy), raw: busy, call: call, now: 0) else {
+        guard case .ended(let b) = api.polled(try JSONParser.parse(busy), raw: Array(busy.utf8), call: call, now: 0) else {
             Issue.record("busy not ended")
             return
         }
         #expect(b.report.outcome == .busy)
         #expect(
-            api.polled(try JSONParser.parse(#"{"call_status":"ended","disconnection_reason":"concurrency_limit_reached"}"#), raw: "", call: call, now: 0)
+            api.polled(try JSONParser.parse(#"{"call_status":"ended","disconnection_reason":"concurrency_limit_reached"}"#), raw: [], call: call, now: 0)
                 == .throttled(reason: "Retell ended the call: concurrency_limit_reached"))
     }
 
@@ -282,13 +282,13 @@ import Testing
     @Test func aVapiCallIsReadBackWithItsArtifactAndAnalysis() throws {
         let api = VapiAPI(base: "http://x", key: "k", agent: nil)
         let call = PolledCall(providerCallID: "v1", request: Self.request())
-        #expect(api.polled(try JSONParser.parse(#"{"status":"in-progress"}"#), raw: "", call: call, now: 0) == .ongoing)
+        #expect(api.polled(try JSONParser.parse(#"{"status":"in-progress"}"#), raw: [], call: call, now: 0) == .ongoing)
         let raw = """
             {"id":"v1","status":"ended","endedReason":"voicemail","startedAt":"2026-11-23T13:00:10.000Z","endedAt":"2026-11-23T13:00:40.500Z","cost":0.0712,
             "artifact":{"transcript":"AI: Hi","messages":[{"role":"bot","message":"Hi"}],"recordingUrl":"https://v/r.wav"},
             "analysis":{"summary":"Voicemail.","structuredData":{"interested":false},"successEvaluation":"false"}}
             """
-        guard case .ended(let event) = api.polled(try JSONParser.parse(raw), raw: raw, call: call, now: 0) else {
+        guard case .ended(let event) = api.polled(try JSONParser.parse(raw), raw: Array(raw.utf8), call: call, now: 0) else {
             Issue.record("not ended")
             return
         }

@@ -102,6 +102,8 @@ private final class StubHandler: ChannelInboundHandler {
                 context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
                 context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                // An answer that says `Connection: close` is the connection's last.
+                if !responseHead.isKeepAlive { context.close(promise: nil) }
             }
             self.head = nil
         }

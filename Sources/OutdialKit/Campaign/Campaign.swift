@@ -222,7 +222,7 @@ public struct Campaign: Sendable {
             for (k, v) in try value.mapping(allowed: ["concurrent_calls", "calls_per_second", "max_attempts", "min_gap"], problems: problems) {
                 try problems.collect {
                     switch k {
-                    case "concurrent_calls": limits.concurrentCalls = try v.int(1...10_000)
+                    case "concurrent_calls": limits.concurrentCalls = try v.int(1...100_000)
                     case "calls_per_second": limits.callsPerSecond = try v.double(0.001...1_000)
                     case "max_attempts": limits.maxAttempts = try v.int(1...100)
                     default: limits.minimumGap = try v.duration()

@@ -148,7 +148,7 @@ extension Campaign {
             case "timeout": connection.timeout = try Self.seconds(v, 1...600)
             case "connect_timeout": connection.connectTimeout = try Self.seconds(v, 1...120)
             case "poll_interval": connection.pollInterval = try Self.seconds(v, 1...3600)
-            case "concurrent_calls": connection.concurrentCalls = try v.int(1...10_000)
+            case "concurrent_calls": connection.concurrentCalls = try v.int(1...100_000)
             case "enabled": connection.enabled = try v.bool()
             case "url": http.url = try RequestTemplate(v)
             case "method": http.method = try Self.method(v)

@@ -64,7 +64,7 @@ struct HTTPPresetAPI: ProviderAPI {
             values(call.request, providerCallID: call.providerCallID))
     }
 
-    func polled(_ body: JSONValue, raw: String, call: PolledCall, now ms: Int64) -> PollResult {
+    func polled(_ body: JSONValue, raw: [UInt8], call: PolledCall, now ms: Int64) -> PollResult {
         let status = preset.status
         guard let state = body[path: status.endedField]?.text, status.endedValues.contains(state) else { return .ongoing }
         let code = body[path: status.outcomeField]?.text ?? state
@@ -85,6 +85,7 @@ struct HTTPPresetAPI: ProviderAPI {
             }
         }
         if report.durationMs > 0 { report.startedAt = ms - report.durationMs }
-        return .ended(CallEvent(call: .callID(call.request.callID), providerCallID: call.providerCallID, report: report, raw: raw))
+        return .ended(
+            CallEvent(call: .callID(call.request.callID), providerCallID: call.providerCallID, report: report, raw: String(decoding: raw, as: UTF8.self)))
     }
 }

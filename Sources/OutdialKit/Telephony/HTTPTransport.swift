@@ -67,9 +67,11 @@ extension HTTPTransport {
 }
 
 /// AsyncHTTPClient, one client per connection (its connect timeout is the
-/// client's), watching whether the request head was written.
+/// client's), watching whether the request head was written. Batches of
+/// plain `http` GETs (a live run's polls) go pipelined instead (`PipelinedHTTPClient`).
 public final class AsyncHTTPTransport: HTTPTransport {
     let client: HTTPClient
+    let pipeline: PipelinedHTTPClient
     /// The largest response body read (bytes); a longer one fails the request.
     static let largestBody = 8 << 20
 
@@ -79,9 +81,13 @@ public final class AsyncHTTPTransport: HTTPTransport {
         configuration.redirectConfiguration = .disallow
         configuration.httpVersion = .automatic
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        pipeline = PipelinedHTTPClient(connectTimeout: connectTimeout)
     }
 
-    public func shutdown() async { try? await client.shutdown() }
+    public func shutdown() async {
+        await pipeline.shutdown()
+        try? await client.shutdown()
+    }
 
     public func send(_ request: HTTPRequest, timeout: Double) async -> HTTPResult {
         switch start(request, timeout: timeout) {
@@ -99,6 +105,22 @@ public final class AsyncHTTPTransport: HTTPTransport {
     /// All at once, and one wait for them all: no task and no thread hop per
     /// request (a live run polls thousands of calls a second this way).
     public func send(all requests: [HTTPRequest], timeout: Double) async -> [HTTPResult] {
+        var builder = PipelinedHTTPClient.Target.Builder()
+        let targets = requests.map { builder.target($0) }
+        let piped = targets.indices.filter { targets[$0] != nil }
+        guard !piped.isEmpty else { return await sendEach(requests, timeout: timeout) }
+        if piped.count == requests.count { return await pipeline.send(all: targets.map { $0! }, timeout: timeout) }
+        let others = targets.indices.filter { targets[$0] == nil }
+        async let pipedResults = pipeline.send(all: piped.map { targets[$0]! }, timeout: timeout)
+        let otherResults = await sendEach(others.map { requests[$0] }, timeout: timeout)
+        var results = [HTTPResult](repeating: .notSent(reason: "not sent"), count: requests.count)
+        for (index, result) in zip(others, otherResults) { results[index] = result }
+        for (index, result) in zip(piped, await pipedResults) { results[index] = result }
+        return results
+    }
+
+    /// Each through AsyncHTTPClient, started together.
+    private func sendEach(_ requests: [HTTPRequest], timeout: Double) async -> [HTTPResult] {
         let started = requests.map { start($0, timeout: timeout) }
         let futures = started.compactMap { try? $0.get().0.futureResult }
         guard !futures.isEmpty else { return started.map(Self.refusal) }

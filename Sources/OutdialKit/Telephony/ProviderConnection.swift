@@ -10,7 +10,8 @@ protocol ProviderAPI: Sendable {
     /// The get-call request.
     func poll(_ call: PolledCall) -> HTTPRequest
     /// What a 2xx answer to a poll says.
-    func polled(_ body: JSONValue, raw: String, call: PolledCall, now ms: Int64) -> PollResult
+    /// `raw` is the body as received, kept with an ended call.
+    func polled(_ body: JSONValue, raw: [UInt8], call: PolledCall, now ms: Int64) -> PollResult
 }
 
 /// A 2xx answer to create that placed no call.
@@ -114,7 +115,7 @@ public final class ProviderConnection: Connection {
             switch status {
             case 200..<300:
                 guard let json = try? JSONParser.parse(body) else { return .failed(reason: "HTTP \(status) with an answer that is not JSON") }
-                return api.polled(json, raw: String(decoding: body, as: UTF8.self), call: call, now: Instant.now.milliseconds)
+                return api.polled(json, raw: body, call: call, now: Instant.now.milliseconds)
             case 401: return .unauthorized(reason: "HTTP 401\(Self.message(body).map { ": \($0)" } ?? "")")
             case 404: return .notFound(reason: "HTTP 404\(Self.message(body).map { ": \($0)" } ?? "")")
             default: return .failed(reason: "HTTP \(status)\(Self.message(body).map { ": \($0)" } ?? "")")

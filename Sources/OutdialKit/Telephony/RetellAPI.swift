@@ -29,7 +29,7 @@ struct RetellAPI: ProviderAPI {
         HTTPRequest(method: "GET", url: base + "/v2/get-call/" + CallRequest.pathSegment(call.providerCallID), headers: Self.headers(key))
     }
 
-    func polled(_ body: JSONValue, raw: String, call: PolledCall, now ms: Int64) -> PollResult {
+    func polled(_ body: JSONValue, raw: [UInt8], call: PolledCall, now ms: Int64) -> PollResult {
         let status = body["call_status"]?.text ?? ""
         guard status == "ended" || status == "error" || status == "not_connected" else { return .ongoing }
         let reason = body["disconnection_reason"]?.text ?? (status == "error" ? "error_unknown" : "")
@@ -39,7 +39,10 @@ struct RetellAPI: ProviderAPI {
         if analysis == nil || analysis == .null, status == "ended", body["start_timestamp"]?.number != nil, call.endedPolls < Self.analysisPolls {
             return .awaitingAnalysis
         }
-        return .ended(CallEvent(call: .callID(call.request.callID), providerCallID: call.providerCallID, report: Self.report(body, now: ms), raw: raw))
+        return .ended(
+            CallEvent(
+                call: .callID(call.request.callID), providerCallID: call.providerCallID, report: Self.report(body, now: ms),
+                raw: String(decoding: raw, as: UTF8.self)))
     }
 
     /// The call record a Retell call object gives (an ended call: get-call, or

@@ -43,11 +43,14 @@ struct VapiAPI: ProviderAPI {
         return (try? Instant(iso8601: text))?.milliseconds
     }
 
-    func polled(_ body: JSONValue, raw: String, call: PolledCall, now ms: Int64) -> PollResult {
+    func polled(_ body: JSONValue, raw: [UInt8], call: PolledCall, now ms: Int64) -> PollResult {
         guard body["status"]?.text == "ended" else { return .ongoing }
         let reason = body["endedReason"]?.text ?? ""
         if reason == ProviderOutcomes.vapiConcurrency { return .throttled(reason: "Vapi ended the call: \(reason)") }
-        return .ended(CallEvent(call: .callID(call.request.callID), providerCallID: call.providerCallID, report: Self.report(body, now: ms), raw: raw))
+        return .ended(
+            CallEvent(
+                call: .callID(call.request.callID), providerCallID: call.providerCallID, report: Self.report(body, now: ms),
+                raw: String(decoding: raw, as: UTF8.self)))
     }
 
     /// The call record an ended Vapi call gives (get-call, or an
