@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.20.0"),
         // AsyncHTTPClient's own base, which polls use directly (pipelined, docs/performance.md); and the stub providers the tests and the bench start on 127.0.0.1.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.60.0"),
+        // TLS for the pipelined polls (AsyncHTTPClient's own TLS, under it already).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.20.0"),
         // `outdial serve`: the webhook receiver, its HMAC signatures, and its structured logs.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
@@ -32,7 +34,8 @@ let package = Package(
             dependencies: [
                 "CSQLite", .product(name: "Yams", package: "Yams"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -66,7 +69,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Tests/TestSupport",
             swiftSettings: [.swiftLanguageMode(.v6)]

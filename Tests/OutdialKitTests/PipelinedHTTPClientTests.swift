@@ -1,3 +1,5 @@
+import Foundation
+import NIOSSL
 import Synchronization
 import TestSupport
 import Testing
@@ -116,8 +118,11 @@ import Testing
         #expect(target("http://example.com:8123/p")?.origin == .init(host: "example.com", port: 8123))
         #expect(target("http://example.com:8123.evil/p") == nil)
         #expect(target("http://example.com/p")?.origin == .init(host: "example.com", port: 80))
+        #expect(target("https://api.retellai.com/v2/get-call/a")?.origin == .init(tls: true, host: "api.retellai.com", port: 443))
+        #expect(target("https://api.retellai.com/v2/get-call/b")?.head.headers["Host"] == ["api.retellai.com"])
+        #expect(target("http://api.retellai.com/v2/get-call/b")?.origin == .init(tls: false, host: "api.retellai.com", port: 80))
         for refused in [
-            target("https://api.retellai.com/v2/get-call/a"), target("http://example.com/p", method: "POST"),
+            target("ftp://example.com/a"), target("http://example.com/p", method: "POST"),
             target("http://example.com/p", body: []), target("http://user:pw@example.com/p"), target("http://example.com/p#frag"),
             target("http://example.com:0/p"), target("http://example.com:99999/p"), target("http://example.com/a b"),
             target("http://:80/p"), target("http://[::1/p"), target("http://example.com/p", headers: [.init("X-A", "one\r\nX-B: two")]),
@@ -138,5 +143,33 @@ import Testing
         await transport.shutdown()
         await stub.stop()
         #expect(results.map(Self.body) == ["GET /a", "POST /b", "GET /c", "GET /d?q=1"])
+    }
+
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/tls")
+
+    @Test func httpsPollsArePipelinedOverTLSWithTheCertificateChecked() async throws {
+        let certificate = try NIOSSLCertificate.fromPEMFile(Self.fixtures.appendingPathComponent("cert.pem").path)
+        let key = try NIOSSLPrivateKey(file: Self.fixtures.appendingPathComponent("key.pem").path, format: .pem)
+        let server = TLSConfiguration.makeServerConfiguration(certificateChain: certificate.map { .certificate($0) }, privateKey: .privateKey(key))
+        let stub = try await StubServer.start(tls: server) { request in .json(#"{"asked":"\#(request.uri)"}"#) }
+        #expect(stub.baseURL.hasPrefix("https://127.0.0.1:"))
+        var trusting = TLSConfiguration.makeClientConfiguration()
+        trusting.trustRoots = .certificates(certificate)
+        let client = PipelinedHTTPClient(connectTimeout: 2, connectionsPerOrigin: 2, depth: 16, tls: trusting)
+        let results = await client.send(all: Self.targets(Self.gets(stub.baseURL, 300)), timeout: 10)
+        await client.shutdown()
+        // The system's trust roots do not know the test's certificate: nothing is answered.
+        let untrusting = PipelinedHTTPClient(connectTimeout: 2)
+        let refused = await untrusting.send(all: Self.targets(Self.gets(stub.baseURL, 3)), timeout: 10)
+        await untrusting.shutdown()
+        await stub.stop()
+        for (index, result) in results.enumerated() { #expect(Self.body(result) == #"{"asked":"/v2/get-call/c\#(index)"}"#) }
+        #expect(stub.requests.count == 300)
+        for result in refused {
+            switch result {
+            case .response: Issue.record("an untrusted certificate was accepted")
+            case .notSent, .mayHaveBeenSent: break
+            }
+        }
     }
 }

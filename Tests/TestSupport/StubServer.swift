@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A request the stub server received.
@@ -32,29 +33,34 @@ public final class StubServer: Sendable {
     public let port: Int
     private let channel: any Channel
     private let received: Mutex<[StubRequest]>
+    private let tls: Bool
 
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "\(tls ? "https" : "http")://127.0.0.1:\(port)" }
     public var requests: [StubRequest] { received.withLock { $0 } }
 
-    private init(port: Int, channel: any Channel) {
+    private init(port: Int, channel: any Channel, tls: Bool) {
         self.port = port
         self.channel = channel
+        self.tls = tls
         received = Mutex([])
     }
 
-    public static func start(_ handler: @escaping @Sendable (StubRequest) -> StubResponse) async throws -> StubServer {
+    /// With `tls`, it speaks HTTPS with that configuration (a certificate and key).
+    public static func start(tls: TLSConfiguration? = nil, _ handler: @escaping @Sendable (StubRequest) -> StubResponse) async throws -> StubServer {
         let log = Box()
+        let context = try tls.map { try NIOSSLContext(configuration: $0) }
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let context { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(StubHandler(handler: handler, log: log))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        let server = StubServer(port: channel.localAddress?.port ?? 0, channel: channel)
+        let server = StubServer(port: channel.localAddress?.port ?? 0, channel: channel, tls: tls != nil)
         log.server.withLock { $0 = server }
         return server
     }

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// GETs without a body, written several at a time on a few kept-alive
 /// HTTP/1.1 connections per origin and their answers read in order: HTTP/1.1
@@ -14,7 +15,8 @@ import NIOPosix
 /// Only polls come here: a GET asks and changes nothing, so one that failed
 /// on a closed connection is simply asked again at the next poll. A create
 /// goes through AsyncHTTPClient, whose delegate tells a request that left
-/// from one that did not. `http` URLs only; `https` ones go there too.
+/// from one that did not. `http` and `https` (TLS through swift-nio-ssl,
+/// the system's trust roots, the host name checked).
 final class PipelinedHTTPClient: Sendable {
     /// A request as it goes on the wire, and where.
     struct Target: Sendable {
@@ -41,12 +43,12 @@ final class PipelinedHTTPClient: Sendable {
                     guard Target.isToken(header.name), !header.value.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 }) else { return nil }
                     headers.add(name: header.name, value: header.value)
                 }
-                last = ("http://" + authority, origin, request.headers, headers)
+                last = ((origin.tls ? "https://" : "http://") + authority, origin, request.headers, headers)
                 return Target(origin: origin, head: HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers))
             }
         }
 
-        /// The request target of `url` when it begins with `prefix` (`http://`
+        /// The request target of `url` when it begins with `prefix` (the scheme
         /// and an authority), `nil` when it does not or is not simple.
         static func path(of url: String, after prefix: String) -> String? {
             let bytes = url.utf8
@@ -60,15 +62,13 @@ final class PipelinedHTTPClient: Sendable {
             return first == UInt8(ascii: "?") ? "/" + path : path
         }
 
-        /// `http://host[:port]/path?query` into where to connect, the Host
+        /// `http[s]://host[:port]/path?query` into where to connect, the Host
         /// header and the request target; nothing else is read here.
         static func split(_ url: String) -> (Origin, authority: String, path: String)? {
             let bytes = url.utf8
-            var index = bytes.startIndex
-            for expected in "http://".utf8 {
-                guard index != bytes.endIndex, bytes[index] == expected else { return nil }
-                index = bytes.index(after: index)
-            }
+            let tls = bytes.starts(with: "https://".utf8)
+            guard tls || bytes.starts(with: "http://".utf8) else { return nil }
+            var index = bytes.index(bytes.startIndex, offsetBy: tls ? 8 : 7)
             let authorityStart = index
             var colon: String.Index?
             var bracketed = false
@@ -89,7 +89,7 @@ final class PipelinedHTTPClient: Sendable {
                 index = bytes.index(after: index)
             }
             guard authorityStart != authorityEnd else { return nil }
-            var port = 80
+            var port = tls ? 443 : 80
             var hostEnd = authorityEnd
             if let colon {
                 guard let value = Int(Substring(bytes[bytes.index(after: colon)..<authorityEnd])), (1...65535).contains(value) else { return nil }
@@ -104,7 +104,7 @@ final class PipelinedHTTPClient: Sendable {
             guard !host.isEmpty, !host.contains("[") && !host.contains("]") else { return nil }
             var path = String(Substring(bytes[authorityEnd...]))
             if path.isEmpty || path.first == "?" { path = "/" + path }
-            return (Origin(host: String(host), port: port), String(Substring(bytes[authorityStart..<authorityEnd])), path)
+            return (Origin(tls: tls, host: String(host), port: port), String(Substring(bytes[authorityStart..<authorityEnd])), path)
         }
 
         static func isToken(_ name: String) -> Bool {
@@ -113,6 +113,7 @@ final class PipelinedHTTPClient: Sendable {
     }
 
     struct Origin: Hashable, Sendable {
+        var tls = false
         var host: String
         var port: Int
     }
@@ -123,9 +124,18 @@ final class PipelinedHTTPClient: Sendable {
     let connectionsPerOrigin: Int
     let depth: Int
     private let pool: NIOLoopBoundBox<[Origin: [PipelineHandler]]>
+    private let tlsConfiguration: TLSConfiguration
+    /// Made at the first `https` connection (it reads the system's trust
+    /// roots); a failure fails each `https` request as not sent.
+    private let tls: NIOLoopBoundBox<Result<NIOSSLContext, any Error>?>
 
-    init(connectTimeout: Double, connectionsPerOrigin: Int = 4, depth: Int = 64, loop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()) {
+    init(
+        connectTimeout: Double, connectionsPerOrigin: Int = 4, depth: Int = 64, tls configuration: TLSConfiguration = .makeClientConfiguration(),
+        loop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()
+    ) {
         self.loop = loop
+        tlsConfiguration = configuration
+        tls = .makeBoxSendingValue(nil, eventLoop: loop)
         self.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
         self.connectionsPerOrigin = connectionsPerOrigin
         self.depth = depth
@@ -168,12 +178,21 @@ final class PipelinedHTTPClient: Sendable {
         handler.onClose = { [pool] in pool.value[origin]?.removeAll { $0 === handler } }
         pool.value[origin, default: []].append(handler)
         let bound = NIOLoopBound(handler, eventLoop: loop)
+        if origin.tls, tls.value == nil { tls.value = Result { [tlsConfiguration] in try NIOSSLContext(configuration: tlsConfiguration) } }
+        let context = tls.value
         ClientBootstrap(group: loop)
             .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if origin.tls {
+                        // SNI names a host, never an address; an address is checked against the certificate's IP names.
+                        let name =
+                            origin.host.contains(":") || origin.host.utf8.allSatisfy({ $0 == UInt8(ascii: ".") || ($0 >= 48 && $0 <= 57) }) ? nil : origin.host
+                        guard let context else { throw NIOSSLError.noCertificateToValidate }
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context.get(), serverHostname: name))
+                    }
                     // Headers were checked when the target was made (`Target.init`).
                     try channel.pipeline.syncOperations.addHTTPClientHandlers(leftOverBytesStrategy: .dropBytes, enableOutboundHeaderValidation: false)
                     try channel.pipeline.syncOperations.addHandler(bound.value)
