@@ -276,6 +276,9 @@ if command -v wrk >/dev/null; then
         "$BIN" --quiet --db "$WORK/serve.db" init >/dev/null
         printf 'version: 1\nname: serve-bench\ncalling_window: { days: [mon], hours: "09:00-17:00", compliance: [us] }\nworkflows: []\n' > "$WORK/serve-campaign.yml"
         python3 scripts/bench/serve_requests.py "$WORK/serve-requests.tsv" 400000 bench-retell-key
+        # The earlier steps leave gigabytes of written pages; the kernel writing
+        # them back during the 10 s would stall serve's checkpoints, not serve.
+        sync
         RETELL_API_KEY=bench-retell-key "$BIN" --quiet --db "$WORK/serve.db" serve --campaign "$WORK/serve-campaign.yml" --port 18181 "$@" 2>/dev/null &
         local serve=$!
         for _ in $(seq 100); do python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:18181/healthz')" 2>/dev/null && break; sleep 0.1; done
