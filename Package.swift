@@ -78,7 +78,8 @@ let package = Package(
             name: "OutdialKitTests",
             dependencies: [
                 "OutdialKit", "CSQLite", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             // Provider lists the tests read by path.
             exclude: ["Fixtures"],

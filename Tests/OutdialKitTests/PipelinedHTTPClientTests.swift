@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import NIOSSL
 import Synchronization
 import TestSupport
@@ -145,6 +147,20 @@ import Testing
         #expect(results.map(Self.body) == ["GET /a", "POST /b", "GET /c", "GET /d?q=1"])
     }
 
+    @Test func aServerThatDoesNotPipelineIsAskedOneRequestAtATimeOnceItLosesSome() async throws {
+        let server = try await OneRequestPerReadServer.start()
+        let client = PipelinedHTTPClient(connectTimeout: 2, connectionsPerOrigin: 2, depth: 32)
+        let requests = Self.gets("http://127.0.0.1:\(server.port)", 40)
+        // Written together, all but the first of each connection are lost.
+        let first = await client.send(all: Self.targets(requests), timeout: 5)
+        let second = await client.send(all: Self.targets(requests), timeout: 5)
+        await client.shutdown()
+        await server.stop()
+        #expect(first.filter { Self.body($0) != nil }.count < 40)
+        for (index, result) in first.enumerated() where Self.body(result) != nil { #expect(Self.body(result) == "/v2/get-call/c\(index)") }
+        for (index, result) in second.enumerated() { #expect(Self.body(result) == "/v2/get-call/c\(index)") }
+    }
+
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/tls")
 
     @Test func httpsPollsArePipelinedOverTLSWithTheCertificateChecked() async throws {
@@ -171,5 +187,47 @@ import Testing
             case .notSent, .mayHaveBeenSent: break
             }
         }
+    }
+}
+
+/// A server that does not pipeline: it answers the first request of each
+/// read, and when more came with it, drops them and closes the connection.
+final class OneRequestPerReadServer: Sendable {
+    let port: Int
+    private let channel: any Channel
+
+    private init(port: Int, channel: any Channel) {
+        self.port = port
+        self.channel = channel
+    }
+
+    static func start() async throws -> OneRequestPerReadServer {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Handler()) } }
+            .bind(host: "127.0.0.1", port: 0).get()
+        return OneRequestPerReadServer(port: channel.localAddress?.port ?? 0, channel: channel)
+    }
+
+    func stop() async { try? await channel.close() }
+
+    final class Handler: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let text = String(buffer: unwrapInboundIn(data))
+            guard text.hasPrefix("GET "), let end = text.firstIndex(of: " ", after: 4) else { return }
+            let path = text[text.index(text.startIndex, offsetBy: 4)..<end]
+            let answer = "HTTP/1.1 200 OK\r\nContent-Length: \(path.utf8.count)\r\n\r\n\(path)"
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: answer)), promise: nil)
+            if !text.hasSuffix("\r\n\r\n") || text.components(separatedBy: "\r\n\r\n").count > 2 { context.close(promise: nil) }
+        }
+    }
+}
+
+extension String {
+    fileprivate func firstIndex(of character: Character, after offset: Int) -> Index? {
+        guard offset < count else { return nil }
+        return self[index(startIndex, offsetBy: offset)...].firstIndex(of: character)
     }
 }

@@ -123,7 +123,15 @@ final class PipelinedHTTPClient: Sendable {
     /// Connections kept per origin, and the requests written ahead on each.
     let connectionsPerOrigin: Int
     let depth: Int
-    private let pool: NIOLoopBoundBox<[Origin: [PipelineHandler]]>
+    /// Connections kept per origin once pipelining failed there (one request at a time on each).
+    static let unpipelinedConnections = 16
+    private let pool: NIOLoopBoundBox<[Origin: Hosted]>
+
+    /// An origin's connections, and whether pipelining still works there.
+    struct Hosted {
+        var handlers: [PipelineHandler] = []
+        var pipelining = true
+    }
     private let tlsConfiguration: TLSConfiguration
     /// Made at the first `https` connection (it reads the system's trust
     /// roots); a failure fails each `https` request as not sent.
@@ -172,11 +180,19 @@ final class PipelinedHTTPClient: Sendable {
     /// are fewer than `connectionsPerOrigin` and every open one is `depth` ahead.
     private func connection(to origin: Origin) -> PipelineHandler {
         loop.assertInEventLoop()
-        let open = pool.value[origin, default: []]
-        if let least = open.min(by: { $0.load < $1.load }), least.load < depth || open.count >= connectionsPerOrigin { return least }
+        let hosted = pool.value[origin, default: Hosted()]
+        let (depth, most) = hosted.pipelining ? (depth, connectionsPerOrigin) : (1, Self.unpipelinedConnections)
+        if let least = hosted.handlers.min(by: { $0.load < $1.load }), least.load < depth || hosted.handlers.count >= most { return least }
         let handler = PipelineHandler(depth: depth, largestBody: AsyncHTTPTransport.largestBody)
-        handler.onClose = { [pool] in pool.value[origin]?.removeAll { $0 === handler } }
-        pool.value[origin, default: []].append(handler)
+        handler.onClose = { [pool] in pool.value[origin]?.handlers.removeAll { $0 === handler } }
+        // A server (or a proxy before it) that answered and then lost the
+        // requests written behind: it does not pipeline. Its connections take
+        // one request at a time from now on, which every HTTP/1.1 server serves.
+        handler.onPipeliningFailed = { [pool] in
+            pool.value[origin]?.pipelining = false
+            for other in pool.value[origin]?.handlers ?? [] { other.depth = 1 }
+        }
+        pool.value[origin, default: Hosted()].handlers.append(handler)
         let bound = NIOLoopBound(handler, eventLoop: loop)
         if origin.tls, tls.value == nil { tls.value = Result { [tlsConfiguration] in try NIOSSLContext(configuration: tlsConfiguration) } }
         let context = tls.value
@@ -205,7 +221,10 @@ final class PipelinedHTTPClient: Sendable {
 
     func shutdown() async {
         let closed = loop.submit { [pool] in
-            for handler in pool.value.values.joined() { handler.close("the client was shut down") }
+            for handler in pool.value.values.flatMap(\.handlers) {
+                handler.closedOnPurpose = true
+                handler.close("the client was shut down")
+            }
             pool.value = [:]
         }
         try? await closed.get()
@@ -219,9 +238,14 @@ final class PipelineHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
 
-    let depth: Int
+    var depth: Int
     let largestBody: Int
     var onClose: () -> Void = {}
+    var onPipeliningFailed: () -> Void = {}
+    /// Answers read on this connection.
+    private var answered = 0
+    /// Closed by the client (shut down), not by what the server did.
+    var closedOnPurpose = false
     private var context: ChannelHandlerContext?
     private var waiting = CircularBuffer<(HTTPRequestHead, EventLoopPromise<HTTPResult>)>()
     private var outstanding = CircularBuffer<EventLoopPromise<HTTPResult>>()
@@ -289,6 +313,7 @@ final class PipelineHandler: ChannelInboundHandler {
                 return
             }
             self.head = nil
+            answered += 1
             let last = !head.isKeepAlive
             defer { if last { close("the server closed the connection") } }
             promise.succeed(
@@ -333,6 +358,7 @@ final class PipelineHandler: ChannelInboundHandler {
 
     private func fail(_ reason: String) {
         retire()
+        if answered > 0, outstanding.count > 1, !closedOnPurpose { onPipeliningFailed() }
         // Written requests may have been read by the server; waiting ones never left.
         while let promise = outstanding.popFirst() { promise.succeed(.mayHaveBeenSent(reason: reason)) }
         while let (_, promise) = waiting.popFirst() { promise.succeed(.notSent(reason: reason)) }
