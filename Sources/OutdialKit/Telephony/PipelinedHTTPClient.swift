@@ -184,7 +184,9 @@ final class PipelinedHTTPClient: Sendable {
         let (depth, most) = hosted.pipelining ? (depth, connectionsPerOrigin) : (1, Self.unpipelinedConnections)
         if let least = hosted.handlers.min(by: { $0.load < $1.load }), least.load < depth || hosted.handlers.count >= most { return least }
         let handler = PipelineHandler(depth: depth, largestBody: AsyncHTTPTransport.largestBody)
-        handler.onClose = { [pool] in pool.value[origin]?.handlers.removeAll { $0 === handler } }
+        // By identity: the closure must not keep its own handler alive.
+        let id = ObjectIdentifier(handler)
+        handler.onClose = { [pool] in pool.value[origin]?.handlers.removeAll { ObjectIdentifier($0) == id } }
         // A server (or a proxy before it) that answered and then lost the
         // requests written behind: it does not pipeline. Its connections take
         // one request at a time from now on, which every HTTP/1.1 server serves.
@@ -209,7 +211,7 @@ final class PipelinedHTTPClient: Sendable {
                         guard let context else { throw NIOSSLError.noCertificateToValidate }
                         try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context.get(), serverHostname: name))
                     }
-                    // Headers were checked when the target was made (`Target.init`).
+                    // Headers were checked when the target was made (`Target.Builder`).
                     try channel.pipeline.syncOperations.addHTTPClientHandlers(leftOverBytesStrategy: .dropBytes, enableOutboundHeaderValidation: false)
                     try channel.pipeline.syncOperations.addHandler(bound.value)
                 }
