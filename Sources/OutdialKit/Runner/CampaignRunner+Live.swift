@@ -109,31 +109,34 @@ extension CampaignRunner {
 
     /// Polls the calls in flight that are due, and records the ones that ended.
     func pollDue(at now: Int64) async throws {
-        var due: [LiveCalls.Flight] = []
         var ended: [LiveCalls.Flight] = []
-        for flight in live.flights.values where flight.nextEvent <= now {
-            if flight.known != nil { ended.append(flight) } else { due.append(flight) }
-        }
-        guard !due.isEmpty || !ended.isEmpty else { return }
         // One batch per connection, the connections at once.
-        let byConnection = Dictionary(grouping: due) { $0.dial.connection.name }.values.map { flights in
-            (
-                flights[0].dial.connection,
-                flights.map { (id: $0.dial.callID, call: PolledCall(providerCallID: $0.providerCallID, request: $0.dial.request, endedPolls: $0.endedPolls)) }
-            )
+        var batches: [String: (connection: any Connection, ids: [Int64], calls: [PolledCall])] = [:]
+        var polled = 0
+        for id in live.due(by: now) {
+            guard let flight = live.flights[id] else { continue }
+            if flight.known != nil {
+                ended.append(flight)
+                continue
+            }
+            let call = PolledCall(providerCallID: flight.providerCallID, request: flight.dial.request, endedPolls: flight.endedPolls)
+            batches[flight.dial.connection.name, default: (flight.dial.connection, [], [])].ids.append(id)
+            batches[flight.dial.connection.name]!.calls.append(call)
+            polled += 1
         }
+        guard polled > 0 || !ended.isEmpty else { return }
         let results = await withTaskGroup(of: [(Int64, PollResult)].self) { group in
-            for (connection, batch) in byConnection {
-                group.addTask { zip(batch.map(\.id), await connection.poll(all: batch.map(\.call))).map { ($0, $1) } }
+            for (connection, ids, calls) in batches.values {
+                group.addTask { Array(zip(ids, await connection.poll(all: calls))) }
             }
             var answers: [(Int64, PollResult)] = []
             for await batch in group { answers += batch }
             return answers.sorted { $0.0 < $1.0 }
         }
-        summary.polls += due.count
+        summary.polls += polled
         var followUps: [PendingDial] = []
         try write {
-            for flight in ended.sorted(by: { $0.dial.callID < $1.dial.callID }) {
+            for flight in ended {
                 live.land(flight.dial.callID)
                 try finish(flight, flight.known!, dials: &followUps)
             }

@@ -5,6 +5,9 @@ struct LiveCalls {
     /// Waiting to be sent, by send time (then call id).
     private(set) var scheduled: [PendingDial] = []
     private(set) var flights: [Int64: Flight] = [:]
+    /// Each flight's `nextEvent`, by call id: what is due is found without
+    /// copying every flight (tens of thousands in flight, looked at every second).
+    private var nextEvents: [Int64: Int64] = [:]
     private var perConnection: [String: Int] = [:]
     /// A provider refused a connection's key: the run stops with this.
     var unauthorized: ConnectionError?
@@ -52,22 +55,31 @@ struct LiveCalls {
 
     mutating func fly(_ dial: PendingDial, providerCallID: String, known: CallEvent?, at now: Int64) {
         if flights[dial.callID] == nil { perConnection[dial.connection.name, default: 0] += 1 }
-        flights[dial.callID] = Flight(dial: dial, providerCallID: providerCallID, known: known, nextPoll: now + dial.connection.pollInterval)
+        let flight = Flight(dial: dial, providerCallID: providerCallID, known: known, nextPoll: now + dial.connection.pollInterval)
+        flights[dial.callID] = flight
+        nextEvents[dial.callID] = flight.nextEvent
     }
 
-    mutating func update(_ flight: Flight) { flights[flight.dial.callID] = flight }
+    mutating func update(_ flight: Flight) {
+        flights[flight.dial.callID] = flight
+        nextEvents[flight.dial.callID] = flight.nextEvent
+    }
+
+    /// The calls in flight due by `now`, by call id.
+    func due(by now: Int64) -> [Int64] { nextEvents.compactMap { $0.value <= now ? $0.key : nil }.sorted() }
 
     /// The call is no longer in flight.
     @discardableResult
     mutating func land(_ callID: Int64) -> Flight? {
         guard let flight = flights.removeValue(forKey: callID) else { return nil }
+        nextEvents[callID] = nil
         perConnection[flight.dial.connection.name, default: 1] -= 1
         return flight
     }
 
     /// When the next call is due to be sent or polled (UTC seconds); `sending: false` looks at flights only.
     func nextEvent(sending: Bool = true) -> Int64? {
-        let flight = flights.values.lazy.map(\.nextEvent).min()
+        let flight = nextEvents.values.min()
         let send = sending ? scheduled.first?.sendAt : nil
         return [flight, send].compactMap { $0 }.min()
     }
