@@ -18,7 +18,7 @@ let calls = Calls()
 
 func now() -> Double { Date().timeIntervalSince1970 }
 
-let server = try await StubServer.start { request in
+let server = try await StubServer.start(recording: false) { request in
     if request.method == "POST", request.uri == "/v2/create-phone-call" {
         let id = calls.state.withLock { state -> String in
             state.creates += 1

@@ -45,8 +45,12 @@ public final class StubServer: Sendable {
         received = Mutex([])
     }
 
-    /// With `tls`, it speaks HTTPS with that configuration (a certificate and key).
-    public static func start(tls: TLSConfiguration? = nil, _ handler: @escaping @Sendable (StubRequest) -> StubResponse) async throws -> StubServer {
+    /// With `tls`, it speaks HTTPS with that configuration (a certificate and
+    /// key). With `recording: false` it keeps no request (`make bench`'s
+    /// stub answers millions).
+    public static func start(
+        tls: TLSConfiguration? = nil, recording: Bool = true, _ handler: @escaping @Sendable (StubRequest) -> StubResponse
+    ) async throws -> StubServer {
         let log = Box()
         let context = try tls.map { try NIOSSLContext(configuration: $0) }
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -56,7 +60,7 @@ public final class StubServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     if let context { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(StubHandler(handler: handler, log: log))
+                    try channel.pipeline.syncOperations.addHandler(StubHandler(handler: handler, log: log, recording: recording))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -81,12 +85,14 @@ private final class StubHandler: ChannelInboundHandler {
 
     let handler: @Sendable (StubRequest) -> StubResponse
     let log: StubServer.Box
+    let recording: Bool
     var head: HTTPRequestHead?
     var body: [UInt8] = []
 
-    init(handler: @escaping @Sendable (StubRequest) -> StubResponse, log: StubServer.Box) {
+    init(handler: @escaping @Sendable (StubRequest) -> StubResponse, log: StubServer.Box, recording: Bool) {
         self.handler = handler
         self.log = log
+        self.recording = recording
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -98,7 +104,7 @@ private final class StubHandler: ChannelInboundHandler {
         case .end:
             guard let head else { return }
             let request = StubRequest(method: head.method.rawValue, uri: head.uri, headers: head.headers.map { ($0.name, $0.value) }, body: body)
-            log.server.withLock { $0?.record(request) }
+            if recording { log.server.withLock { $0?.record(request) } }
             switch handler(request) {
             case .hang: break
             case .respond(let status, let headers, let text):
