@@ -14,6 +14,8 @@ actor EventWriter {
 
     init(path: String, campaign: Campaign, groupCommits: Bool = true) throws {
         database = try Store.open(path)
+        // A commit answers requests: it must not wait for a checkpoint's syncs.
+        try database.checkpointInBackground()
         recorder = try EventRecorder(database: database, campaign: campaign)
         self.groupCommits = groupCommits
     }

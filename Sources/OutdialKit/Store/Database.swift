@@ -13,6 +13,8 @@ public final class Database {
     let handle: OpaquePointer
     private var statements: [String: Statement] = [:]
     private var transactionDepth = 0
+    /// Takes this connection's checkpoints, when `checkpointInBackground()` was asked.
+    var background: Checkpointer?
 
     /// Opens (creating if needed) a database file.
     ///
@@ -67,6 +69,10 @@ public final class Database {
 
     deinit {
         statements.removeAll()
+        if let background {
+            sqlite3_wal_hook(handle, nil, nil)
+            background.stop()
+        }
         sqlite3_close_v2(handle)
     }
 
