@@ -382,53 +382,46 @@ import Testing
 }
 
 @Suite struct CheckpointerTests {
-    /// Rows of about one 8 KiB page each, one transaction per row.
-    func write(_ db: Database, rows: Int) throws {
+    /// A connection checkpointing in the background, after `rows` rows of about
+    /// one 8 KiB page each, one transaction per row.
+    func writer(in dir: TemporaryDirectory, pages: Int32, limit: Int32, rows: Int) throws -> (Database, Checkpointer) {
+        let db = try Database(path: dir.path("a.db"))
+        try db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
+        try db.checkpointInBackground(pages: pages, limit: limit)
         for i in 0..<rows {
             try db.transaction { try db.run("INSERT INTO t VALUES (?, ?)", [.integer(Int64(i)), .text(String(repeating: "x", count: 8000))]) }
         }
+        return (db, try #require(db.background))
     }
 
     @Test func theThreadCopiesTheLogBackAndTheCommitsDoNot() throws {
         let dir = try TemporaryDirectory()
-        let db = try Database(path: dir.path("a.db"))
-        try db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
-        try db.checkpointInBackground(pages: 10, limit: 1_000_000)
-        try write(db, rows: 40)
-        let checkpointer = try #require(db.background)
+        let (db, checkpointer) = try writer(in: dir, pages: 10, limit: 1_000_000, rows: 40)
         #expect(checkpointer.waitForBackground(1, timeout: 30))
         #expect(checkpointer.checkpoints.writer == 0)
         // What was copied is the same data: another connection reads every row.
-        let reader = try Database(path: dir.path("a.db"), readOnly: true)
+        let reader = try Database(path: db.path, readOnly: true)
         #expect(try reader.scalar("SELECT count(*) FROM t WHERE length(body) = 8000") == 40)
     }
 
     @Test func aWriterThatOutrunsTheThreadKeepsTheLogBounded() throws {
         let dir = try TemporaryDirectory()
-        let db = try Database(path: dir.path("a.db"))
-        try db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
         // The thread is never asked (pages above the limit): only the writer's own checkpoints bound the log.
-        try db.checkpointInBackground(pages: 1_000_000, limit: 20)
-        try write(db, rows: 200)
-        let checkpointer = try #require(db.background)
+        let (db, checkpointer) = try writer(in: dir, pages: 1_000_000, limit: 20, rows: 200)
         #expect(checkpointer.checkpoints.writer > 0)
         #expect(checkpointer.checkpoints.background == 0)
-        let wal = try #require(try FileManager.default.attributesOfItem(atPath: dir.path("a.db") + "-wal")[.size] as? Int)
-        // 200 rows would be 400 frames without the limit; 8,192-byte pages plus a 24-byte frame header.
+        let wal = try #require(try FileManager.default.attributesOfItem(atPath: db.path + "-wal")[.size] as? Int)
+        // Without the limit, 200 rows leave about 600 frames (4.9 MB); 8,192-byte pages plus a 24-byte frame header.
         #expect(wal <= (20 + 8) * (8192 + 24) + 32)
         #expect(try db.scalar("SELECT count(*) FROM t") == 200)
     }
 
     @Test func closingTheConnectionEndsTheThread() throws {
         let dir = try TemporaryDirectory()
-        var db: Database? = try Database(path: dir.path("a.db"))
-        try db?.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
-        try db?.checkpointInBackground(pages: 2, limit: 1_000_000)
-        try write(db!, rows: 10)
-        let checkpointer = try #require(db?.background)
+        var (db, checkpointer): (Database?, Checkpointer) = try writer(in: dir, pages: 2, limit: 1_000_000, rows: 10)
         #expect(!checkpointer.hasStopped)
         db = nil
-        #expect(checkpointer.hasStopped)
+        #expect(db == nil && checkpointer.hasStopped)
         let again = try Database(path: dir.path("a.db"))
         #expect(try again.scalar("SELECT count(*) FROM t") == 10)
     }
