@@ -23,7 +23,7 @@ final class Checkpointer: @unchecked Sendable {
     private var due = false
     private var stopping = false
     private var finished = false
-    /// Checkpoints run on the thread and by the writer itself (for tests and the bench).
+    /// Checkpoints run on the thread and by the writer itself (what the tests look at).
     private var counts = (background: 0, writer: 0)
 
     init(path: String, pages: Int32, limit: Int32) throws(StoreError) {
@@ -35,73 +35,67 @@ final class Checkpointer: @unchecked Sendable {
         thread.start()
     }
 
-    /// Background and writer checkpoints so far.
-    var checkpoints: (background: Int, writer: Int) {
+    private func locked<T>(_ body: () -> T) -> T {
         condition.lock()
         defer { condition.unlock() }
-        return counts
+        return body()
     }
 
+    /// Background and writer checkpoints so far.
+    var checkpoints: (background: Int, writer: Int) { locked { counts } }
+
     /// Whether the thread has ended (`stop()`).
-    var hasStopped: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return finished
-    }
+    var hasStopped: Bool { locked { finished } }
 
     /// Waits until the thread has run `count` checkpoints, or `timeout` seconds passed; true if it had.
     func waitForBackground(_ count: Int, timeout: TimeInterval) -> Bool {
         let deadline = Date(timeIntervalSinceNow: timeout)
-        condition.lock()
-        defer { condition.unlock() }
-        while counts.background < count {
-            if !condition.wait(until: deadline) { return counts.background >= count }
+        return locked {
+            while counts.background < count, condition.wait(until: deadline) {}
+            return counts.background >= count
         }
-        return true
     }
 
     /// Called by the writer's connection after each commit, with the pages in the log.
     fileprivate func committed(_ writer: OpaquePointer?, framesInLog: Int32) {
         if framesInLog >= limit {
             sqlite3_wal_checkpoint_v2(writer, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
-            condition.lock()
-            counts.writer += 1
-            condition.unlock()
+            locked { counts.writer += 1 }
         } else if framesInLog >= pages {
-            condition.lock()
-            due = true
-            condition.signal()
-            condition.unlock()
+            locked {
+                due = true
+                condition.signal()
+            }
         }
     }
 
     private func loop() {
         while true {
-            condition.lock()
-            while !due && !stopping { condition.wait() }
-            if stopping {
-                finished = true
-                condition.broadcast()
-                condition.unlock()
-                return
+            let stop = locked {
+                while !due && !stopping { condition.wait() }
+                due = false
+                return stopping
             }
-            due = false
-            condition.unlock()
+            if stop { break }
             let rc = sqlite3_wal_checkpoint_v2(database.handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
-            condition.lock()
-            if rc == SQLITE_OK { counts.background += 1 }
+            locked {
+                if rc == SQLITE_OK { counts.background += 1 }
+                condition.broadcast()
+            }
+        }
+        locked {
+            finished = true
             condition.broadcast()
-            condition.unlock()
         }
     }
 
     /// Ends the thread, after the checkpoint it may be running.
     func stop() {
-        condition.lock()
-        stopping = true
-        condition.signal()
-        while !finished { condition.wait() }
-        condition.unlock()
+        locked {
+            stopping = true
+            condition.broadcast()
+            while !finished { condition.wait() }
+        }
     }
 }
 
