@@ -111,8 +111,7 @@ extension CampaignRunner {
     func pollDue(at now: Int64) async throws {
         var ended: [LiveCalls.Flight] = []
         // One batch per connection, the connections at once.
-        var batches: [String: (connection: any Connection, ids: [Int64], calls: [PolledCall])] = [:]
-        var polled = 0
+        var batches: [String: (connection: any Connection, polls: [(id: Int64, call: PolledCall)])] = [:]
         for id in live.due(by: now) {
             guard let flight = live.flights[id] else { continue }
             if flight.known != nil {
@@ -120,14 +119,13 @@ extension CampaignRunner {
                 continue
             }
             let call = PolledCall(providerCallID: flight.providerCallID, request: flight.dial.request, endedPolls: flight.endedPolls)
-            batches[flight.dial.connection.name, default: (flight.dial.connection, [], [])].ids.append(id)
-            batches[flight.dial.connection.name]!.calls.append(call)
-            polled += 1
+            batches[flight.dial.connection.name, default: (flight.dial.connection, [])].polls.append((id, call))
         }
+        let polled = batches.values.reduce(0) { $0 + $1.polls.count }
         guard polled > 0 || !ended.isEmpty else { return }
         let results = await withTaskGroup(of: [(Int64, PollResult)].self) { group in
-            for (connection, ids, calls) in batches.values {
-                group.addTask { Array(zip(ids, await connection.poll(all: calls))) }
+            for (connection, polls) in batches.values {
+                group.addTask { Array(zip(polls.map(\.id), await connection.poll(all: polls.map(\.call)))) }
             }
             var answers: [(Int64, PollResult)] = []
             for await batch in group { answers += batch }
