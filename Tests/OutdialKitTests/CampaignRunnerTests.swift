@@ -410,6 +410,43 @@ struct InjectedCrash: Error {}
         }
     }
 
+    /// A gate that has learnt a lead decides it without reading it, as it would
+    /// from the lead's row; a lead whose row changed since is told apart.
+    @Test func aLearntLeadIsDecidedAsItsRowWouldBeAndAChangedOneIsToldApart() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Self.exampleDatabase(dir)
+        let campaign = try Campaign.load(path: Self.examples.appendingPathComponent("campaign.yml").path)
+        let reader = LeadReader(database: db)
+        var dials = 0
+        var waits = 0
+        for at in [Int64(1_795_456_800), 1_795_420_800] {  // 2026-11-23 18:00Z (open) and 08:00Z (closed)
+            for id in try db.query("SELECT id FROM leads ORDER BY id") { $0.int64(0) } {
+                let lead = DialLead(try #require(try reader.lead(id)))
+                let fromRow = try DialGate(database: db, campaign: campaign, plan: .shared, mode: .run, at: at)
+                let learnt = try DialGate(database: db, campaign: campaign, plan: .shared, mode: .run, at: at)
+                #expect(learnt.decideKnown(id, at: at) == nil)
+                learnt.learn(lead)
+                let expected = fromRow.decide(lead, at: at)
+                guard let known = learnt.decideKnown(id, at: at) else {
+                    // Only a lead the gate stops is left to be read.
+                    guard case .stop = expected else { Issue.record("lead \(id) was not learnt: \(expected)"); continue }
+                    continue
+                }
+                #expect(known == expected, "lead \(id)")
+                if case .dial = known { dials += 1 } else { waits += 1 }
+                #expect(learnt.stillAsDecided(lead))
+                var moved = lead
+                moved.zip = "99501"
+                var listed = lead
+                listed.dnc = true
+                var renumbered = lead
+                renumbered.phone = "+12025550143"
+                for changed in [moved, listed, renumbered] { #expect(!learnt.stillAsDecided(changed), "lead \(id)") }
+            }
+        }
+        #expect(dials > 100 && waits > 100)
+    }
+
     /// The runner skips foreign-key enforcement on its own writes; once `run`
     /// returns, the connection enforces it again.
     /// `plan` knows what the campaign has done: stopped part-way, every lead it

@@ -81,6 +81,14 @@ final class DialGate {
     private var slotBySubject: [WindowSubject: Int32] = [:]
     private var slotByLead = LeadIndexed<Int32>(absent: -1)
     private var areaCodes = LeadIndexed<Int16>(absent: 0)
+    /// What selection reads of each lead decided on (its `NumberSelector.Lead`
+    /// but the number last called from), numbered: leads share a few thousand.
+    private var places: [NumberSelector.Lead] = []
+    private var placeNumbers: [NumberSelector.Lead: Int32] = [:]
+    private var placeByLead = LeadIndexed<Int32>(absent: -1)
+    /// The `DialLead.digest` of each lead decided on: a lead changed since
+    /// (a step, an import) is decided again from its row.
+    private var digests = LeadIndexed<Int>(absent: 0)
     /// In a plan (one instant, uses only grow) a selection that failed for a
     /// lead's area code and state (with fallback `any`, at all) fails for every
     /// later lead like it: the answer is kept.
@@ -112,6 +120,8 @@ final class DialGate {
             lastFrom.reserve(low...high)
             slotByLead.reserve(low...high)
             areaCodes.reserve(low...high)
+            placeByLead.reserve(low...high)
+            digests.reserve(low...high)
         }
         for (lead, key) in try store.lastFromByLead() { lastFrom[lead] = key }
         for (lead, when) in try CallStore(database: database).history(campaign: campaign.name) where mode == .run || when <= at {
@@ -196,16 +206,49 @@ final class DialGate {
         }
     }
 
-    /// For a lead seen before: the wait its limits or window impose at the next
-    /// dial time, decided without reading the lead; nil when they allow a call
-    /// (the full `decide` then reads the lead).
-    func waitWithoutLead(_ leadID: Int64, at clock: Int64) -> DialDecision? {
-        guard let slot = knownSlot(leadID), !slots[Int(slot)].subject.zones.isEmpty else { return nil }
-        if case .wait(let until, let reason, let text) = check(leadID: leadID, slot: slot, at: pacer.dialTime(clock), clock: clock) {
-            return .wait(until: until, reason, text)
-        }
-        return nil
+    /// Remembers what the decision reads of a lead not seen yet, as its first
+    /// decision would, so that a run that only has to wait is told so without
+    /// its lead being read. A lead the gate would stop (no valid number, DNC,
+    /// no zone) is left to be read and stopped.
+    func learn(_ lead: DialLead) {
+        guard slotByLead[lead.id] < 0, let number = PhoneNumber(e164: lead.phone), !lead.dnc, !dnc.contains(number) else { return }
+        let slot = slot(for: lead)
+        if !slots[Int(slot)].subject.zones.isEmpty { remember(lead, number: number) }
     }
+
+    /// Keeps the lead's selection inputs and digest (see `decideKnown`).
+    @discardableResult
+    private func remember(_ lead: DialLead, number: PhoneNumber) -> NumberSelector.Lead {
+        let location = plan.locate(number)
+        areaCodes[lead.id] = Int16(number.areaCode ?? 0)
+        let place = NumberSelector.Lead(
+            areaCode: number.areaCode ?? 0, state: location.state ?? lead.state,
+            position: lead.zip.flatMap { plan.place(forZIP: $0)?.position } ?? location.position)
+        let known = placeNumbers[place] ?? Int32(places.count)
+        if known == places.count {
+            places.append(place)
+            placeNumbers[place] = known
+        }
+        placeByLead[lead.id] = known
+        digests[lead.id] = lead.digest
+        return place
+    }
+
+    /// The decision for a lead decided on (or learnt) before, from what the
+    /// gate kept of it, without reading it; nil for a lead it does not know.
+    /// A wait or a stop is final. A dial holds for the lead as it was: once
+    /// the lead is read, `stillAsDecided` says whether it still is.
+    func decideKnown(_ leadID: Int64, number fixedNumber: String? = nil, at clock: Int64) -> DialDecision? {
+        let slot = slotByLead[leadID]
+        let place = placeByLead[leadID]
+        guard slot >= 0, place >= 0 else { return nil }
+        return decide(leadID: leadID, slot: slot, place: places[Int(place)], number: fixedNumber, at: clock)
+    }
+
+    /// Whether the lead as read now gives the decision `decideKnown` made for
+    /// it: the fields it was decided on are unchanged (the DNC list is the
+    /// gate's own, unchanged through a run).
+    func stillAsDecided(_ lead: DialLead) -> Bool { digests[lead.id] == lead.digest }
 
     /// The decision for the lead's next call at `clock` (nothing is recorded:
     /// `record` does that once the intent is written).
@@ -216,15 +259,17 @@ final class DialGate {
         }
         if lead.dnc || dnc.contains(number) { return .stop(.dnc, "on the do-not-call list") }
         let slot = slot(for: lead)
+        if slots[Int(slot)].subject.zones.isEmpty { return .stop(.noTimezone, "no time zone is known for the lead") }
+        return decide(leadID: lead.id, slot: slot, place: remember(lead, number: number), number: fixedNumber, at: clock)
+    }
+
+    /// The decision for a lead that can be called at all, from its slot and selection inputs.
+    private func decide(leadID: Int64, slot: Int32, place: NumberSelector.Lead, number fixedNumber: String?, at clock: Int64) -> DialDecision {
         let subject = slots[Int(slot)].subject
-        if subject.zones.isEmpty { return .stop(.noTimezone, "no time zone is known for the lead") }
         var dialAt = pacer.dialTime(clock)
-        let location = plan.locate(number)
-        let last = lastFrom[lead.id]
-        areaCodes[lead.id] = Int16(number.areaCode ?? 0)
-        let wanted = NumberSelector.Lead(
-            areaCode: number.areaCode ?? 0, state: location.state ?? lead.state,
-            position: lead.zip.flatMap { plan.place(forZIP: $0)?.position } ?? location.position, lastFrom: last == 0 ? nil : last)
+        var wanted = place
+        let last = lastFrom[leadID]
+        wanted.lastFrom = last == 0 ? nil : last
         // Gate and select at the dial time; when no caller ID is free, wait for
         // the next one that frees (a cooldown, a cap's local midnight).
         var rounds = 0
@@ -232,27 +277,27 @@ final class DialGate {
         while true {
             // A window open now that closes before a line or a caller ID frees is a
             // wait for capacity (`lines`): the runner parks the lead until one frees.
-            if let decision = check(leadID: lead.id, slot: slot, at: dialAt, clock: clock) { return decision }
+            if let decision = check(leadID: leadID, slot: slot, at: dialAt, clock: clock) { return decision }
             if !pacer.enabled, fixedNumber == nil, let failed = planFailures[failureKey] ?? planFailures["*"] { return failed }
             let choice: NumberSelector.Choice
             if let fixedNumber, let key = PhoneNumber(e164: fixedNumber)?.key {
                 choice = selector.fixed(key, at: dialAt)
             } else {
-                let mine = promisedTo[lead.id]
+                let mine = promisedTo[leadID]
                 choice = selector.select(wanted, at: dialAt, promised: mine < 0 ? nil : Int(mine), explain: !pacer.enabled)
             }
             if let until = choice.waitUntil, let number = choice.waitFor {
                 // A local number frees soon: the lead waits for its turn at it; others go on meanwhile.
                 if pacer.enabled {
                     selector.promise(number, at: until)
-                    promisedTo[lead.id] = Int32(number)
+                    promisedTo[leadID] = Int32(number)
                 }
                 return .wait(until: until, .localNumber, choice.reason)
             }
             if let index = choice.index {
                 return .dial(
                     DialChoice(
-                        index: index, from: selector.numbers[index].e164, tier: choice.tier, dialAt: dialAt, attempt: history[lead.id].count + 1,
+                        index: index, from: selector.numbers[index].e164, tier: choice.tier, dialAt: dialAt, attempt: history[leadID].count + 1,
                         zones: subject.zones.joined(separator: " "), localZone: subject.zones.first, reason: choice.reason))
             }
             rounds += 1

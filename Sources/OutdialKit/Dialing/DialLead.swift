@@ -24,6 +24,28 @@ public struct DialLead: Sendable {
     public init(_ lead: LeadRecord) {
         self.init(id: lead.id, phone: lead.phone, zones: lead.zones, state: lead.state, stateSource: lead.stateSource, dnc: lead.dnc, zip: lead.zip)
     }
+
+    /// The columns of `leads` a dial lead is read from, in `init(row:zoneSets:)`'s order.
+    static let columns = "id, phone, zone_set_id, state, state_source, dnc, zip"
+
+    /// A dial lead from a row of `columns` (`zoneSets`: `ZoneSetStore.zones`).
+    init(row: Statement, zoneSets: [Int64: [String]]) {
+        self.init(
+            id: row.int64(0), phone: row.string(1) ?? "", zones: row.isNull(2) ? [] : zoneSets[row.int64(2)] ?? [], state: row.string(3),
+            stateSource: row.string(4), dnc: row.int64(5) != 0, zip: row.string(6))
+    }
+
+    /// A digest of every field the decision reads: equal digests, the same decision inputs.
+    var digest: Int {
+        var hasher = Hasher()
+        hasher.combine(phone)
+        hasher.combine(zones)
+        hasher.combine(state)
+        hasher.combine(stateSource)
+        hasher.combine(dnc)
+        hasher.combine(zip)
+        return hasher.finalize()
+    }
 }
 
 extension WindowSubject {

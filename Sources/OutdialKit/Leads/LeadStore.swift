@@ -187,6 +187,33 @@ final class LeadReader {
         return LeadStore.read(s, zones: zoneSet.zones, zoneSources: zoneSet.sources)
     }
 
+    /// The dial fields (`DialLead`) of the leads whose ids `wanted` holds, in
+    /// id order: one pass over the table when they are many, a read each
+    /// when they are few.
+    func dialLeads(_ wanted: [Int64], _ body: (DialLead) throws -> Void) throws {
+        guard !wanted.isEmpty else { return }
+        let zoneSets = try ZoneSetStore.zones(database)
+        let all = try database.scalar("SELECT count(*) FROM leads") ?? 0
+        if wanted.count * 8 < all {
+            let one = try database.prepare("SELECT \(DialLead.columns) FROM leads WHERE id = ?")
+            defer { one.reset() }
+            for id in wanted.sorted() {
+                one.rewind()
+                try one.bind(id, at: 1)
+                if try one.step() { try body(DialLead(row: one, zoneSets: zoneSets)) }
+            }
+            return
+        }
+        var set = LeadIndexed<Bool>(absent: false)
+        if let low = wanted.min(), let high = wanted.max() { set.reserve(low...high) }
+        for id in wanted { set[id] = true }
+        let scan = try database.prepare("SELECT \(DialLead.columns) FROM leads ORDER BY id")
+        defer { scan.reset() }
+        while try scan.step() {
+            if set[scan.int64(0)] { try body(DialLead(row: scan, zoneSets: zoneSets)) }
+        }
+    }
+
     /// A zone set's zones and sources; the table is read again when an id is
     /// new to this reader (a lead imported while the runner runs).
     private func zoneSet(_ id: Int64?) throws -> (zones: [String], sources: String) {

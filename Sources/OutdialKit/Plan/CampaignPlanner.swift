@@ -65,8 +65,8 @@ public final class CampaignPlanner {
         self.plan = plan
     }
 
-    static let leadsSQL = "SELECT id, phone, zone_set_id, state, state_source, dnc, zip FROM leads ORDER BY id"
-    static let leadSQL = "SELECT id, phone, zone_set_id, state, state_source, dnc, zip FROM leads WHERE id = ?"
+    static let leadsSQL = "SELECT \(DialLead.columns) FROM leads ORDER BY id"
+    static let leadSQL = "SELECT \(DialLead.columns) FROM leads WHERE id = ?"
 
     /// Plans every lead at `at`, handing each entry to `each` in lead order.
     /// A lead whose runs have ended is `done`; one whose run waits past `at`
@@ -83,11 +83,7 @@ public final class CampaignPlanner {
         var capped = Set<Int>()
         let audience = try campaign.audience.map { Set(try $0.select(in: database)) }
         if audience != nil { summary.outOf = Int(try database.scalar("SELECT count(*) FROM leads") ?? 0) }
-        func read(_ statement: Statement) -> DialLead {
-            DialLead(
-                id: statement.int64(0), phone: statement.string(1) ?? "", zones: statement.isNull(2) ? [] : zoneSets[statement.int64(2)] ?? [],
-                state: statement.string(3), stateSource: statement.string(4), dnc: statement.int64(5) != 0, zip: statement.string(6))
-        }
+        func read(_ statement: Statement) -> DialLead { DialLead(row: statement, zoneSets: zoneSets) }
         // The first call step of the workflows leads are added to, for the connection it names.
         let step = campaign.workflows.lazy.filter { $0.trigger == .leadAdded }.compactMap { Step.firstPlaceCall($0.steps) }.first
         let anyDisabled = campaign.hasDisabledConnection

@@ -29,12 +29,8 @@ extension CampaignRunner {
                     continue
                 case .dial:
                     guard case .placeCall(let settings) = Step.at(state.position, in: workflow.steps) else { return env.loaded }
-                    if env.loaded == nil, case .wait(let until, let reason, _)? = gate.waitWithoutLead(run.leadID, at: clock) {
-                        try wait(run, state, until: until, reason, at: clock, rewindable: result.rewindable)
-                        return nil
-                    }
-                    let lead = try env.subject().lead
-                    switch gate.decide(DialLead(lead), number: settings.number, at: clock) {
+                    let (decision, lead) = try decide(&env, number: settings.number, at: clock)
+                    switch decision {
                     case .dial(let choice)
                     where anyConnectionDisabled
                         && campaign.disabledConnection(step: settings.connection, callerID: gate.selector.numbers[choice.index].connection) != nil:
@@ -44,7 +40,7 @@ extension CampaignRunner {
                         // behind busy lines waits for a line (their calls may end sooner).
                         try wait(run, state, until: choice.dialAt, .lines, at: clock, rewindable: result.rewindable)
                     case .dial(let choice):
-                        dials.append(try intend(choice, lead: lead, settings: settings, runID: run.id))
+                        dials.append(try intend(choice, lead: lead!, settings: settings, runID: run.id))
                         state.next()
                         continue
                     case .wait(let until, let reason, _):
@@ -70,6 +66,21 @@ extension CampaignRunner {
         }
         try env.writeTags(at: clock)
         return env.loaded
+    }
+
+    /// The gate's decision for the run's lead at its `place_call`. A lead the
+    /// gate has seen is decided from what it kept, and read only for a call
+    /// (decided again from its row if it changed meanwhile): a run that only
+    /// has to wait, or stops, never reads its lead. The lead is returned with a dial.
+    func decide(_ env: inout RunEnvironment, number: String?, at clock: Int64) throws -> (DialDecision, LeadRecord?) {
+        if env.loaded == nil, let known = gate.decideKnown(env.leadID, number: number, at: clock) {
+            guard case .dial = known else { return (known, nil) }
+            let lead = try env.subject().lead
+            if gate.stillAsDecided(DialLead(lead)) { return (known, lead) }
+            return (gate.decide(DialLead(lead), number: number, at: clock), lead)
+        }
+        let lead = try env.subject().lead
+        return (gate.decide(DialLead(lead), number: number, at: clock), lead)
     }
 
     /// Writes the CRM effects of a run's steps, in order.

@@ -130,6 +130,9 @@ public final class CampaignRunner {
             ends: try calls.ends(campaign: campaign.name, after: now * 1000).map { ($0 + 999) / 1000 })
         if let low = try database.scalar("SELECT min(id) FROM leads"), let high = try database.scalar("SELECT max(id) FROM leads") { added.reserve(low...high) }
         try readNewRuns()
+        // The gate learns the waiting runs' leads in one pass (a read each, in
+        // wake-up order, costs a random page read a lead): a run that only has to wait then never reads its lead.
+        try leads.dialLeads(wakes.leadIDs) { gate.learn($0) }
         defer { try? runs.saveWakes(wakes.unsaved) }
         if !clock.isVirtual { try resumeInFlight(at: now) }
         if let outbox {

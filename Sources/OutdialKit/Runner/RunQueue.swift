@@ -46,6 +46,9 @@ struct RunQueue {
         heap[child] = entry
     }
 
+    /// The leads of the runs held, in no order (a lead twice when two of its runs wait).
+    var leadIDs: [Int64] { runs.compactMap { $0?.leadID } }
+
     /// The waiting runs whose wake-up is kept in memory only, in no order.
     var unsavedWakes: [(id: Int64, wakeMs: Int64, reason: WaitReason?)] {
         runs.compactMap { run in run.flatMap { $0.wakeUnsaved ? ($0.id, $0.wakeMs, $0.waitReason) : nil } }

@@ -16,6 +16,9 @@ struct WakeCache {
 
     mutating func reserve(_ count: Int) { queue.reserve(count) }
 
+    /// The leads of the runs held, in no order.
+    var leadIDs: [Int64] { queue.leadIDs }
+
     /// Queues a run as its row says.
     mutating func push(_ run: QueuedRun) {
         var run = run

@@ -32,7 +32,7 @@ public final class NumberSelector {
     }
 
     /// The lead side of a selection.
-    public struct Lead: Sendable {
+    public struct Lead: Sendable, Hashable {
         public var areaCode: Int
         public var state: String?
         public var position: Coordinate?
