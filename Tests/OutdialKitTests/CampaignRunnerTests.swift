@@ -410,6 +410,19 @@ struct InjectedCrash: Error {}
         }
     }
 
+    /// A simulation's copy is not synced while it runs; the connection syncs again once `run` returns.
+    @Test func aSimulationIsNotSyncedWhileItRuns() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Self.exampleDatabase(dir)
+        let campaign = try Campaign.load(path: Self.examples.appendingPathComponent("campaign.yml").path)
+        #expect(try db.scalar("PRAGMA synchronous") == 1)
+        var during: Set<Int64> = []
+        let summary = try await Self.run(db, campaign) { _ in during.insert(try db.scalar("PRAGMA synchronous") ?? -1) }
+        #expect(summary.callsPlaced > 0)
+        #expect(during == [0])
+        #expect(try db.scalar("PRAGMA synchronous") == 1)
+    }
+
     /// A gate that has learnt a lead decides it without reading it, as it would
     /// from the lead's row; a lead whose row changed since is told apart.
     @Test func aLearntLeadIsDecidedAsItsRowWouldBeAndAChangedOneIsToldApart() throws {

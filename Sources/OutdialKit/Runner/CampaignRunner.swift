@@ -113,7 +113,7 @@ public final class CampaignRunner {
         defer { try? lease.release() }
         summary.leaseTakenOver = tookOver.map { "pid \($0.pid) on \($0.host), last seen \(Instant(seconds: $0.heartbeat).iso8601)" }
         var renewed = RunLease.now
-        try StorePragmas.forRunner(database)
+        try StorePragmas.forRunner(database, simulation: options.simulate)
         defer { try? StorePragmas.restore(database) }
         try database.transaction {
             summary.recoveredUnknown = try calls.recover(campaign: campaign.name)

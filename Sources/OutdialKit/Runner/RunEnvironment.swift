@@ -150,9 +150,16 @@ enum StorePragmas {
     /// writes into a reference (a lead, a call, an event) was read or written in
     /// the same transaction, so the runner's connection skips checking it again
     /// (docs/performance.md; the run tests run `PRAGMA foreign_key_check`).
-    static func forRunner(_ database: Database) throws {
+    ///
+    /// A simulation runs on its own copy of the database (`--into`): its
+    /// commits are not synced to the disk. A killed simulation resumes as any
+    /// run does (what it committed is in the log); only a power cut or a crash
+    /// of the machine itself can lose or damage the copy, which the
+    /// simulation then makes again.
+    static func forRunner(_ database: Database, simulation: Bool) throws {
         try database.execute("PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 30000; PRAGMA foreign_keys = OFF")
+        if simulation { try database.execute("PRAGMA synchronous = OFF") }
     }
 
-    static func restore(_ database: Database) throws { try database.execute("PRAGMA foreign_keys = ON") }
+    static func restore(_ database: Database) throws { try database.execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL") }
 }
