@@ -213,17 +213,19 @@ final class DialGate {
     func learn(_ lead: DialLead) {
         guard slotByLead[lead.id] < 0, let number = PhoneNumber(e164: lead.phone), !lead.dnc, !dnc.contains(number) else { return }
         let slot = slot(for: lead)
-        if !slots[Int(slot)].subject.zones.isEmpty { remember(lead, number: number) }
+        if !slots[Int(slot)].subject.zones.isEmpty { _ = remember(lead, number: number) }
     }
 
-    /// Keeps the lead's selection inputs and digest (see `decideKnown`).
-    @discardableResult
+    /// The lead's selection inputs but the number last called from; a run's
+    /// gate keeps them with the lead's digest (see `decideKnown`), a plan's
+    /// (each lead decided once) does not.
     private func remember(_ lead: DialLead, number: PhoneNumber) -> NumberSelector.Lead {
         let location = plan.locate(number)
         areaCodes[lead.id] = Int16(number.areaCode ?? 0)
         let place = NumberSelector.Lead(
             areaCode: number.areaCode ?? 0, state: location.state ?? lead.state,
             position: lead.zip.flatMap { plan.place(forZIP: $0)?.position } ?? location.position)
+        guard pacer.enabled else { return place }
         let known = placeNumbers[place] ?? Int32(places.count)
         if known == places.count {
             places.append(place)
