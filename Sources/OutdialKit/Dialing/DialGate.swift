@@ -208,12 +208,30 @@ final class DialGate {
 
     /// Remembers what the decision reads of a lead not seen yet, as its first
     /// decision would, so that a run that only has to wait is told so without
-    /// its lead being read. A lead the gate would stop (no valid number, DNC,
-    /// no zone) is left to be read and stopped.
+    /// its lead being read. A lead the gate stops is left to be read and stopped.
     func learn(_ lead: DialLead) {
-        guard slotByLead[lead.id] < 0, let number = PhoneNumber(e164: lead.phone), !lead.dnc, !dnc.contains(number) else { return }
+        if slotByLead[lead.id] < 0 { _ = admit(lead) }
+    }
+
+    /// A lead the gate can call at all (a valid number, not on the DNC list,
+    /// a zone): its slot and selection inputs, remembered; or why it stops.
+    private func admit(_ lead: DialLead) -> Result<(slot: Int32, place: NumberSelector.Lead), Stopped> {
+        guard let number = PhoneNumber(e164: lead.phone) else {
+            return .failure(
+                Stopped(
+                    code: .invalidNumber,
+                    reason: lead.phone.isEmpty ? "the lead has no phone number (a contact who wrote by email or a handle)" : "'\(lead.phone)' is not E.164"))
+        }
+        if lead.dnc || dnc.contains(number) { return .failure(Stopped(code: .dnc, reason: "on the do-not-call list")) }
         let slot = slot(for: lead)
-        if !slots[Int(slot)].subject.zones.isEmpty { _ = remember(lead, number: number) }
+        if slots[Int(slot)].subject.zones.isEmpty { return .failure(Stopped(code: .noTimezone, reason: "no time zone is known for the lead")) }
+        return .success((slot, remember(lead, number: number)))
+    }
+
+    /// Why `admit` stops a lead.
+    private struct Stopped: Error {
+        let code: StopCode
+        let reason: String
     }
 
     /// The lead's selection inputs but the number last called from; a run's
@@ -255,14 +273,10 @@ final class DialGate {
     /// The decision for the lead's next call at `clock` (nothing is recorded:
     /// `record` does that once the intent is written).
     func decide(_ lead: DialLead, number fixedNumber: String? = nil, at clock: Int64) -> DialDecision {
-        guard let number = PhoneNumber(e164: lead.phone) else {
-            return .stop(
-                .invalidNumber, lead.phone.isEmpty ? "the lead has no phone number (a contact who wrote by email or a handle)" : "'\(lead.phone)' is not E.164")
+        switch admit(lead) {
+        case .failure(let stopped): return .stop(stopped.code, stopped.reason)
+        case .success(let admitted): return decide(leadID: lead.id, slot: admitted.slot, place: admitted.place, number: fixedNumber, at: clock)
         }
-        if lead.dnc || dnc.contains(number) { return .stop(.dnc, "on the do-not-call list") }
-        let slot = slot(for: lead)
-        if slots[Int(slot)].subject.zones.isEmpty { return .stop(.noTimezone, "no time zone is known for the lead") }
-        return decide(leadID: lead.id, slot: slot, place: remember(lead, number: number), number: fixedNumber, at: clock)
     }
 
     /// The decision for a lead that can be called at all, from its slot and selection inputs.

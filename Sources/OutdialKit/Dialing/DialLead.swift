@@ -27,6 +27,9 @@ public struct DialLead: Sendable {
 
     /// The columns of `leads` a dial lead is read from, in `init(row:zoneSets:)`'s order.
     static let columns = "id, phone, zone_set_id, state, state_source, dnc, zip"
+    /// Every lead's dial fields, by id; one lead's.
+    static let allSQL = "SELECT \(columns) FROM leads ORDER BY id"
+    static let byIDSQL = "SELECT \(columns) FROM leads WHERE id = ?"
 
     /// A dial lead from a row of `columns` (`zoneSets`: `ZoneSetStore.zones`).
     init(row: Statement, zoneSets: [Int64: [String]]) {

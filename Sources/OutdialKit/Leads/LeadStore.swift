@@ -187,27 +187,30 @@ final class LeadReader {
         return LeadStore.read(s, zones: zoneSet.zones, zoneSources: zoneSet.sources)
     }
 
-    /// The dial fields (`DialLead`) of the leads whose ids `wanted` holds, in
-    /// id order: one pass over the table when they are many, a read each
-    /// when they are few.
+    /// The dial fields (`DialLead`) of the leads whose ids `wanted` holds, each
+    /// once, in id order: one pass over the table when they are more than an
+    /// eighth of it, a read each when fewer.
     func dialLeads(_ wanted: [Int64], _ body: (DialLead) throws -> Void) throws {
-        guard !wanted.isEmpty else { return }
+        guard let low = wanted.min(), let high = wanted.max() else { return }
+        var set = LeadIndexed<Bool>(absent: false)
+        set.reserve(low...high)
+        var ids: [Int64] = []
+        for id in wanted where !set[id] {
+            set[id] = true
+            ids.append(id)
+        }
         let zoneSets = try ZoneSetStore.zones(database)
-        let all = try database.scalar("SELECT count(*) FROM leads") ?? 0
-        if wanted.count * 8 < all {
-            let one = try database.prepare("SELECT \(DialLead.columns) FROM leads WHERE id = ?")
+        if ids.count * 8 < (try database.scalar("SELECT count(*) FROM leads") ?? 0) {
+            let one = try database.prepare(DialLead.byIDSQL)
             defer { one.reset() }
-            for id in wanted.sorted() {
+            for id in ids.sorted() {
                 one.rewind()
                 try one.bind(id, at: 1)
                 if try one.step() { try body(DialLead(row: one, zoneSets: zoneSets)) }
             }
             return
         }
-        var set = LeadIndexed<Bool>(absent: false)
-        if let low = wanted.min(), let high = wanted.max() { set.reserve(low...high) }
-        for id in wanted { set[id] = true }
-        let scan = try database.prepare("SELECT \(DialLead.columns) FROM leads ORDER BY id")
+        let scan = try database.prepare(DialLead.allSQL)
         defer { scan.reset() }
         while try scan.step() {
             if set[scan.int64(0)] { try body(DialLead(row: scan, zoneSets: zoneSets)) }

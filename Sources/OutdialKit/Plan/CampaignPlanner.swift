@@ -65,9 +65,6 @@ public final class CampaignPlanner {
         self.plan = plan
     }
 
-    static let leadsSQL = "SELECT \(DialLead.columns) FROM leads ORDER BY id"
-    static let leadSQL = "SELECT \(DialLead.columns) FROM leads WHERE id = ?"
-
     /// Plans every lead at `at`, handing each entry to `each` in lead order.
     /// A lead whose runs have ended is `done`; one whose run waits past `at`
     /// is `waiting` until then. The others are decided by the runner's own
@@ -102,14 +99,14 @@ public final class CampaignPlanner {
         }
         // The due runs first, in wake-up order, as the run's queue takes them.
         var decided: [Int64: DialDecision] = [:]
-        let one = try database.prepare(Self.leadSQL)
+        let one = try database.prepare(DialLead.byIDSQL)
         defer { one.reset() }
         for leadID in history.due where audience?.contains(leadID) ?? true {
             one.rewind()
             try one.bind([.integer(leadID)])
             if try one.step() { decided[leadID] = decide(read(one)) }
         }
-        let statement = try database.prepare(Self.leadsSQL)
+        let statement = try database.prepare(DialLead.allSQL)
         defer { statement.reset() }
         while try statement.step() {
             if let audience, !audience.contains(statement.int64(0)) { continue }
