@@ -410,6 +410,31 @@ struct InjectedCrash: Error {}
         }
     }
 
+    /// A simulation stopped part-way and started again without `--start` (which
+    /// `run` then sets to today) goes on from its own clock; given a later
+    /// `--start`, it goes on from there.
+    @Test func aResumedSimulationGoesOnFromItsOwnClockUnlessToldLater() async throws {
+        let campaign = try Campaign.load(path: Self.examples.appendingPathComponent("campaign.yml").path)
+        let monthOn = Instant(seconds: Self.monday.seconds + 30 * 86_400)
+        for later in [false, true] {
+            let dir = try TemporaryDirectory()
+            let db = try Self.exampleDatabase(dir)
+            var first = Self.options()
+            first.startGiven = true
+            first.maxCalls = 50
+            let stopped = try await CampaignRunner(database: db, campaign: campaign, options: first).run()
+            #expect(stopped.callsPlaced == 50)
+            let saved = try #require(try db.text("SELECT value FROM campaign_state WHERE key = 'clock'").flatMap { Int64($0) })
+            #expect(saved > Self.monday.seconds && saved < monthOn.seconds)
+            var again = Self.options()
+            again.start = monthOn
+            again.startGiven = later
+            let resumed = try await CampaignRunner(database: db, campaign: campaign, options: again).run()
+            #expect(resumed.clockStart.seconds == (later ? monthOn.seconds : saved))
+            #expect(resumed.callsPlaced > 0)
+        }
+    }
+
     /// A simulation's copy is not synced while it runs; the connection syncs again once `run` returns.
     @Test func aSimulationIsNotSyncedWhileItRuns() async throws {
         let dir = try TemporaryDirectory()
@@ -489,6 +514,7 @@ struct InjectedCrash: Error {}
         let before = try db.scalar("SELECT max(call_id) FROM calls") ?? 0
         var second = Self.options()
         second.start = later
+        second.startGiven = true
         second.maxCalls = ready.count
         _ = try await CampaignRunner(database: db, campaign: campaign, options: second).run()
         let dialled = try db.query("SELECT lead_id FROM calls WHERE call_id > ? ORDER BY lead_id", [.integer(before)]) { $0.int64(0) }
@@ -497,6 +523,7 @@ struct InjectedCrash: Error {}
         // Finished: nothing is ready, and every lead called is done.
         var rest = Self.options()
         rest.start = later
+        rest.startGiven = true
         _ = try await CampaignRunner(database: db, campaign: campaign, options: rest).run()
         let after = try plan(at: try Instant(iso8601: "2026-11-26T18:00:00Z"))
         #expect(after.filter { $0.status == .ready }.isEmpty)

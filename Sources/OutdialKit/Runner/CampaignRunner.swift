@@ -102,9 +102,15 @@ public final class CampaignRunner {
     func runLoop(progress: (RunSummary) -> Void) async throws -> RunSummary {
         // Time never runs backwards for a campaign: a resumed simulation starts
         // where the last call was placed, so the day's caps count what was done.
+        // Without --start it goes on from its own clock, not from today.
         let lastQueued = try calls.lastQueuedAt(campaign: campaign.name)
-        if let virtual = clock as? VirtualClock, let last = try runs.state("clock").flatMap({ Int64($0) }) ?? lastQueued.map({ $0 / 1000 }) {
-            virtual.advance(to: last)
+        if let virtual = clock as? VirtualClock {
+            let saved = try runs.state("clock").flatMap { Int64($0) }
+            if let saved, !options.startGiven {
+                virtual.resume(at: saved)
+            } else if let last = saved ?? lastQueued.map({ $0 / 1000 }) {
+                virtual.advance(to: last)
+            }
         }
         var now = clock.now
         summary.clockStart = Instant(seconds: now)

@@ -31,6 +31,9 @@ public final class VirtualClock: RunClock {
 
     /// Moves the clock on (never back).
     public func advance(to t: Int64) { now = max(now, t) }
+
+    /// Sets a clock nothing has read yet to where a stopped simulation left off.
+    func resume(at t: Int64) { now = t }
 }
 
 /// The wall clock; sleeping wakes a few times a second to see whether a stop was asked for.
