@@ -60,6 +60,12 @@ private func loadError(_ text: String) -> CampaignFileError? {
         ("version: 1\nname: x\nnumbers:\n  selection: { nearby_km: .inf }\n", 4, 27, "'numbers.selection.nearby_km' must be a number from 0 to 20000"),
         ("version: 1\nname: x\nnumbers:\n  selection: { nearby_km: nan }\n", 4, 27, "must be a number from 0 to 20000"),
         ("version: 1\nname: x\nnumbers:\n  selection: { nearby_km: 0x10p3 }\n", 4, 27, "must be a number from 0 to 20000"),
+        // A file named where a mapping with `file:` is wanted is told how to write it.
+        (
+            "version: 1\nname: x\nleads: leads.csv\n", 3, 8,
+            "'leads' must be a mapping of keys to values (file, on_duplicate, list); for a file, write { file: leads.csv }"
+        ),
+        ("version: 1\nname: x\nlimits: 5\n", 3, 9, "'limits' must be a mapping of keys to values (concurrent_calls"),
     ])
     func errorsSayFileLineAndColumn(text: String, line: Int, column: Int, message: String) throws {
         let error = try #require(loadError(text))

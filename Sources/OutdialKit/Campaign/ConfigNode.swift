@@ -28,7 +28,12 @@ struct ConfigNode {
     /// `mapping(allowed:)` that goes on past an unknown or repeated key: the
     /// problem is kept in `problems` and the entry left out.
     func mapping(allowed: [String], problems: CampaignProblems) throws -> [(key: String, value: ConfigNode)] {
-        guard case .mapping(let mapping) = node else { throw error("\(name) must be a mapping of keys to values") }
+        guard case .mapping(let mapping) = node else {
+            var message = "\(name) must be a mapping of keys to values (\(allowed.joined(separator: ", ")))"
+            // `leads: leads.csv` means the file: say how to write it.
+            if case .scalar(let scalar) = node, allowed.contains("file") { message += "; for a file, write { file: \(scalar.string) }" }
+            throw error(message)
+        }
         var result: [(String, ConfigNode)] = []
         var seen = Set<String>()
         for (keyNode, value) in mapping {
