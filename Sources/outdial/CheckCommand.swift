@@ -36,8 +36,7 @@ enum CheckCommand {
             } else {
                 for f in findings { Terminal.write(f.diagnostic(in: path) + "\n", to: .standardError) }
                 for (key, file) in campaign.inputFiles { output.info("run imports \(file) (\(key)) before it starts.") }
-                let errors = findings.filter(\.isError).count
-                output.result("\(path): \(campaign.workflows.count) workflows, \(errors) errors, \(findings.count - errors) warnings.")
+                output.result(CampaignLint.summary(findings, workflows: campaign.workflows.count, file: path))
                 output.info("The state calling rules are operational defaults, not legal advice (docs/compliance.md).")
             }
             if let failure = CampaignLint.failure(findings, file: path) { throw failure }

@@ -205,6 +205,13 @@ private func loadError(_ text: String) -> CampaignFileError? {
         #expect(one.others.isEmpty && one.line == 3)
     }
 
+    @Test func checksLastLineCountsInWordsThatAgree() {
+        let warning = CampaignLint.Finding(line: 1, column: 1, isError: false, message: "w")
+        let error = CampaignLint.Finding(line: 2, column: 1, isError: true, message: "e")
+        #expect(CampaignLint.summary([warning], workflows: 1, file: "c.yml") == "c.yml: 1 workflow, 0 errors, 1 warning.")
+        #expect(CampaignLint.summary([warning, error, error], workflows: 2, file: "c.yml") == "c.yml: 2 workflows, 2 errors, 1 warning.")
+    }
+
     @Test func theExampleLoosensNothing() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         #expect(CampaignLint.findings(try Campaign.load(path: url.appendingPathComponent("examples/campaign.yml").path)).isEmpty)

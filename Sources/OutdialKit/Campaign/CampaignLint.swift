@@ -25,6 +25,13 @@ public enum CampaignLint {
         return CampaignFileError(file: file, line: first.line, column: first.column, message: first.message + more)
     }
 
+    /// `check`'s last line: the workflows, errors and warnings counted.
+    public static func summary(_ findings: [Finding], workflows: Int, file: String) -> String {
+        func counted(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+        let errors = findings.filter(\.isError).count
+        return "\(file): \(counted(workflows, "workflow")), \(counted(errors, "error")), \(counted(findings.count - errors, "warning"))."
+    }
+
     /// The problems of a file that could not be read, as error findings.
     public static func findings(of error: CampaignFileError) -> [Finding] {
         error.all.map { Finding(line: $0.line, column: $0.column, isError: true, message: $0.message) }
