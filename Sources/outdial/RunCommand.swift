@@ -57,8 +57,7 @@ enum RunCommand {
             // The files the campaign names are imported first (idempotent), each saying what it did.
             if !invocation.flag(.noSync) {
                 let dbPath = try simulation?.path ?? CommonOptions.databasePath(invocation)
-                let folder = dbPath.lastIndex(of: "/").map { String(dbPath[..<$0]) } ?? "."
-                let synced = try CampaignInputs(database: database, campaign: campaign).sync(rejectsFolder: folder.isEmpty ? "/" : folder)
+                let synced = try CampaignInputs(database: database, campaign: campaign).sync(rejectsFolder: CampaignInputs.rejectsFolder(database: dbPath))
                 for line in synced.lines { invocation.output.info(line) }
             }
             // Whom it enrols, said once: several clients' lists and no audience, or a list that is not there.

@@ -18,6 +18,8 @@ public struct CampaignInputs {
         public var leadsFile: String?
         public var numbers: NumberStore.ImportSummary?
         public var numbersFile: String?
+        /// A plan's import ran on a copy: where a run would list the rejected rows (the copy's list is gone).
+        public var rejectsWhenRun: String?
 
         /// One line per file, as the imports themselves say it.
         public var lines: [String] {
@@ -25,7 +27,8 @@ public struct CampaignInputs {
             if let leads, let leadsFile {
                 out.append(
                     "Leads from \(leadsFile): \(leads.rows) rows, \(leads.imported) new, \(leads.updated) updated, \(leads.duplicates) already there, \(leads.rejected) rejected"
-                        + (leads.rejected > 0 ? " (\(leads.rejectsFile ?? "see the rejects file"))." : "."))
+                        + (leads.rejected == 0
+                            ? "." : rejectsWhenRun.map { " (a run lists them in \($0))." } ?? " (\(leads.rejectsFile ?? "see the rejects file"))."))
             }
             if let numbers, let numbersFile {
                 out.append("Numbers from \(numbersFile): \(numbers.rows) rows, \(numbers.imported) imported or updated, \(numbers.errors.count) rejected.")
@@ -43,8 +46,7 @@ public struct CampaignInputs {
             options.region = campaign.defaults.region
             options.onDuplicate = leads.onDuplicate
             options.list = leads.list
-            let name = path.split(separator: "/").last.map(String.init) ?? "leads.csv"
-            options.rejectsPath = rejectsFolder + "/" + name + ".rejects.csv"
+            options.rejectsPath = Self.rejectsPath(of: path, in: rejectsFolder)
             summary.leads = try LeadImporter(database: database).run(path: path, options: options, now: now)
             summary.leadsFile = path
         }
@@ -54,6 +56,17 @@ public struct CampaignInputs {
             summary.numbersFile = path
         }
         return summary
+    }
+
+    /// Where the rejected rows of the lead file at `path` go: NAME.rejects.csv in `folder`.
+    static func rejectsPath(of path: String, in folder: String) -> String {
+        folder + "/" + (path.split(separator: "/").last.map(String.init) ?? "leads.csv") + ".rejects.csv"
+    }
+
+    /// The folder `run` puts a lead file's rejected rows in: the database's.
+    public static func rejectsFolder(database path: String) -> String {
+        let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        return folder.isEmpty ? "/" : folder
     }
 
     /// Runs `body` on a temporary copy of the database at `path` into which the
@@ -69,7 +82,8 @@ public struct CampaignInputs {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let copy = try SimulationCopy.snapshot(of: try Store.openForReading(path), into: folder.appendingPathComponent("plan.db").path)
-        let summary = try CampaignInputs(database: copy, campaign: campaign).sync(rejectsFolder: folder.path, now: now)
+        var summary = try CampaignInputs(database: copy, campaign: campaign).sync(rejectsFolder: folder.path, now: now)
+        if let leads = campaign.leads { summary.rejectsWhenRun = rejectsPath(of: campaign.path(of: leads.file), in: rejectsFolder(database: path)) }
         return try body(copy, summary)
     }
 
