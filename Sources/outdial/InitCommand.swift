@@ -32,7 +32,8 @@ enum InitCommand {
         case "migrated": output.result("Migrated \(path) from schema version \(report.from) to \(report.to).")
         default: output.result("\(path) is current (schema version \(report.to)); nothing to do.")
         }
-        for step in report.applied { output.info("  applied: \(step)") }
+        // A new file has every step; a migrated one says which it took.
+        if report.action == "migrated" { for step in report.applied { output.info("  applied: \(step)") } }
         if simulated > 0 {
             output.warning(
                 "\(path) holds \(simulated) simulated calls from an earlier version's simulations, counted with the real ones; `outdial --db \(path) calls purge --simulated` removes them"

@@ -54,6 +54,8 @@ import Testing
         let first = try Outdial.run(["init", "--db", db])
         #expect(first.status == 0)
         #expect(first.stdout.hasPrefix("Created \(db) (schema version "))
+        // A new file does not list the migrations it was made with.
+        #expect(!first.stderr.contains("applied:"), "\(first.stderr)")
         let second = try Outdial.run(["init", "--db=\(db)"])
         #expect(second.status == 0)
         #expect(second.stdout.contains("is current"))
