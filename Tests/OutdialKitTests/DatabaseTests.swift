@@ -381,6 +381,14 @@ import Testing
     }
 }
 
+@Suite struct FilePathTests {
+    @Test(arguments: [("x.db", ".", "x.db"), ("a/b.db", "a", "b.db"), ("/x.db", "/", "x.db"), ("/a/b/c.db", "/a/b", "c.db")])
+    func aPathSplitsIntoItsFolderAndName(path: String, folder: String, name: String) {
+        #expect(FilePath.folder(of: path) == folder)
+        #expect(FilePath.name(of: path) == name)
+    }
+}
+
 @Suite struct CheckpointerTests {
     /// A connection checkpointing in the background, after `rows` rows of about
     /// one 8 KiB page each, one transaction per row.

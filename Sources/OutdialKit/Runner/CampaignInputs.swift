@@ -25,10 +25,10 @@ public struct CampaignInputs {
         public var lines: [String] {
             var out: [String] = []
             if let leads, let leadsFile {
+                let rejects = rejectsWhenRun.map { "a run lists them in \($0)" } ?? leads.rejectsFile ?? "see the rejects file"
                 out.append(
                     "Leads from \(leadsFile): \(leads.rows) rows, \(leads.imported) new, \(leads.updated) updated, \(leads.duplicates) already there, \(leads.rejected) rejected"
-                        + (leads.rejected == 0
-                            ? "." : rejectsWhenRun.map { " (a run lists them in \($0))." } ?? " (\(leads.rejectsFile ?? "see the rejects file"))."))
+                        + (leads.rejected == 0 ? "." : " (\(rejects))."))
             }
             if let numbers, let numbersFile {
                 out.append("Numbers from \(numbersFile): \(numbers.rows) rows, \(numbers.imported) imported or updated, \(numbers.errors.count) rejected.")
@@ -59,15 +59,10 @@ public struct CampaignInputs {
     }
 
     /// Where the rejected rows of the lead file at `path` go: NAME.rejects.csv in `folder`.
-    static func rejectsPath(of path: String, in folder: String) -> String {
-        folder + "/" + (path.split(separator: "/").last.map(String.init) ?? "leads.csv") + ".rejects.csv"
-    }
+    static func rejectsPath(of path: String, in folder: String) -> String { folder + "/" + FilePath.name(of: path) + ".rejects.csv" }
 
     /// The folder `run` puts a lead file's rejected rows in: the database's.
-    public static func rejectsFolder(database path: String) -> String {
-        let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        return folder.isEmpty ? "/" : folder
-    }
+    public static func rejectsFolder(database path: String) -> String { FilePath.folder(of: path) }
 
     /// Runs `body` on a temporary copy of the database at `path` into which the
     /// campaign's files were imported as `run` would import them: `plan` sees

@@ -56,9 +56,8 @@ public final class Database {
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove(charactersIn: "?#%")
         let escaped = absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute
-        let folder = absolute.lastIndex(of: "/").map { String(absolute[..<$0]) } ?? "."
         let shmPossible =
-            FileManager.default.fileExists(atPath: path + "-shm") ? access(path + "-shm", R_OK) == 0 : access(folder.isEmpty ? "/" : folder, W_OK) == 0
+            FileManager.default.fileExists(atPath: path + "-shm") ? access(path + "-shm", R_OK) == 0 : access(FilePath.folder(of: absolute), W_OK) == 0
         let walSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int ?? 0
         let walWaiting = walSize > 0
         return "file:\(escaped)?mode=ro" + (!shmPossible && !walWaiting ? "&immutable=1" : "")

@@ -45,10 +45,8 @@ public enum SimulationCopy {
         try checkTarget(target, source: source)
         let resolvedSource = URL(fileURLWithPath: source).standardizedFileURL.resolvingSymlinksInPath().path
         let original = try Store.openForReading(source)
-        let slash = target.lastIndex(of: "/")
-        let folder = slash.map { String(target[..<$0]) } ?? "."
-        let name = slash.map { String(target[target.index(after: $0)...]) } ?? target
-        let temporary = "\(folder.isEmpty ? "" : folder)/.\(name).outdial-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary =
+            "\(FilePath.folder(of: target))/.\(FilePath.name(of: target)).outdial-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
         defer {
             for suffix in ["", "-journal", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: temporary + suffix) }
         }

@@ -54,8 +54,7 @@ public enum Store {
     /// Whether this process can write the database at `path` and the files SQLite keeps beside it.
     public static func isWritable(_ path: String) -> Bool {
         guard access(path, W_OK) == 0 else { return false }
-        let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        if access(folder.isEmpty ? "/" : folder, W_OK) == 0 { return true }
+        if access(FilePath.folder(of: path), W_OK) == 0 { return true }
         return ["-wal", "-shm"].allSatisfy { access(path + $0, W_OK) == 0 }
     }
 }

@@ -100,10 +100,7 @@ public final class OutputFile {
     /// The descriptor of the temporary file, for writers that take one.
     public func open() throws(OutputFileError) -> Int32 {
         if descriptor >= 0 { return descriptor }
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        var template = Array("\(directory.isEmpty ? "/" : directory)/.\(name).outdial-XXXXXX".utf8CString)
+        var template = Array("\(FilePath.folder(of: path))/.\(FilePath.name(of: path)).outdial-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw OutputFileError(path: path, reason: String(cString: strerror(errno))) }
         fchmod(fd, 0o644)
