@@ -21,19 +21,20 @@ enum InitCommand {
         if output.json {
             output.result(
                 JSONObject([
-                    "path": .string(path), "action": .string(report.action), "from_version": .int(Int64(report.from)),
+                    "path": .string(path), "action": .string(report.action.rawValue), "from_version": .int(Int64(report.from)),
                     "to_version": .int(Int64(report.to)), "applied": .array(report.applied.map(JSONValue.string)),
                     "simulated_calls": .int(Int64(simulated)),
                 ]).rendered)
             return
         }
         switch report.action {
-        case "created": output.result("Created \(path) (schema version \(report.to)).")
-        case "migrated": output.result("Migrated \(path) from schema version \(report.from) to \(report.to).")
-        default: output.result("\(path) is current (schema version \(report.to)); nothing to do.")
+        case .created: output.result("Created \(path) (schema version \(report.to)).")
+        case .migrated:
+            output.result("Migrated \(path) from schema version \(report.from) to \(report.to).")
+            // A new file has every step; a migrated one says which it took.
+            for step in report.applied { output.info("  applied: \(step)") }
+        case .current: output.result("\(path) is current (schema version \(report.to)); nothing to do.")
         }
-        // A new file has every step; a migrated one says which it took.
-        if report.action == "migrated" { for step in report.applied { output.info("  applied: \(step)") } }
         if simulated > 0 {
             output.warning(
                 "\(path) holds \(simulated) simulated calls from an earlier version's simulations, counted with the real ones; `outdial --db \(path) calls purge --simulated` removes them"

@@ -1,4 +1,5 @@
 import Foundation
+import OutdialKit
 import TestSupport
 import Testing
 
@@ -59,6 +60,18 @@ import Testing
         let second = try Outdial.run(["init", "--db=\(db)"])
         #expect(second.status == 0)
         #expect(second.stdout.contains("is current"))
+    }
+
+    @Test func aMigratedFileListsTheStepsItTook() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("old.db")
+        let steps = Schema.migrations
+        _ = try Migrator().migrate(try Database(path: db), upTo: steps.count - 1)
+        let result = try Outdial.run(["init", "--db", db])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("Migrated \(db) from schema version \(steps.count - 1) to \(steps.count)."), "\(result.stdout)")
+        #expect(result.stderr.contains("  applied: \(steps[steps.count - 1].summary)"), "\(result.stderr)")
+        #expect(!result.stderr.contains("  applied: \(steps[0].summary)"))
     }
 
     @Test func jsonReportAndEnvironmentDatabase() throws {

@@ -80,8 +80,11 @@ extension ReadOnlyDatabaseError: CommandError { public var exitCode: ExitCode { 
 
 /// What `outdial init` did to a database file.
 public struct InitReport: Equatable, Sendable {
-    /// `created`, `migrated` or `current`.
-    public var action: String
+    /// What `init` did to the file (its raw value is `--json`'s `action`).
+    public enum Action: String, Sendable {
+        case created, migrated, current
+    }
+    public var action: Action
     public var from: Int
     public var to: Int
     public var applied: [String]
@@ -92,7 +95,7 @@ extension Store {
     public static func initialize(_ path: String) throws -> InitReport {
         let database = try Database(path: path)
         let report = try Migrator().migrate(database)
-        let action = report.applied.isEmpty ? "current" : (report.from == 0 ? "created" : "migrated")
+        let action: InitReport.Action = report.applied.isEmpty ? .current : (report.from == 0 ? .created : .migrated)
         return InitReport(action: action, from: report.from, to: report.to, applied: report.applied)
     }
 }
