@@ -467,7 +467,7 @@ struct InjectedCrash: Error {}
                 let expected = fromRow.decide(lead, at: at)
                 guard let known = learnt.decideKnown(id, at: at) else {
                     // Only a lead the gate stops is left to be read.
-                    guard case .stop = expected else { Issue.record("lead \(id) was not learnt: \(expected)"); continue }
+                    if case .stop = expected {} else { Issue.record("lead \(id) was not learnt: \(expected)") }
                     continue
                 }
                 #expect(known == expected, "lead \(id)")
