@@ -77,10 +77,10 @@ extension CampaignRunner {
             guard case .dial = known else { return (known, nil) }
             let lead = try env.subject().lead
             if gate.stillAsDecided(DialLead(lead)) { return (known, lead) }
-            // Changed meanwhile (another process wrote the row): decided again. A pacing
+            // Changed meanwhile (another process wrote the row): decided again below. A pacing
             // slot the first decision held past busy numbers stays held; that only delays this call.
-            return (gate.decide(DialLead(lead), number: number, at: clock), lead)
         }
+        // Read once: a lead read above is the subject's now.
         let lead = try env.subject().lead
         return (gate.decide(DialLead(lead), number: number, at: clock), lead)
     }
